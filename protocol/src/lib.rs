@@ -1,0 +1,10 @@
+//! Werkplaats wire protocol and domain types, sans IO.
+//!
+//! Pure encode/decode: nothing here knows about sockets, tasks or clocks. The server and the test
+//! clients both build on it, and every decoder is tested with byte vectors.
+//!
+//! - [`lib0`]: the varint/string encoding Yjs uses.
+//! - [`message`]: y-websocket framing (sync, awareness, auth, query-awareness) plus our control tag.
+
+pub mod lib0;
+pub mod message;
