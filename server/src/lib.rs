@@ -1,1 +1,3 @@
-//! placeholder
+//! The Werkplaats session server.
+
+pub mod store;

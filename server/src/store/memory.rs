@@ -1,0 +1,140 @@
+//! An in-memory [`Store`]: for tests and for running without a disk. Keeps the same contract as
+//! the durable stores (sequence numbers, compaction, unique join codes), so tests that run
+//! against it mean something for the others.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+
+use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    sessions: Mutex<HashMap<String, Stored>>,
+}
+
+struct Stored {
+    loaded: LoadedSession,
+    next_seq: u64,
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with_session<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Stored) -> T,
+    ) -> Result<T, StoreError> {
+        let mut sessions = self.sessions.lock().expect("memory store poisoned");
+        let stored = sessions
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        stored.loaded.last_active_ms = now_ms();
+        Ok(f(stored))
+    }
+}
+
+impl Store for MemoryStore {
+    fn create_session(&self, row: SessionRow, meta: Vec<u8>) -> StoreFuture<'_, ()> {
+        let result = (|| {
+            let mut sessions = self.sessions.lock().expect("memory store poisoned");
+            if sessions.values().any(|s| s.loaded.join_code == row.join_code) {
+                return Err(StoreError::JoinCodeTaken);
+            }
+            let loaded = LoadedSession {
+                id: row.id.clone(),
+                join_code: row.join_code,
+                created_at_ms: row.created_at_ms,
+                last_active_ms: now_ms(),
+                meta,
+                ..LoadedSession::default()
+            };
+            sessions.insert(row.id, Stored { loaded, next_seq: 1 });
+            Ok(())
+        })();
+        Box::pin(async move { result })
+    }
+
+    fn session_by_join_code<'a>(&'a self, join_code: &'a str) -> StoreFuture<'a, Option<String>> {
+        let sessions = self.sessions.lock().expect("memory store poisoned");
+        let found = sessions
+            .values()
+            .find(|s| s.loaded.join_code == join_code)
+            .map(|s| s.loaded.id.clone());
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
+        let sessions = self.sessions.lock().expect("memory store poisoned");
+        let found = sessions.get(id).map(|s| s.loaded.clone());
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+        let result = self.with_session(id, |stored| {
+            for update in updates {
+                let seq = stored.next_seq;
+                stored.next_seq += 1;
+                stored.loaded.updates.push((seq, update.to_vec()));
+            }
+            stored.next_seq - 1
+        });
+        Box::pin(async move { result })
+    }
+
+    fn save_state<'a>(&'a self, id: &'a str, meta: Vec<u8>, state: Vec<u8>) -> StoreFuture<'a, ()> {
+        let result = self.with_session(id, |stored| {
+            stored.loaded.meta = meta;
+            stored.loaded.state = state;
+        });
+        Box::pin(async move { result })
+    }
+
+    fn compact<'a>(
+        &'a self,
+        id: &'a str,
+        snapshot: Vec<u8>,
+        upto_seq: u64,
+    ) -> StoreFuture<'a, ()> {
+        let result = self.with_session(id, |stored| {
+            stored.loaded.snapshot = Some(snapshot);
+            stored.loaded.updates.retain(|(seq, _)| *seq > upto_seq);
+        });
+        Box::pin(async move { result })
+    }
+
+    fn delete_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        let existed = self
+            .sessions
+            .lock()
+            .expect("memory store poisoned")
+            .remove(id)
+            .is_some();
+        Box::pin(async move { Ok(existed) })
+    }
+
+    fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>> {
+        let mut sessions = self.sessions.lock().expect("memory store poisoned");
+        let expired: Vec<String> = sessions
+            .values()
+            .filter(|s| s.loaded.last_active_ms < cutoff_ms)
+            .map(|s| s.loaded.id.clone())
+            .collect();
+        for id in &expired {
+            sessions.remove(id);
+        }
+        Box::pin(async move { Ok(expired) })
+    }
+}
