@@ -5,6 +5,10 @@
 //!
 //! - [`lib0`]: the varint/string encoding Yjs uses.
 //! - [`message`]: y-websocket framing (sync, awareness, auth, query-awareness) plus our control tag.
+//! - [`control`]: the JSON commands and events of the control channel.
+//! - [`close`]: websocket close codes.
 
+pub mod close;
+pub mod control;
 pub mod lib0;
 pub mod message;
