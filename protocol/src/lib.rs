@@ -5,6 +5,8 @@
 //!
 //! - [`lib0`]: the varint/string encoding Yjs uses.
 //! - [`message`]: y-websocket framing (sync, awareness, auth, query-awareness) plus our control tag.
+//! - [`update`]: the hostile-input validator for Yjs v1 updates.
 
 pub mod lib0;
 pub mod message;
+pub mod update;
