@@ -438,13 +438,17 @@ fn honest_yrs_updates_pass_and_apply() {
         yrs_apply(&receiver, bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!has_pending(&receiver), "{name} left pending state");
     }
-    // The receiver's own full state validates too, and mentions GC structs after the last delete.
+    // The receiver's own full state validates too; after the last delete it has GC structs
+    // (the children of the deleted types), a subdocument, XML, formats and an embed.
     let state = full_state(&receiver);
+    let decoded = format!("{:?}", Update::decode_v1(&state).unwrap());
+    assert!(decoded.contains("gc("), "{decoded}");
     let summary = validate(&state).expect("full state");
     summary
         .check_dependencies(nothing_known)
         .expect("full state");
-    assert!(summary.struct_count > 10);
+    assert_eq!(summary.clients.len(), 2);
+    assert!(summary.struct_count > 20);
 }
 
 #[test]
@@ -1495,6 +1499,68 @@ fn partially_known_items_still_need_their_right_origin() {
         .check_dependencies(known(&doc))
         .unwrap();
     yrs_apply(&doc, &bytes).unwrap();
+    assert!(!has_pending(&doc));
+}
+
+#[test]
+fn parents_inside_the_update_must_be_types() {
+    // 1:0 is a string; an item naming it as parent is refused. A type or deleted content is fine.
+    for (parent, ok) in [
+        (root_item(STRING, "t", &string("a")), false),
+        (root_item(TYPE, "m", &[1]), true),
+        (root_item(1, "t", &[1]), true),
+    ] {
+        let bytes = encode(
+            &[section(
+                1,
+                0,
+                vec![parent, child_item(STRING, (1, 0), &string("b"))],
+            )],
+            &[],
+        );
+        let result = validate(&bytes);
+        if ok {
+            result.unwrap().check_dependencies(nothing_known).unwrap();
+            let doc = peer(2);
+            yrs_apply(&doc, &bytes).unwrap();
+            assert!(!has_pending(&doc));
+        } else {
+            assert!(matches!(
+                result,
+                Err(UpdateError::InvalidParent {
+                    target: Id {
+                        client: 1,
+                        clock: 0
+                    },
+                    ..
+                })
+            ));
+        }
+    }
+}
+
+#[test]
+fn a_document_parent_that_is_not_a_type_makes_yrs_stop_midway() {
+    // Not guardable from the update alone: the parent 1:0 is a string the document already has.
+    // yrs integrates client 9's item, then fails on client 5's and drops the rest of the update.
+    let doc = peer(2);
+    yrs_apply(&doc, &text_update(1, 0, "abc")).unwrap();
+    let bytes = encode(
+        &[
+            section(9, 0, vec![root_item(STRING, "t", &string("x"))]),
+            section(5, 0, vec![child_item(STRING, (1, 0), &string("y"))]),
+        ],
+        &[],
+    );
+    validate(&bytes)
+        .unwrap()
+        .check_dependencies(known(&doc))
+        .unwrap();
+    let err = yrs_apply(&doc, &bytes).unwrap_err();
+    assert!(err.contains("must be deleted or shared ref type"), "{err}");
+    let sv = state_vector(&doc);
+    assert_eq!(sv.get(&yrs::ClientID::new(9)), 1);
+    assert_eq!(sv.get(&yrs::ClientID::new(5)), 0);
     assert!(!has_pending(&doc));
 }
 
