@@ -5,6 +5,7 @@
 //!
 //! - [`lib0`]: the varint/string encoding Yjs uses.
 //! - [`message`]: y-websocket framing (sync, awareness, auth, query-awareness) plus our control tag.
+//! - [`update`]: the hostile-input validator for Yjs v1 updates (runs before yrs sees bytes).
 //! - [`control`]: the JSON commands and events of the control channel.
 //! - [`close`]: websocket close codes.
 
@@ -12,3 +13,4 @@ pub mod close;
 pub mod control;
 pub mod lib0;
 pub mod message;
+pub mod update;
