@@ -175,6 +175,9 @@ pub struct UpdateSummary {
     pub deletes: Vec<DeleteRanges>,
     /// Structs over all sections (GC, Skip and items).
     pub struct_count: usize,
+    /// Items that create a shared type (`ContentType`). A server bounds their total per
+    /// document, which bounds how deep types can nest across updates.
+    pub type_count: usize,
 }
 
 /// Why an update was refused. Offsets are byte positions in the update.
@@ -335,6 +338,7 @@ pub fn validate_update_v1(
         clients,
         deletes,
         struct_count: parser.struct_count,
+        type_count: parser.type_count,
     })
 }
 

@@ -1,3 +1,20 @@
 //! The Werkplaats session server.
+//!
+//! - [`app`]: start-up, shared state, graceful shutdown.
+//! - [`http`]: the JSON API and static files; [`ws`]: websocket connections.
+//! - [`session`]: one task per live session, which alone owns its document.
+//! - [`store`]: the storage seam and its implementations.
 
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod ids;
+pub mod listener;
+pub mod metrics;
+pub mod rate_limit;
+pub mod session;
 pub mod store;
+pub mod ws;
+
+pub use app::Server;
+pub use config::Config;

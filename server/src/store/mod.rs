@@ -10,6 +10,8 @@
 
 pub mod memory;
 
+pub use memory::now_ms;
+
 use std::future::Future;
 use std::pin::Pin;
 

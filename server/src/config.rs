@@ -1,0 +1,69 @@
+//! Command-line flags, each with an environment-variable twin (`WERKPLAATS_*`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// Embedded SQLite database under `--data`.
+    Sqlite,
+    /// Nothing on disk: sessions are lost when the process ends (tests, demos).
+    Memory,
+}
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "werkplaats", version, about = "Werkplaats session server for hybrid workshops")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "WERKPLAATS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory of the embedded store.
+    #[arg(long, env = "WERKPLAATS_DATA", default_value = "./data")]
+    pub data: PathBuf,
+
+    /// Where sessions are stored.
+    #[arg(long, env = "WERKPLAATS_STORE", value_enum, default_value = "sqlite")]
+    pub store: StoreKind,
+
+    /// Directory with the built web client; served at `/`.
+    #[arg(long, env = "WERKPLAATS_WEB", default_value = "web-client/dist")]
+    pub web: PathBuf,
+
+    /// Most simultaneous TCP connections; further ones wait in the kernel's backlog.
+    #[arg(long, env = "WERKPLAATS_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// Largest websocket message accepted, in bytes.
+    #[arg(long, env = "WERKPLAATS_MAX_MESSAGE_BYTES", default_value_t = 1024 * 1024)]
+    pub max_message_bytes: usize,
+
+    /// Messages queued for one client before it counts as too slow and is disconnected.
+    #[arg(long, env = "WERKPLAATS_OUTBOUND_QUEUE", default_value_t = 256)]
+    pub outbound_queue: usize,
+
+    /// Seconds a session stays loaded without connections.
+    #[arg(long, env = "WERKPLAATS_SESSION_IDLE_SECS", default_value_t = 300)]
+    pub session_idle_secs: u64,
+
+    /// Join attempts per client address per minute.
+    #[arg(long, env = "WERKPLAATS_JOIN_PER_MINUTE", default_value_t = 20)]
+    pub join_per_minute: u32,
+}
+
+impl Config {
+    /// A configuration for tests: loopback, port 0, memory store.
+    pub fn for_tests() -> Self {
+        let mut config = Config::parse_from(["werkplaats"]);
+        config.bind = "127.0.0.1:0".parse().expect("valid address");
+        config.store = StoreKind::Memory;
+        config
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_secs)
+    }
+}

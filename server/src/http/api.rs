@@ -1,0 +1,175 @@
+//! The JSON API: create a session, join one with a code, health and metrics.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use werkplaats_protocol::control::Role;
+
+use super::error::ApiError;
+use crate::app::App;
+use crate::ids;
+use crate::listener::PeerAddr;
+use crate::session::SessionCmd;
+use crate::session::meta::{SessionMeta, clean_name};
+use crate::store::{SessionRow, StoreError, now_ms};
+
+/// Longest session title, in characters.
+const MAX_TITLE_CHARS: usize = 120;
+/// Tries to draw a join code not held by a live session.
+const JOIN_CODE_ATTEMPTS: usize = 20;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSession {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub facilitator_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreatedSession {
+    pub id: String,
+    pub join_code: String,
+    pub title: String,
+    pub facilitator_token: String,
+    pub facilitator_participant_id: String,
+    pub display_token: String,
+    pub links: Links,
+}
+
+/// Paths for the web client, relative to the server. Tokens travel in the fragment, which
+/// browsers never send to a server or put in its logs.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Links {
+    pub participant: String,
+    pub facilitator: String,
+    pub display: String,
+    pub websocket: String,
+}
+
+pub async fn create_session(State(app): State<Arc<App>>, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+    let request: CreateSession = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateSession::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
+    };
+    let title = request
+        .title
+        .as_deref()
+        .map(|t| t.chars().filter(|c| !c.is_control()).take(MAX_TITLE_CHARS).collect::<String>().trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Werkplaats-sessie".to_owned());
+    let facilitator_name = request.facilitator_name.as_deref().and_then(clean_name).unwrap_or_else(|| "Begeleider".to_owned());
+
+    let now = now_ms();
+    let mut meta = SessionMeta { title: title.clone(), credentials: Vec::new() };
+    let (facilitator, facilitator_token) = meta.add_credential(Role::Facilitator, facilitator_name, now);
+    let (_, display_token) = meta.add_credential(Role::Display, "Scherm".to_owned(), now);
+    let id = ids::session_id();
+    let meta_json = meta.to_json();
+
+    for _ in 0..JOIN_CODE_ATTEMPTS {
+        let join_code = ids::join_code();
+        let row = SessionRow { id: id.clone(), join_code: join_code.clone(), created_at_ms: now };
+        match app.store.create_session(row, meta_json.clone()).await {
+            Ok(()) => {
+                tracing::info!(session = %id, "session created");
+                let links = Links {
+                    participant: format!("/join/{join_code}"),
+                    facilitator: format!("/s/{id}#token={facilitator_token}"),
+                    display: format!("/s/{id}/display#token={display_token}"),
+                    websocket: "/ws".to_owned(),
+                };
+                let created = CreatedSession {
+                    id,
+                    join_code,
+                    title,
+                    facilitator_token,
+                    facilitator_participant_id: facilitator.participant_id,
+                    display_token,
+                    links,
+                };
+                return Ok((StatusCode::CREATED, Json(created)));
+            }
+            Err(StoreError::JoinCodeTaken) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::Unavailable("no free join code; try again".into()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub session_id: String,
+    pub participant_id: String,
+    pub participant_token: String,
+}
+
+pub async fn join(
+    State(app): State<Arc<App>>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    Json(request): Json<JoinRequest>,
+) -> Result<Json<JoinResponse>, ApiError> {
+    // Every attempt counts, right or wrong: that is what makes guessing codes useless.
+    if let Err(wait) = app.join_limiter.check(peer.ip()) {
+        crate::metrics::Metrics::inc(&app.metrics.joins_rate_limited);
+        tracing::warn!(peer = %peer.ip(), "join rate limit reached");
+        return Err(ApiError::RateLimited(wait));
+    }
+    let code = ids::normalize_join_code(&request.code).ok_or(ApiError::NotFound("unknown join code"))?;
+    let name = clean_name(&request.name).ok_or_else(|| ApiError::BadRequest("a name is required".into()))?;
+    let session_id = app
+        .store
+        .session_by_join_code(&code)
+        .await?
+        .ok_or(ApiError::NotFound("unknown join code"))?;
+    for _ in 0..3 {
+        let handle = app.registry.get_or_start(&session_id);
+        let (reply, answer) = oneshot::channel();
+        if handle.send(SessionCmd::AddParticipant { name: name.clone(), reply }).await.is_err() {
+            continue;
+        }
+        match answer.await {
+            Ok(Ok(participant)) => {
+                tracing::info!(session = %session_id, participant = %participant.participant_id, "participant joined");
+                return Ok(Json(JoinResponse {
+                    session_id,
+                    participant_id: participant.participant_id,
+                    participant_token: participant.token,
+                }));
+            }
+            Ok(Err(refused)) => return Err(ApiError::Unavailable(refused.reason.to_owned())),
+            Err(_) => continue,
+        }
+    }
+    Err(ApiError::Unavailable("session is restarting; try again".into()))
+}
+
+pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
+    if app.shutdown.is_cancelled() {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+    } else {
+        (StatusCode::OK, "ok\n")
+    }
+}
+
+pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        app.metrics.render(),
+    )
+}

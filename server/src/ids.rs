@@ -1,0 +1,92 @@
+//! Random identifiers, join codes and secret tokens.
+//!
+//! Tokens are bearer secrets: the store keeps only their SHA-256, so a copy of the database does
+//! not let anyone into a session.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// Join-code alphabet: upper-case letters and digits without look-alikes (0/O, 1/I/L, 2/Z, 5/S,
+/// 8/B, U/V), easy to say aloud and to type on a phone.
+const JOIN_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTWXY34679";
+pub const JOIN_CODE_LEN: usize = 6;
+
+fn random_b64(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill(&mut buf[..]);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A session id: 128 random bits, URL-safe (22 characters).
+pub fn session_id() -> String {
+    random_b64(16)
+}
+
+/// A participant id: public within the session, so 96 bits is plenty.
+pub fn participant_id() -> String {
+    random_b64(12)
+}
+
+/// A secret token: 256 random bits.
+pub fn secret_token() -> String {
+    random_b64(32)
+}
+
+pub fn join_code() -> String {
+    let mut rng = rand::rng();
+    (0..JOIN_CODE_LEN)
+        .map(|_| JOIN_ALPHABET[rng.random_range(0..JOIN_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Normalises what a person typed: case, spaces and dashes do not matter, and the look-alikes
+/// we never hand out are read as the character they resemble.
+pub fn normalize_join_code(input: &str) -> Option<String> {
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            '0' | 'O' => 'Q',
+            other => other,
+        })
+        .collect();
+    let valid = code.len() == JOIN_CODE_LEN && code.bytes().all(|b| JOIN_ALPHABET.contains(&b));
+    valid.then_some(code)
+}
+
+/// Whether a string looks like a session id (so random paths never reach the store).
+pub fn is_session_id(id: &str) -> bool {
+    id.len() == 22
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub fn hash_token(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_promised_entropy_and_shape() {
+        assert_eq!(session_id().len(), 22);
+        assert!(is_session_id(&session_id()));
+        assert_eq!(secret_token().len(), 43);
+        assert_ne!(secret_token(), secret_token());
+    }
+
+    #[test]
+    fn join_codes_normalise() {
+        let code = join_code();
+        assert_eq!(normalize_join_code(&code).as_deref(), Some(code.as_str()));
+        let spaced = format!(" {}-{} ", &code[..3], code[3..].to_lowercase());
+        assert_eq!(normalize_join_code(&spaced).as_deref(), Some(code.as_str()));
+        assert_eq!(normalize_join_code("ABC"), None);
+        assert_eq!(normalize_join_code("BBBBBB"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! A token bucket per client address, so join codes cannot be enumerated.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::time::Instant;
+
+pub struct RateLimiter {
+    buckets: DashMap<IpAddr, Bucket>,
+    capacity: f64,
+    per_second: f64,
+}
+
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// Above this many tracked addresses, full buckets are forgotten.
+const PRUNE_ABOVE: usize = 10_000;
+
+impl RateLimiter {
+    pub fn per_minute(limit: u32) -> Self {
+        let capacity = f64::from(limit.max(1));
+        Self {
+            buckets: DashMap::new(),
+            capacity,
+            per_second: capacity / 60.0,
+        }
+    }
+
+    /// Takes one token for `ip`; on refusal, says how long until the next one.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        if self.buckets.len() > PRUNE_ABOVE {
+            self.prune(now);
+        }
+        let mut bucket = self.buckets.entry(ip).or_insert(Bucket {
+            tokens: self.capacity,
+            updated: now,
+        });
+        let elapsed = now.duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.capacity);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.per_second))
+        }
+    }
+
+    fn prune(&self, now: Instant) {
+        let full_after = self.capacity / self.per_second;
+        self.buckets
+            .retain(|_, b| now.duration_since(b.updated).as_secs_f64() < full_after);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn refuses_after_the_burst_and_refills() {
+        let limiter = RateLimiter::per_minute(3);
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limiter.check(ip).is_ok());
+        }
+        let wait = limiter.check(ip).unwrap_err();
+        assert!(wait <= Duration::from_secs(20));
+        assert!(limiter.check("127.0.0.2".parse().unwrap()).is_ok(), "others are unaffected");
+        tokio::time::advance(Duration::from_secs(20)).await;
+        assert!(limiter.check(ip).is_ok());
+    }
+}

@@ -1,0 +1,195 @@
+//! The session's yrs document, behind a wall that turns yrs panics into errors.
+//!
+//! Every call into yrs that touches client-supplied data runs under `catch_unwind`. A panic
+//! means the document may be inconsistent, so the caller throws this value away and rebuilds it
+//! from the store (the last good state). Input is validated before it gets here; this is the
+//! second line of defence, not the first.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use thiserror::Error;
+use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, StateVector, Transact, Update};
+
+#[derive(Debug, Error)]
+pub enum DocumentError {
+    #[error("yrs refused the update: {0}")]
+    Rejected(String),
+    #[error("yrs panicked: {0}")]
+    Panicked(String),
+}
+
+/// Most shared types (Y.Map, Y.Text, ...) one document may hold. yrs walks nested types
+/// recursively, so this also bounds how deep a chain built over many updates can get, and with
+/// it the stack yrs needs (the validator bounds nesting only within one update).
+pub const MAX_DOCUMENT_TYPES: usize = 10_000;
+
+pub struct SessionDocument {
+    doc: Doc,
+    /// Shared types in the document, counted from what was integrated.
+    type_count: usize,
+}
+
+/// Counts the shared types an update creates. Used on our own encodings only, so generous
+/// limits are right.
+fn count_types(update: &[u8]) -> usize {
+    let limits = UpdateLimits {
+        max_bytes: usize::MAX,
+        max_clients: usize::MAX,
+        max_structs: usize::MAX,
+        max_delete_ranges: usize::MAX,
+        max_type_nesting: MAX_DOCUMENT_TYPES,
+        ..UpdateLimits::default()
+    };
+    validate_update_v1(update, &limits).map(|s| s.type_count).unwrap_or(0)
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+fn guarded<T>(f: impl FnOnce() -> Result<T, DocumentError>) -> Result<T, DocumentError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(DocumentError::Panicked(panic_message(p))))
+}
+
+impl Default for SessionDocument {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SessionDocument {
+    pub fn new() -> Self {
+        // UTF-16 offsets, as Yjs counts: with yrs's default byte offsets, two well-formed
+        // deletes that split an emoji panic (debug) or corrupt the text length (release).
+        let options = Options {
+            skip_gc: false,
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        };
+        Self {
+            doc: Doc::with_options(options),
+            type_count: 0,
+        }
+    }
+
+    /// Rebuilds a document from a snapshot and the log after it. Replaying updates one by one is
+    /// much faster than merging them first for long logs.
+    pub fn restore<'a>(
+        snapshot: Option<&'a [u8]>,
+        log: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Self, DocumentError> {
+        let mut document = Self::new();
+        let mut type_count = 0;
+        guarded(|| {
+            let mut txn = document.doc.transact_mut();
+            for update in snapshot.into_iter().chain(log) {
+                type_count += count_types(update);
+                let update = Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+                txn.apply_update(update)
+                    .map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            }
+            Ok(())
+        })?;
+        document.type_count = type_count;
+        Ok(document)
+    }
+
+    /// The clock this document knows for a client: what an update's dependencies are checked
+    /// against.
+    pub fn known_clock(&self, client: u64) -> u32 {
+        if client > werkplaats_protocol::lib0::MAX_SAFE_INTEGER {
+            return 0;
+        }
+        self.doc.transact().state_vector().get(&ClientID::new(client))
+    }
+
+    pub fn state_vector(&self) -> Vec<u8> {
+        self.doc.transact().state_vector().encode_v1()
+    }
+
+    /// Whether an update creating `new_types` shared types stays within the document's bound.
+    pub fn has_room_for_types(&self, new_types: usize) -> bool {
+        self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES
+    }
+
+    /// Applies a validated update and returns what it changed (empty if it was all known).
+    pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
+        let delta = guarded(|| {
+            let update = Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            let mut txn = self.doc.transact_mut();
+            txn.apply_update(update)
+                .map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            let store = txn.store();
+            if store.pending_update().is_some() || store.pending_ds().is_some() {
+                // Validation should have made this impossible; a document with pending
+                // structs later panics on sync, so treat it as poisoned.
+                return Err(DocumentError::Panicked("update left pending structs".into()));
+            }
+            let delta = txn.encode_update_v1();
+            // An update with no structs and no deletions encodes as [0, 0].
+            Ok((delta.as_slice() != [0, 0]).then_some(delta))
+        })?;
+        if let Some(delta) = &delta {
+            self.type_count += count_types(delta);
+        }
+        Ok(delta)
+    }
+
+    /// Everything a peer with state vector `sv` misses (sync step 2).
+    pub fn diff(&self, state_vector: &[u8]) -> Result<Vec<u8>, DocumentError> {
+        guarded(|| {
+            let sv = StateVector::decode_v1(state_vector).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            Ok(self.doc.transact().encode_state_as_update_v1(&sv))
+        })
+    }
+
+    /// The whole document as one update, for compaction.
+    pub fn snapshot(&self) -> Result<Vec<u8>, DocumentError> {
+        guarded(|| Ok(self.doc.transact().encode_state_as_update_v1(&StateVector::default())))
+    }
+
+    pub fn doc(&self) -> &Doc {
+        &self.doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{GetString, Text};
+
+    fn text_update(content: &str) -> Vec<u8> {
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text("t");
+        let mut txn = doc.transact_mut();
+        text.insert(&mut txn, 0, content);
+        txn.encode_update_v1()
+    }
+
+    #[test]
+    fn applies_and_reports_delta_once() {
+        let mut document = SessionDocument::new();
+        let update = text_update("hallo");
+        assert!(document.apply(&update).unwrap().is_some());
+        assert!(document.apply(&update).unwrap().is_none(), "a repeat changes nothing");
+        let restored = SessionDocument::restore(Some(&document.snapshot().unwrap()), []).unwrap();
+        let text = restored.doc().get_or_insert_text("t");
+        assert_eq!(text.get_string(&restored.doc().transact()), "hallo");
+    }
+
+    #[test]
+    fn diff_against_empty_state_vector_is_everything() {
+        let mut document = SessionDocument::new();
+        document.apply(&text_update("x")).unwrap();
+        let diff = document.diff(&StateVector::default().encode_v1()).unwrap();
+        let copy = SessionDocument::restore(None, [diff.as_slice()]).unwrap();
+        assert_eq!(copy.state_vector(), document.state_vector());
+    }
+}

@@ -1,0 +1,92 @@
+//! Session metadata: the title and who may connect with which role.
+//!
+//! Stored as JSON through the store's `meta` blob. Only token hashes are kept.
+
+use serde::{Deserialize, Serialize};
+use werkplaats_protocol::control::Role;
+
+use crate::ids;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionMeta {
+    pub title: String,
+    pub credentials: Vec<Credential>,
+}
+
+/// One person (or the room display) who may connect.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Credential {
+    pub participant_id: String,
+    pub role: Role,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at_ms: i64,
+}
+
+/// Most credentials one session hands out; a bound on what a join flood can grow.
+pub const MAX_CREDENTIALS: usize = 500;
+
+/// Longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 60;
+
+impl SessionMeta {
+    pub fn credential_for_token(&self, token: &str) -> Option<&Credential> {
+        let hash = ids::hash_token(token);
+        self.credentials.iter().find(|c| c.token_hash == hash)
+    }
+
+    /// Adds a credential and returns its secret token (the only time it exists in clear).
+    pub fn add_credential(&mut self, role: Role, name: String, now_ms: i64) -> (Credential, String) {
+        let token = ids::secret_token();
+        let credential = Credential {
+            participant_id: ids::participant_id(),
+            role,
+            name,
+            token_hash: ids::hash_token(&token),
+            created_at_ms: now_ms,
+        };
+        self.credentials.push(credential.clone());
+        (credential, token)
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("metadata always serializes")
+    }
+}
+
+/// Cleans a display name: trims, drops control characters, bounds the length. `None` if
+/// nothing is left.
+pub fn clean_name(raw: &str) -> Option<String> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_found_by_hash_only() {
+        let mut meta = SessionMeta {
+            title: "t".into(),
+            credentials: vec![],
+        };
+        let (cred, token) = meta.add_credential(Role::Participant, "Ans".into(), 0);
+        assert_ne!(cred.token_hash, token);
+        assert_eq!(meta.credential_for_token(&token), Some(&cred));
+        assert_eq!(meta.credential_for_token("wrong"), None);
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("  Ans\u{0}\n "), Some("Ans".into()));
+        assert_eq!(clean_name(" \t "), None);
+        assert_eq!(clean_name(&"x".repeat(100)).unwrap().chars().count(), MAX_NAME_CHARS);
+    }
+}

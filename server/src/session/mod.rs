@@ -1,0 +1,102 @@
+//! Sessions: one tokio task per live workshop session owns its document, awareness and state.
+//!
+//! Connections never touch a session's data; they send [`SessionCmd`]s over a bounded channel
+//! and receive encoded frames over their own bounded outbound queue. The [`registry`] finds or
+//! starts the task for a session id.
+
+pub mod awareness;
+pub mod closer;
+pub mod document;
+pub mod meta;
+pub mod registry;
+mod task;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use werkplaats_protocol::control::{ClientEnvelope, Role};
+use werkplaats_protocol::update::UpdateSummary;
+
+pub use closer::Closer;
+use std::sync::Arc;
+
+/// A connection's number within this process, for logs and ownership.
+pub type ConnId = u64;
+
+/// A message from a client, already decoded and validated by its connection task (so a
+/// hostile client burns its own task's CPU, not the session's).
+#[derive(Debug)]
+pub enum ClientMsg {
+    /// Sync step 1: the client's encoded state vector.
+    SyncStep1(Bytes),
+    /// Sync step 2 or an update: a validated v1 update.
+    Update { update: Bytes, summary: UpdateSummary },
+    Awareness(Vec<awareness::OwnedEntry>),
+    QueryAwareness,
+    Control(ClientEnvelope),
+}
+
+/// What a connection needs to be reached by the session.
+pub struct ConnLink {
+    pub outbound: mpsc::Sender<Bytes>,
+    pub closer: Arc<Closer>,
+}
+
+/// The identity a token resolved to.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub role: Role,
+    pub participant_id: String,
+    pub name: String,
+}
+
+/// Why a session turned a request away; carries a websocket close code.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+/// A participant added through `POST /api/join`.
+#[derive(Debug, Clone)]
+pub struct NewParticipant {
+    pub participant_id: String,
+    pub token: String,
+}
+
+pub enum SessionCmd {
+    Join {
+        conn: ConnId,
+        token: String,
+        link: ConnLink,
+        reply: oneshot::Sender<Result<Joined, Refused>>,
+    },
+    Client {
+        conn: ConnId,
+        msg: ClientMsg,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    AddParticipant {
+        name: String,
+        reply: oneshot::Sender<Result<NewParticipant, Refused>>,
+    },
+}
+
+/// A cheap, cloneable address of a running session task.
+#[derive(Clone)]
+pub struct SessionHandle {
+    pub id: Arc<str>,
+    generation: u64,
+    tx: mpsc::Sender<SessionCmd>,
+}
+
+/// The session task is gone (unloaded, or crashed): look it up again.
+#[derive(Debug)]
+pub struct SessionGone;
+
+impl SessionHandle {
+    pub async fn send(&self, cmd: SessionCmd) -> Result<(), SessionGone> {
+        self.tx.send(cmd).await.map_err(|_| SessionGone)
+    }
+}

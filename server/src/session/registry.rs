@@ -1,0 +1,79 @@
+//! The registry of live sessions: finds the task for a session id or starts one.
+//!
+//! Loading is single-flight by construction: the first lookup inserts a handle and spawns the
+//! task under the map's entry lock, and the task loads its state itself, so every concurrent
+//! first connection queues on the same channel and the session is read from the store once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use dashmap::DashMap;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::SessionHandle;
+use super::task::SessionTask;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// Commands queued for one session before senders wait.
+const SESSION_QUEUE: usize = 1024;
+
+/// What every session task shares.
+pub struct SessionContext {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    pub metrics: Arc<Metrics>,
+    /// Cancelled when the server shuts down: sessions flush and close their connections.
+    pub shutdown: CancellationToken,
+    /// Lets shutdown wait for every session to flush.
+    pub tasks: TaskTracker,
+}
+
+pub struct Registry {
+    sessions: DashMap<Arc<str>, SessionHandle>,
+    next_generation: AtomicU64,
+    pub ctx: Arc<SessionContext>,
+}
+
+impl Registry {
+    pub fn new(ctx: SessionContext) -> Arc<Self> {
+        Arc::new(Self {
+            sessions: DashMap::new(),
+            next_generation: AtomicU64::new(1),
+            ctx: Arc::new(ctx),
+        })
+    }
+
+    /// The handle of the session's task, starting the task if none runs.
+    pub fn get_or_start(self: &Arc<Self>, id: &str) -> SessionHandle {
+        if let Some(handle) = self.sessions.get(id) {
+            return handle.clone();
+        }
+        self.sessions
+            .entry(Arc::from(id))
+            .or_insert_with(|| {
+                let (tx, rx) = mpsc::channel(SESSION_QUEUE);
+                let handle = SessionHandle {
+                    id: Arc::from(id),
+                    generation: self.next_generation.fetch_add(1, Ordering::Relaxed),
+                    tx,
+                };
+                SessionTask::spawn(Arc::clone(self), handle.clone(), rx);
+                handle
+            })
+            .clone()
+    }
+
+    /// Called by a task that is ending: removes its own entry, never a successor's.
+    pub(super) fn remove(&self, handle: &SessionHandle) {
+        self.sessions
+            .remove_if(&handle.id, |_, current| current.generation == handle.generation);
+    }
+
+    pub fn live_sessions(&self) -> usize {
+        self.sessions.len()
+    }
+}

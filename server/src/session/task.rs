@@ -1,0 +1,617 @@
+//! The session task: the only code that reads or writes a session's document and state.
+//!
+//! It works in batches: it takes every command already queued (up to [`MAX_BATCH`]), applies
+//! them, appends the accepted updates to the store in one call (group commit), and only then
+//! delivers what the batch produced. So no client ever sees an update that a crash could lose.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::{Instrument, debug, error, info, info_span, warn};
+use werkplaats_protocol::close;
+use werkplaats_protocol::control::{
+    CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, ServerEnvelope,
+};
+use werkplaats_protocol::message::Message;
+
+use super::awareness::{AwarenessTable, Refusal};
+use super::document::{DocumentError, SessionDocument};
+use super::meta::{MAX_CREDENTIALS, SessionMeta};
+use super::registry::{Registry, SessionContext};
+use super::{
+    ClientMsg, ConnId, ConnLink, Joined, NewParticipant, Refused, SessionCmd, SessionHandle,
+};
+use crate::metrics::Metrics;
+use crate::store::{LoadedSession, now_ms};
+
+/// Most commands handled before the batch is committed and delivered.
+const MAX_BATCH: usize = 256;
+/// How often awareness expiry and the idle check run.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
+/// Log entries after which the document is compacted into a snapshot.
+const COMPACT_AFTER: usize = 500;
+
+struct Conn {
+    joined: Joined,
+    link: ConnLink,
+    /// The client said `hello` on the control channel and may receive control events.
+    control: bool,
+    /// A read-only client was told once that its edits are refused.
+    told_read_only: bool,
+}
+
+/// Who a produced frame goes to.
+enum Recipient {
+    One(ConnId),
+    AllExcept(ConnId),
+    All,
+}
+
+pub(super) struct SessionTask {
+    registry: Arc<Registry>,
+    ctx: Arc<SessionContext>,
+    handle: SessionHandle,
+    meta: SessionMeta,
+    meta_dirty: bool,
+    doc: SessionDocument,
+    awareness: AwarenessTable,
+    conns: HashMap<ConnId, Conn>,
+    /// Frames produced by this batch, delivered after it is durable.
+    outbox: Vec<(Recipient, Bytes)>,
+    /// Accepted updates of this batch, not yet in the store.
+    unlogged: Vec<Bytes>,
+    /// Replies waiting for the metadata to be stored.
+    participant_replies: Vec<(oneshot::Sender<Result<NewParticipant, Refused>>, NewParticipant)>,
+    /// The document must be rebuilt from the store (yrs panicked on it).
+    poisoned: bool,
+    last_seq: u64,
+    logged_since_snapshot: usize,
+    compaction: Option<JoinHandle<()>>,
+    idle_since: Option<Instant>,
+}
+
+impl SessionTask {
+    pub(super) fn spawn(
+        registry: Arc<Registry>,
+        handle: SessionHandle,
+        rx: mpsc::Receiver<SessionCmd>,
+    ) {
+        let ctx = Arc::clone(&registry.ctx);
+        let span = info_span!("session", id = %handle.id);
+        ctx.tasks.clone().spawn(
+            async move {
+                let metrics = Arc::clone(&ctx.metrics);
+                Metrics::inc(&metrics.sessions_live);
+                Metrics::inc(&metrics.sessions_loaded_total);
+                let run = std::panic::AssertUnwindSafe(Self::load_and_run(
+                    Arc::clone(&registry),
+                    handle.clone(),
+                    rx,
+                ));
+                if let Err(panic) = run.catch_unwind().await {
+                    // Connections see their queue close and reconnect to a fresh load.
+                    Metrics::inc(&metrics.session_panics);
+                    error!(?panic, "session task panicked; it will be reloaded on next use");
+                }
+                registry.remove(&handle);
+                Metrics::dec(&metrics.sessions_live);
+            }
+            .instrument(span),
+        );
+    }
+
+    async fn load_and_run(
+        registry: Arc<Registry>,
+        handle: SessionHandle,
+        mut rx: mpsc::Receiver<SessionCmd>,
+    ) {
+        let ctx = Arc::clone(&registry.ctx);
+        let loaded = match ctx.store.load_session(&handle.id).await {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
+                debug!("no such session");
+                registry.remove(&handle);
+                refuse_queued(&mut rx, close::SESSION_NOT_FOUND, "session not found").await;
+                return;
+            }
+            Err(err) => {
+                Metrics::inc(&ctx.metrics.store_errors);
+                error!(%err, "could not load session");
+                registry.remove(&handle);
+                refuse_queued(&mut rx, close::TRY_AGAIN_LATER, "storage unavailable").await;
+                return;
+            }
+        };
+        let Some(task) = Self::from_loaded(registry.clone(), handle.clone(), loaded) else {
+            registry.remove(&handle);
+            refuse_queued(&mut rx, close::INTERNAL_ERROR, "session could not be loaded").await;
+            return;
+        };
+        info!(updates = task.last_seq, "session loaded");
+        task.run(rx).await;
+    }
+
+    fn from_loaded(registry: Arc<Registry>, handle: SessionHandle, loaded: LoadedSession) -> Option<Self> {
+        let meta: SessionMeta = match serde_json::from_slice(&loaded.meta) {
+            Ok(meta) => meta,
+            Err(err) => {
+                error!(%err, "stored metadata is unreadable");
+                return None;
+            }
+        };
+        let doc = match SessionDocument::restore(
+            loaded.snapshot.as_deref(),
+            loaded.updates.iter().map(|(_, u)| u.as_slice()),
+        ) {
+            Ok(doc) => doc,
+            Err(err) => {
+                error!(%err, "stored document is unreadable");
+                return None;
+            }
+        };
+        let ctx = Arc::clone(&registry.ctx);
+        Some(Self {
+            registry,
+            ctx,
+            handle,
+            meta,
+            meta_dirty: false,
+            doc,
+            awareness: AwarenessTable::default(),
+            conns: HashMap::new(),
+            outbox: Vec::new(),
+            unlogged: Vec::new(),
+            participant_replies: Vec::new(),
+            poisoned: false,
+            last_seq: loaded.updates.last().map(|(seq, _)| *seq).unwrap_or_default(),
+            logged_since_snapshot: loaded.updates.len(),
+            compaction: None,
+            idle_since: Some(Instant::now()),
+        })
+    }
+
+    async fn run(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        let mut housekeeping = tokio::time::interval(HOUSEKEEPING_EVERY);
+        housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let shutdown = self.ctx.shutdown.clone();
+        loop {
+            tokio::select! {
+                Some(cmd) = rx.recv() => {
+                    self.handle(cmd);
+                    for _ in 1..MAX_BATCH {
+                        if self.poisoned {
+                            break;
+                        }
+                        match rx.try_recv() {
+                            Ok(cmd) => self.handle(cmd),
+                            Err(_) => break,
+                        }
+                    }
+                    self.commit().await;
+                }
+                _ = housekeeping.tick() => {
+                    if let Some(removal) = self.awareness.expire(Instant::now()) {
+                        self.outbox.push((Recipient::All, awareness_frame(&removal)));
+                    }
+                    self.commit().await;
+                    if self.idle_for_too_long() {
+                        self.unload(rx).await;
+                        return;
+                    }
+                }
+                _ = shutdown.cancelled() => {
+                    self.commit().await;
+                    self.final_compaction().await;
+                    for conn in self.conns.values() {
+                        conn.link.closer.close(close::GOING_AWAY, "server is restarting");
+                    }
+                    info!("session flushed for shutdown");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn idle_for_too_long(&self) -> bool {
+        self.conns.is_empty()
+            && self
+                .idle_since
+                .is_some_and(|since| since.elapsed() >= self.ctx.config.session_idle())
+    }
+
+    /// Flushes, leaves the registry and lets queued joins retry against a fresh task.
+    async fn unload(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        self.final_compaction().await;
+        self.registry.remove(&self.handle);
+        rx.close();
+        // Dropping a queued join's reply tells its connection to look the session up again.
+        while rx.recv().await.is_some() {}
+        info!("idle session unloaded");
+    }
+
+    fn handle(&mut self, cmd: SessionCmd) {
+        match cmd {
+            SessionCmd::Join { conn, token, link, reply } => self.join(conn, &token, link, reply),
+            SessionCmd::Client { conn, msg } => {
+                if self.conns.contains_key(&conn) {
+                    self.client_message(conn, msg);
+                }
+            }
+            SessionCmd::Leave { conn } => self.leave(conn),
+            SessionCmd::AddParticipant { name, reply } => self.add_participant(name, reply),
+        }
+    }
+
+    fn join(
+        &mut self,
+        conn: ConnId,
+        token: &str,
+        link: ConnLink,
+        reply: oneshot::Sender<Result<Joined, Refused>>,
+    ) {
+        let Some(credential) = self.meta.credential_for_token(token) else {
+            Metrics::inc(&self.ctx.metrics.rejected_inputs);
+            warn!(conn, "connection refused: unknown token");
+            let _ = reply.send(Err(Refused { code: close::UNAUTHORIZED, reason: "unknown token" }));
+            return;
+        };
+        let joined = Joined {
+            role: credential.role,
+            participant_id: credential.participant_id.clone(),
+            name: credential.name.clone(),
+        };
+        if reply.send(Ok(joined.clone())).is_err() {
+            return;
+        }
+        debug!(conn, role = ?joined.role, participant = %joined.participant_id, "joined");
+        self.conns.insert(conn, Conn { joined, link, control: false, told_read_only: false });
+        self.idle_since = None;
+        // y-websocket order: our state vector first, then who is here.
+        self.outbox.push((Recipient::One(conn), Bytes::from(Message::SyncStep1(&self.doc.state_vector()).encode())));
+        if let Some(everyone) = self.awareness.full_update() {
+            self.outbox.push((Recipient::One(conn), awareness_frame(&everyone)));
+        }
+    }
+
+    fn leave(&mut self, conn: ConnId) {
+        if self.conns.remove(&conn).is_none() {
+            return;
+        }
+        debug!(conn, "left");
+        if let Some(removal) = self.awareness.remove_connection(conn) {
+            self.outbox.push((Recipient::All, awareness_frame(&removal)));
+        }
+        if self.conns.is_empty() {
+            self.idle_since = Some(Instant::now());
+        }
+    }
+
+    fn client_message(&mut self, conn: ConnId, msg: ClientMsg) {
+        match msg {
+            ClientMsg::SyncStep1(state_vector) => match self.doc.diff(&state_vector) {
+                Ok(diff) => self
+                    .outbox
+                    .push((Recipient::One(conn), Bytes::from(Message::SyncStep2(&diff).encode()))),
+                Err(err) => self.document_failed(conn, err),
+            },
+            ClientMsg::Update { update, summary } => self.update(conn, &update, &summary),
+            ClientMsg::Awareness(entries) => {
+                let participant = self.conns[&conn].joined.participant_id.clone();
+                let conns = &self.conns;
+                // The same person reconnecting (a phone waking up) takes over their own ids
+                // from a connection that has not noticed it is dead yet.
+                let same_person = |owner: ConnId| {
+                    conns.get(&owner).is_none_or(|c| c.joined.participant_id == participant)
+                };
+                let (update, refused) = self.awareness.apply(conn, same_person, &entries, Instant::now());
+                if let Some(update) = update {
+                    self.outbox.push((Recipient::All, awareness_frame(&update)));
+                }
+                for refusal in refused {
+                    Metrics::inc(&self.ctx.metrics.rejected_inputs);
+                    match refusal {
+                        Refusal::OwnedByOther(id) => warn!(conn, client_id = id, "awareness for another connection's client id refused"),
+                        Refusal::TooManyIds => warn!(conn, "awareness refused: too many client ids"),
+                    }
+                }
+            }
+            ClientMsg::QueryAwareness => {
+                if let Some(everyone) = self.awareness.full_update() {
+                    self.outbox.push((Recipient::One(conn), awareness_frame(&everyone)));
+                }
+            }
+            ClientMsg::Control(envelope) => self.control(conn, envelope),
+        }
+    }
+
+    fn update(&mut self, conn: ConnId, update: &[u8], summary: &werkplaats_protocol::update::UpdateSummary) {
+        let Some(sender) = self.conns.get_mut(&conn) else { return };
+        if !sender.joined.role.may_edit_document() {
+            Metrics::inc(&self.ctx.metrics.rejected_inputs);
+            if !std::mem::replace(&mut sender.told_read_only, true) {
+                debug!(conn, "update from a read-only connection refused");
+                self.outbox.push((
+                    Recipient::One(conn),
+                    Bytes::from(Message::PermissionDenied("read-only connection").encode()),
+                ));
+            }
+            return;
+        }
+        if let Err(missing) = summary.check_dependencies(|client| self.doc.known_clock(client)) {
+            self.refuse(conn, close::POLICY_VIOLATION, format!("update refused: {missing}"));
+            return;
+        }
+        if !self.doc.has_room_for_types(summary.type_count) {
+            self.refuse(conn, close::POLICY_VIOLATION, "update refused: the document holds too many shared types".into());
+            return;
+        }
+        match self.doc.apply(update) {
+            Ok(Some(delta)) => {
+                let frame = Bytes::from(Message::Update(&delta).encode());
+                self.unlogged.push(Bytes::from(delta));
+                self.outbox.push((Recipient::AllExcept(conn), frame));
+            }
+            Ok(None) => {}
+            Err(err) => self.document_failed(conn, err),
+        }
+    }
+
+    fn control(&mut self, conn: ConnId, envelope: ClientEnvelope) {
+        let reply_to = envelope.id;
+        match envelope.command {
+            Command::Hello { version } => {
+                let Some(state) = self.conns.get_mut(&conn) else { return };
+                state.control = true;
+                if version != CONTROL_VERSION {
+                    let message = format!("this server speaks control version {CONTROL_VERSION}");
+                    self.send_event(conn, reply_to, Event::Error { code: ErrorCode::UnsupportedVersion, message });
+                    return;
+                }
+                let joined = state.joined.clone();
+                self.send_event(
+                    conn,
+                    reply_to,
+                    Event::Welcome {
+                        version: CONTROL_VERSION,
+                        session_id: self.handle.id.to_string(),
+                        role: joined.role,
+                        participant_id: joined.participant_id,
+                        name: joined.name,
+                        server_time: now_ms() as f64,
+                    },
+                );
+            }
+            // Answered by the connection itself for an accurate clock; harmless here.
+            Command::Ping { client_time } => self.send_event(
+                conn,
+                reply_to,
+                Event::Pong { client_time, server_time: now_ms() as f64 },
+            ),
+        }
+    }
+
+    fn send_event(&mut self, conn: ConnId, reply_to: Option<u64>, event: Event) {
+        let json = ServerEnvelope { reply_to, event }.to_json();
+        self.outbox.push((Recipient::One(conn), Bytes::from(Message::Control(&json).encode())));
+    }
+
+    fn add_participant(&mut self, name: String, reply: oneshot::Sender<Result<NewParticipant, Refused>>) {
+        if self.meta.credentials.len() >= MAX_CREDENTIALS {
+            let _ = reply.send(Err(Refused { code: close::TRY_AGAIN_LATER, reason: "session is full" }));
+            return;
+        }
+        let (credential, token) = self.meta.add_credential(werkplaats_protocol::control::Role::Participant, name, now_ms());
+        self.meta_dirty = true;
+        self.participant_replies
+            .push((reply, NewParticipant { participant_id: credential.participant_id, token }));
+    }
+
+    /// Closes one connection for bad input; the rest of the session carries on.
+    fn refuse(&mut self, conn: ConnId, code: u16, reason: String) {
+        Metrics::inc(&self.ctx.metrics.rejected_inputs);
+        warn!(conn, code, %reason, "connection closed for bad input");
+        if let Some(state) = self.conns.get(&conn) {
+            state.link.closer.close(code, reason);
+        }
+        self.leave(conn);
+    }
+
+    fn document_failed(&mut self, conn: ConnId, err: DocumentError) {
+        match err {
+            DocumentError::Rejected(reason) => self.refuse(conn, close::POLICY_VIOLATION, reason),
+            DocumentError::Panicked(reason) => {
+                Metrics::inc(&self.ctx.metrics.session_panics);
+                error!(conn, %reason, "yrs panicked; reloading the session's document from the store");
+                self.poisoned = true;
+                self.refuse(conn, close::POLICY_VIOLATION, "update refused".into());
+            }
+        }
+    }
+
+    /// Makes the batch durable, then delivers what it produced.
+    async fn commit(&mut self) {
+        if !self.unlogged.is_empty() {
+            let updates = std::mem::take(&mut self.unlogged);
+            let count = updates.len();
+            match self.ctx.store.append_updates(&self.handle.id, updates).await {
+                Ok(seq) => {
+                    self.last_seq = seq;
+                    self.logged_since_snapshot += count;
+                }
+                Err(err) => {
+                    self.storage_failed(&err.to_string()).await;
+                    return;
+                }
+            }
+        }
+        if self.meta_dirty {
+            match self.ctx.store.save_state(&self.handle.id, self.meta.to_json(), Vec::new()).await {
+                Ok(()) => {
+                    self.meta_dirty = false;
+                    for (reply, participant) in self.participant_replies.drain(..) {
+                        let _ = reply.send(Ok(participant));
+                    }
+                }
+                Err(err) => {
+                    self.storage_failed(&err.to_string()).await;
+                    return;
+                }
+            }
+        }
+        if self.poisoned {
+            self.reload_document().await;
+        }
+        self.deliver();
+        self.maybe_compact();
+    }
+
+    /// The store refused a write. Nothing of this batch may reach anyone: drop its frames,
+    /// rebuild the document from what *is* stored, and close every connection so clients
+    /// reconnect and resend what the store lacks (a Yjs client keeps its own edits).
+    async fn storage_failed(&mut self, err: &str) {
+        Metrics::inc(&self.ctx.metrics.store_errors);
+        error!(%err, "store write failed; refusing this batch");
+        self.outbox.clear();
+        self.unlogged.clear();
+        for (reply, _) in self.participant_replies.drain(..) {
+            let _ = reply.send(Err(Refused { code: close::TRY_AGAIN_LATER, reason: "storage unavailable" }));
+        }
+        if let Ok(Some(loaded)) = self.ctx.store.load_session(&self.handle.id).await {
+            if let Ok(meta) = serde_json::from_slice(&loaded.meta) {
+                self.meta = meta;
+            }
+            self.meta_dirty = false;
+            match SessionDocument::restore(loaded.snapshot.as_deref(), loaded.updates.iter().map(|(_, u)| u.as_slice())) {
+                Ok(doc) => self.doc = doc,
+                Err(err) => error!(%err, "could not rebuild the document after a store failure"),
+            }
+        }
+        for conn in self.conns.values() {
+            conn.link.closer.close(close::TRY_AGAIN_LATER, "storage unavailable; reconnecting");
+        }
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            self.leave(conn);
+        }
+        self.outbox.clear();
+    }
+
+    async fn reload_document(&mut self) {
+        self.poisoned = false;
+        match self.ctx.store.load_session(&self.handle.id).await {
+            Ok(Some(loaded)) => match SessionDocument::restore(
+                loaded.snapshot.as_deref(),
+                loaded.updates.iter().map(|(_, u)| u.as_slice()),
+            ) {
+                Ok(doc) => {
+                    self.doc = doc;
+                    info!("document reloaded from its last good state");
+                }
+                Err(err) => error!(%err, "reload failed; keeping the document"),
+            },
+            other => error!(?other, "reload failed; keeping the document"),
+        }
+    }
+
+    fn deliver(&mut self) {
+        let mut dropped = Vec::new();
+        for (recipient, frame) in std::mem::take(&mut self.outbox) {
+            let is_control = frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
+            let targets: Vec<ConnId> = match recipient {
+                Recipient::One(conn) => vec![conn],
+                Recipient::AllExcept(except) => self.conns.keys().copied().filter(|c| *c != except).collect(),
+                Recipient::All => self.conns.keys().copied().collect(),
+            };
+            for conn_id in targets {
+                let Some(conn) = self.conns.get(&conn_id) else { continue };
+                if is_control && !conn.control {
+                    continue;
+                }
+                match conn.link.outbound.try_send(frame.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        Metrics::inc(&self.ctx.metrics.slow_client_disconnects);
+                        warn!(conn = conn_id, "client too slow; disconnecting so it resyncs");
+                        conn.link.closer.close(close::TOO_SLOW, "too slow; reconnect to resync");
+                        dropped.push(conn_id);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(conn_id),
+                }
+            }
+        }
+        for conn in dropped {
+            self.leave(conn);
+        }
+        if !self.outbox.is_empty() {
+            // Awareness removals of dropped connections.
+            self.deliver();
+        }
+    }
+
+    fn maybe_compact(&mut self) {
+        let running = self.compaction.as_ref().is_some_and(|c| !c.is_finished());
+        if running || self.logged_since_snapshot < COMPACT_AFTER {
+            return;
+        }
+        let snapshot = match self.doc.snapshot() {
+            Ok(snapshot) => snapshot,
+            Err(err) => {
+                error!(%err, "snapshot failed");
+                return;
+            }
+        };
+        self.logged_since_snapshot = 0;
+        let store = Arc::clone(&self.ctx.store);
+        let id = Arc::clone(&self.handle.id);
+        let upto = self.last_seq;
+        // The store call runs beside the session so editing never waits for it; only one runs
+        // at a time, so an older snapshot can never replace a newer one.
+        self.compaction = Some(tokio::spawn(
+            async move {
+                if let Err(err) = store.compact(&id, snapshot, upto).await {
+                    warn!(%err, "compaction failed; the log stays as it is");
+                }
+            }
+            .in_current_span(),
+        ));
+    }
+
+    async fn final_compaction(&mut self) {
+        if let Some(running) = self.compaction.take() {
+            let _ = running.await;
+        }
+        if self.logged_since_snapshot > 0 {
+            self.logged_since_snapshot = COMPACT_AFTER;
+            self.maybe_compact();
+            if let Some(running) = self.compaction.take() {
+                let _ = running.await;
+            }
+        }
+    }
+}
+
+fn awareness_frame(update: &[u8]) -> Bytes {
+    Bytes::from(Message::Awareness(update).encode())
+}
+
+/// Answers everything queued for a session that could not start.
+async fn refuse_queued(rx: &mut mpsc::Receiver<SessionCmd>, code: u16, reason: &'static str) {
+    rx.close();
+    while let Some(cmd) = rx.recv().await {
+        match cmd {
+            SessionCmd::Join { reply, .. } => {
+                let _ = reply.send(Err(Refused { code, reason }));
+            }
+            SessionCmd::AddParticipant { reply, .. } => {
+                let _ = reply.send(Err(Refused { code, reason }));
+            }
+            SessionCmd::Client { .. } | SessionCmd::Leave { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Turns a client's binary frame into a [`ClientMsg`], refusing anything malformed.
+//!
+//! Runs in the connection's task: validation of a large or hostile message costs the sender's
+//! task, never the session's.
+
+use bytes::Bytes;
+use werkplaats_protocol::control::{ClientEnvelope, Command};
+use werkplaats_protocol::message::{AwarenessUpdate, Message, decode_state_vector};
+use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
+
+use crate::session::{ClientMsg, awareness};
+
+pub enum Decoded {
+    /// Forward to the session.
+    Session(ClientMsg),
+    /// A clock probe, answered by the connection itself at once.
+    Ping { id: Option<u64>, client_time: f64 },
+    /// A control message that did not parse: answered with an error event, not a close.
+    BadControl(String),
+    /// Nothing to do (a client's own permission-denied message).
+    Nothing,
+}
+
+/// Why a frame was refused: the close code and a reason for the client and the log.
+pub struct Refusal {
+    pub code: u16,
+    pub reason: String,
+}
+
+fn policy(reason: String) -> Refusal {
+    Refusal {
+        code: werkplaats_protocol::close::POLICY_VIOLATION,
+        reason,
+    }
+}
+
+pub fn decode(frame: &Bytes, limits: &UpdateLimits) -> Result<Decoded, Refusal> {
+    let message = Message::decode(frame).map_err(|e| policy(format!("malformed message: {e}")))?;
+    Ok(match message {
+        Message::SyncStep1(sv) => {
+            decode_state_vector(sv).map_err(|e| policy(format!("malformed state vector: {e}")))?;
+            Decoded::Session(ClientMsg::SyncStep1(frame.slice_ref(sv)))
+        }
+        Message::SyncStep2(update) | Message::Update(update) => {
+            let summary = validate_update_v1(update, limits)
+                .map_err(|e| policy(format!("invalid update: {e}")))?;
+            Decoded::Session(ClientMsg::Update {
+                update: frame.slice_ref(update),
+                summary,
+            })
+        }
+        Message::Awareness(bytes) => {
+            let update = AwarenessUpdate::decode(bytes)
+                .map_err(|e| policy(format!("malformed awareness: {e}")))?;
+            let entries = awareness::validate(&update).map_err(policy)?;
+            Decoded::Session(ClientMsg::Awareness(entries))
+        }
+        Message::QueryAwareness => Decoded::Session(ClientMsg::QueryAwareness),
+        Message::PermissionDenied(_) => Decoded::Nothing,
+        Message::Control(json) => match ClientEnvelope::parse(json) {
+            Ok(ClientEnvelope {
+                id,
+                command: Command::Ping { client_time },
+            }) => Decoded::Ping { id, client_time },
+            Ok(envelope) => Decoded::Session(ClientMsg::Control(envelope)),
+            Err(err) => Decoded::BadControl(err.to_string()),
+        },
+    })
+}

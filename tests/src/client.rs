@@ -1,0 +1,223 @@
+//! A Yjs peer over a real websocket: what a stock y-websocket client does, in Rust.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use werkplaats_protocol::control::{ClientEnvelope, Command, ServerEnvelope};
+use werkplaats_protocol::message::{AwarenessEntry, AwarenessUpdate, Message};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, ReadTxn, StateVector, TextRef, Transact, TransactionMut, Update};
+
+/// How the server ended the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedWith {
+    pub code: u16,
+    pub reason: String,
+}
+
+#[derive(Default)]
+struct Shared {
+    /// The server answered our step 1: we hold everything it had.
+    synced: bool,
+    awareness: HashMap<u64, String>,
+    events: Vec<ServerEnvelope>,
+    permission_denied: Vec<String>,
+    closed: Option<ClosedWith>,
+    frames_received: usize,
+}
+
+pub struct YClient {
+    pub doc: Doc,
+    outgoing: mpsc::Sender<WsMessage>,
+    shared: Arc<Mutex<Shared>>,
+    task: JoinHandle<()>,
+}
+
+impl YClient {
+    /// Connects and runs the sync handshake in the background (like y-websocket).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with_doc(url, Doc::new()).await
+    }
+
+    /// Connects with an existing document (a reconnect keeps its state and client id).
+    pub async fn connect_with_doc(url: &str, doc: Doc) -> anyhow::Result<Self> {
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(WebSocketConfig::default()), true).await?;
+        let (mut sink, mut stream) = ws.split();
+        let (outgoing, mut outgoing_rx) = mpsc::channel::<WsMessage>(1024);
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        // y-websocket sends its step 1 first thing.
+        let step1 = Message::SyncStep1(&doc.transact().state_vector().encode_v1()).encode();
+        outgoing.send(WsMessage::Binary(step1.into())).await?;
+        let task_doc = doc.clone();
+        let task_shared = Arc::clone(&shared);
+        let reply = outgoing.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    out = outgoing_rx.recv() => match out {
+                        Some(frame) => if sink.send(frame).await.is_err() { break },
+                        None => { let _ = sink.close().await; break }
+                    },
+                    incoming = stream.next() => match incoming {
+                        Some(Ok(WsMessage::Binary(frame))) => {
+                            task_shared.lock().unwrap().frames_received += 1;
+                            if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
+                                let _ = reply.try_send(WsMessage::Binary(answer.into()));
+                            }
+                        }
+                        Some(Ok(WsMessage::Close(frame))) => {
+                            let closed = frame.map(|f| ClosedWith { code: f.code.into(), reason: f.reason.to_string() })
+                                .unwrap_or(ClosedWith { code: 1005, reason: String::new() });
+                            task_shared.lock().unwrap().closed = Some(closed);
+                            break;
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(_)) | None => {
+                            task_shared.lock().unwrap().closed.get_or_insert(ClosedWith { code: 1006, reason: String::new() });
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Self { doc, outgoing, shared, task })
+    }
+
+    /// Runs a local transaction and sends what it changed as an update. Get root types
+    /// before (`get_or_insert_*` opens its own transaction and would deadlock inside).
+    pub async fn edit(&self, f: impl FnOnce(&mut TransactionMut)) {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn);
+            txn.encode_update_v1()
+        };
+        self.send_frame(Message::Update(&update).encode()).await;
+    }
+
+    /// Edits the root text `name`.
+    pub async fn edit_text(&self, name: &str, f: impl FnOnce(&TextRef, &mut TransactionMut)) {
+        let text = self.doc.get_or_insert_text(name);
+        self.edit(|txn| f(&text, txn)).await;
+    }
+
+    pub async fn send_frame(&self, frame: Vec<u8>) {
+        let _ = self.outgoing.send(WsMessage::Binary(frame.into())).await;
+    }
+
+    pub async fn send_raw(&self, message: WsMessage) {
+        let _ = self.outgoing.send(message).await;
+    }
+
+    pub async fn set_awareness(&self, client_id: u64, clock: u32, state: &str) {
+        let update = AwarenessUpdate { entries: vec![AwarenessEntry { client_id, clock, state }] }.encode();
+        self.send_frame(Message::Awareness(&update).encode()).await;
+    }
+
+    pub async fn control(&self, id: Option<u64>, command: Command) {
+        let json = ClientEnvelope { id, command }.to_json();
+        self.send_frame(Message::Control(&json).encode()).await;
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.shared.lock().unwrap().synced
+    }
+
+    pub fn awareness(&self) -> HashMap<u64, String> {
+        self.shared.lock().unwrap().awareness.clone()
+    }
+
+    pub fn events(&self) -> Vec<ServerEnvelope> {
+        self.shared.lock().unwrap().events.clone()
+    }
+
+    pub fn permission_denied(&self) -> Vec<String> {
+        self.shared.lock().unwrap().permission_denied.clone()
+    }
+
+    pub fn closed(&self) -> Option<ClosedWith> {
+        self.shared.lock().unwrap().closed.clone()
+    }
+
+    pub fn frames_received(&self) -> usize {
+        self.shared.lock().unwrap().frames_received
+    }
+
+    pub fn state_vector(&self) -> StateVector {
+        self.doc.transact().state_vector()
+    }
+
+    /// The whole document as one update, for comparing replicas.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.doc.transact().encode_state_as_update_v1(&StateVector::default())
+    }
+
+    pub async fn wait_synced(&self) -> bool {
+        crate::eventually(Duration::from_secs(5), || self.is_synced()).await
+    }
+
+    pub async fn wait_closed(&self) -> Option<ClosedWith> {
+        crate::eventually(Duration::from_secs(5), || self.closed().is_some()).await;
+        self.closed()
+    }
+
+    /// Closes the socket and returns the document (to reconnect with).
+    pub async fn disconnect(self) -> Doc {
+        drop(self.outgoing);
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.task).await;
+        self.doc
+    }
+
+    /// Drops the connection without a close handshake.
+    pub fn abort(self) -> Doc {
+        self.task.abort();
+        self.doc
+    }
+}
+
+fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u8>> {
+    let message = Message::decode(frame).expect("server sent a well-formed frame");
+    match message {
+        Message::SyncStep1(sv) => {
+            let sv = StateVector::decode_v1(sv).expect("valid state vector");
+            let diff = doc.transact().encode_state_as_update_v1(&sv);
+            Some(Message::SyncStep2(&diff).encode())
+        }
+        Message::SyncStep2(update) | Message::Update(update) => {
+            let update = Update::decode_v1(update).expect("valid update from server");
+            doc.transact_mut().apply_update(update).expect("update applies");
+            if matches!(message, Message::SyncStep2(_)) {
+                shared.lock().unwrap().synced = true;
+            }
+            None
+        }
+        Message::Awareness(bytes) => {
+            let update = AwarenessUpdate::decode(bytes).expect("valid awareness");
+            let mut shared = shared.lock().unwrap();
+            for entry in update.entries {
+                if entry.is_removal() {
+                    shared.awareness.remove(&entry.client_id);
+                } else {
+                    shared.awareness.insert(entry.client_id, entry.state.to_owned());
+                }
+            }
+            None
+        }
+        Message::Control(json) => {
+            let event = ServerEnvelope::parse(json).expect("valid control event");
+            shared.lock().unwrap().events.push(event);
+            None
+        }
+        Message::PermissionDenied(reason) => {
+            shared.lock().unwrap().permission_denied.push(reason.to_owned());
+            None
+        }
+        Message::QueryAwareness => None,
+    }
+}
