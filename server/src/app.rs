@@ -82,12 +82,20 @@ impl Server {
         let stop = stop_accepting.clone();
         let listener = LimitedListener::new(listener, config.max_connections);
         let serving = tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<PeerAddr>())
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<PeerAddr>(),
+            )
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
         });
         tracing::info!(%addr, "listening on http://{addr}");
-        Ok(Server { addr, app, stop_accepting, serving })
+        Ok(Server {
+            addr,
+            app,
+            stop_accepting,
+            serving,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -105,7 +113,10 @@ impl Server {
         self.stop_accepting.cancel();
         self.app.shutdown.cancel();
         self.app.tasks.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.app.tasks.wait()).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.app.tasks.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("some sessions or connections did not finish in time");
         }
         match tokio::time::timeout(SHUTDOWN_GRACE, self.serving).await {

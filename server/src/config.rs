@@ -15,7 +15,11 @@ pub enum StoreKind {
 }
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "werkplaats", version, about = "Werkplaats session server for hybrid workshops")]
+#[command(
+    name = "werkplaats",
+    version,
+    about = "Werkplaats session server for hybrid workshops"
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "WERKPLAATS_BIND", default_value = "127.0.0.1:8080")]
@@ -42,7 +46,7 @@ pub struct Config {
     pub max_message_bytes: usize,
 
     /// Messages queued for one client before it counts as too slow and is disconnected.
-    #[arg(long, env = "WERKPLAATS_OUTBOUND_QUEUE", default_value_t = 256)]
+    #[arg(long, env = "WERKPLAATS_OUTBOUND_QUEUE", default_value_t = 512)]
     pub outbound_queue: usize,
 
     /// Seconds a session stays loaded without connections.

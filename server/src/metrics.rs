@@ -37,23 +37,92 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let rows: [(&str, &str, &str, &AtomicU64); 13] = [
-            ("werkplaats_connections", "gauge", "Open websocket connections.", &self.connections_open),
-            ("werkplaats_connections_total", "counter", "Websocket connections accepted.", &self.connections_total),
-            ("werkplaats_sessions_live", "gauge", "Sessions loaded in memory.", &self.sessions_live),
-            ("werkplaats_sessions_loaded_total", "counter", "Session loads.", &self.sessions_loaded_total),
-            ("werkplaats_messages_in_total", "counter", "Websocket messages received.", &self.messages_in),
-            ("werkplaats_messages_out_total", "counter", "Websocket messages sent.", &self.messages_out),
-            ("werkplaats_bytes_in_total", "counter", "Websocket payload bytes received.", &self.bytes_in),
-            ("werkplaats_bytes_out_total", "counter", "Websocket payload bytes sent.", &self.bytes_out),
-            ("werkplaats_slow_client_disconnects_total", "counter", "Clients disconnected because their queue was full.", &self.slow_client_disconnects),
-            ("werkplaats_rejected_inputs_total", "counter", "Client messages refused as invalid or forbidden.", &self.rejected_inputs),
-            ("werkplaats_session_panics_total", "counter", "Panics contained in a session and recovered by reloading it.", &self.session_panics),
-            ("werkplaats_store_errors_total", "counter", "Failed store operations.", &self.store_errors),
-            ("werkplaats_joins_rate_limited_total", "counter", "Join attempts refused by the rate limit.", &self.joins_rate_limited),
+            (
+                "werkplaats_connections",
+                "gauge",
+                "Open websocket connections.",
+                &self.connections_open,
+            ),
+            (
+                "werkplaats_connections_total",
+                "counter",
+                "Websocket connections accepted.",
+                &self.connections_total,
+            ),
+            (
+                "werkplaats_sessions_live",
+                "gauge",
+                "Sessions loaded in memory.",
+                &self.sessions_live,
+            ),
+            (
+                "werkplaats_sessions_loaded_total",
+                "counter",
+                "Session loads.",
+                &self.sessions_loaded_total,
+            ),
+            (
+                "werkplaats_messages_in_total",
+                "counter",
+                "Websocket messages received.",
+                &self.messages_in,
+            ),
+            (
+                "werkplaats_messages_out_total",
+                "counter",
+                "Websocket messages sent.",
+                &self.messages_out,
+            ),
+            (
+                "werkplaats_bytes_in_total",
+                "counter",
+                "Websocket payload bytes received.",
+                &self.bytes_in,
+            ),
+            (
+                "werkplaats_bytes_out_total",
+                "counter",
+                "Websocket payload bytes sent.",
+                &self.bytes_out,
+            ),
+            (
+                "werkplaats_slow_client_disconnects_total",
+                "counter",
+                "Clients disconnected because their queue was full.",
+                &self.slow_client_disconnects,
+            ),
+            (
+                "werkplaats_rejected_inputs_total",
+                "counter",
+                "Client messages refused as invalid or forbidden.",
+                &self.rejected_inputs,
+            ),
+            (
+                "werkplaats_session_panics_total",
+                "counter",
+                "Panics contained in a session and recovered by reloading it.",
+                &self.session_panics,
+            ),
+            (
+                "werkplaats_store_errors_total",
+                "counter",
+                "Failed store operations.",
+                &self.store_errors,
+            ),
+            (
+                "werkplaats_joins_rate_limited_total",
+                "counter",
+                "Join attempts refused by the rate limit.",
+                &self.joins_rate_limited,
+            ),
         ];
         let mut out = String::with_capacity(2048);
         for (name, kind, help, value) in rows {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                value.load(Relaxed)
+            );
         }
         out
     }

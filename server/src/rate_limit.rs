@@ -47,7 +47,9 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.per_second))
+            Err(Duration::from_secs_f64(
+                (1.0 - bucket.tokens) / self.per_second,
+            ))
         }
     }
 
@@ -71,7 +73,10 @@ mod tests {
         }
         let wait = limiter.check(ip).unwrap_err();
         assert!(wait <= Duration::from_secs(20));
-        assert!(limiter.check("127.0.0.2".parse().unwrap()).is_ok(), "others are unaffected");
+        assert!(
+            limiter.check("127.0.0.2".parse().unwrap()).is_ok(),
+            "others are unaffected"
+        );
         tokio::time::advance(Duration::from_secs(20)).await;
         assert!(limiter.check(ip).is_ok());
     }

@@ -48,7 +48,12 @@ impl YClient {
 
     /// Connects with an existing document (a reconnect keeps its state and client id).
     pub async fn connect_with_doc(url: &str, doc: Doc) -> anyhow::Result<Self> {
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(WebSocketConfig::default()), true).await?;
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(
+            url,
+            Some(WebSocketConfig::default()),
+            true,
+        )
+        .await?;
         let (mut sink, mut stream) = ws.split();
         let (outgoing, mut outgoing_rx) = mpsc::channel::<WsMessage>(1024);
         let shared = Arc::new(Mutex::new(Shared::default()));
@@ -57,7 +62,6 @@ impl YClient {
         outgoing.send(WsMessage::Binary(step1.into())).await?;
         let task_doc = doc.clone();
         let task_shared = Arc::clone(&shared);
-        let reply = outgoing.clone();
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -69,7 +73,7 @@ impl YClient {
                         Some(Ok(WsMessage::Binary(frame))) => {
                             task_shared.lock().unwrap().frames_received += 1;
                             if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
-                                let _ = reply.try_send(WsMessage::Binary(answer.into()));
+                                if sink.send(WsMessage::Binary(answer.into())).await.is_err() { break }
                             }
                         }
                         Some(Ok(WsMessage::Close(frame))) => {
@@ -87,7 +91,12 @@ impl YClient {
                 }
             }
         });
-        Ok(Self { doc, outgoing, shared, task })
+        Ok(Self {
+            doc,
+            outgoing,
+            shared,
+            task,
+        })
     }
 
     /// Runs a local transaction and sends what it changed as an update. Get root types
@@ -116,7 +125,14 @@ impl YClient {
     }
 
     pub async fn set_awareness(&self, client_id: u64, clock: u32, state: &str) {
-        let update = AwarenessUpdate { entries: vec![AwarenessEntry { client_id, clock, state }] }.encode();
+        let update = AwarenessUpdate {
+            entries: vec![AwarenessEntry {
+                client_id,
+                clock,
+                state,
+            }],
+        }
+        .encode();
         self.send_frame(Message::Awareness(&update).encode()).await;
     }
 
@@ -155,7 +171,9 @@ impl YClient {
 
     /// The whole document as one update, for comparing replicas.
     pub fn snapshot(&self) -> Vec<u8> {
-        self.doc.transact().encode_state_as_update_v1(&StateVector::default())
+        self.doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default())
     }
 
     pub async fn wait_synced(&self) -> bool {
@@ -191,7 +209,9 @@ fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u
         }
         Message::SyncStep2(update) | Message::Update(update) => {
             let update = Update::decode_v1(update).expect("valid update from server");
-            doc.transact_mut().apply_update(update).expect("update applies");
+            doc.transact_mut()
+                .apply_update(update)
+                .expect("update applies");
             if matches!(message, Message::SyncStep2(_)) {
                 shared.lock().unwrap().synced = true;
             }
@@ -204,7 +224,9 @@ fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u
                 if entry.is_removal() {
                     shared.awareness.remove(&entry.client_id);
                 } else {
-                    shared.awareness.insert(entry.client_id, entry.state.to_owned());
+                    shared
+                        .awareness
+                        .insert(entry.client_id, entry.state.to_owned());
                 }
             }
             None
@@ -215,7 +237,11 @@ fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u
             None
         }
         Message::PermissionDenied(reason) => {
-            shared.lock().unwrap().permission_denied.push(reason.to_owned());
+            shared
+                .lock()
+                .unwrap()
+                .permission_denied
+                .push(reason.to_owned());
             None
         }
         Message::QueryAwareness => None,

@@ -38,7 +38,10 @@ impl TestServer {
     pub async fn start_with(config: Config, store: Arc<dyn Store>) -> Self {
         crate::init_tracing();
         let server = Server::start(config, store).await.expect("server starts");
-        Self { server, http: reqwest::Client::new() }
+        Self {
+            server,
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -78,9 +81,20 @@ impl TestServer {
     }
 
     pub async fn metric(&self, name: &str) -> u64 {
-        let text = self.http.get(self.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let text = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+            .find_map(|line| {
+                line.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix(' '))
+            })
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("metric {name} missing"))
     }

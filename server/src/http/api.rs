@@ -54,30 +54,53 @@ pub struct Links {
     pub websocket: String,
 }
 
-pub async fn create_session(State(app): State<Arc<App>>, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn create_session(
+    State(app): State<Arc<App>>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
     let request: CreateSession = if body.iter().all(u8::is_ascii_whitespace) {
         CreateSession::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
     };
     let title = request
         .title
         .as_deref()
-        .map(|t| t.chars().filter(|c| !c.is_control()).take(MAX_TITLE_CHARS).collect::<String>().trim().to_owned())
+        .map(|t| {
+            t.chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_TITLE_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "Werkplaats-sessie".to_owned());
-    let facilitator_name = request.facilitator_name.as_deref().and_then(clean_name).unwrap_or_else(|| "Begeleider".to_owned());
+    let facilitator_name = request
+        .facilitator_name
+        .as_deref()
+        .and_then(clean_name)
+        .unwrap_or_else(|| "Begeleider".to_owned());
 
     let now = now_ms();
-    let mut meta = SessionMeta { title: title.clone(), credentials: Vec::new() };
-    let (facilitator, facilitator_token) = meta.add_credential(Role::Facilitator, facilitator_name, now);
+    let mut meta = SessionMeta {
+        title: title.clone(),
+        credentials: Vec::new(),
+    };
+    let (facilitator, facilitator_token) =
+        meta.add_credential(Role::Facilitator, facilitator_name, now);
     let (_, display_token) = meta.add_credential(Role::Display, "Scherm".to_owned(), now);
     let id = ids::session_id();
     let meta_json = meta.to_json();
 
     for _ in 0..JOIN_CODE_ATTEMPTS {
         let join_code = ids::join_code();
-        let row = SessionRow { id: id.clone(), join_code: join_code.clone(), created_at_ms: now };
+        let row = SessionRow {
+            id: id.clone(),
+            join_code: join_code.clone(),
+            created_at_ms: now,
+        };
         match app.store.create_session(row, meta_json.clone()).await {
             Ok(()) => {
                 tracing::info!(session = %id, "session created");
@@ -130,8 +153,10 @@ pub async fn join(
         tracing::warn!(peer = %peer.ip(), "join rate limit reached");
         return Err(ApiError::RateLimited(wait));
     }
-    let code = ids::normalize_join_code(&request.code).ok_or(ApiError::NotFound("unknown join code"))?;
-    let name = clean_name(&request.name).ok_or_else(|| ApiError::BadRequest("a name is required".into()))?;
+    let code =
+        ids::normalize_join_code(&request.code).ok_or(ApiError::NotFound("unknown join code"))?;
+    let name = clean_name(&request.name)
+        .ok_or_else(|| ApiError::BadRequest("a name is required".into()))?;
     let session_id = app
         .store
         .session_by_join_code(&code)
@@ -140,7 +165,14 @@ pub async fn join(
     for _ in 0..3 {
         let handle = app.registry.get_or_start(&session_id);
         let (reply, answer) = oneshot::channel();
-        if handle.send(SessionCmd::AddParticipant { name: name.clone(), reply }).await.is_err() {
+        if handle
+            .send(SessionCmd::AddParticipant {
+                name: name.clone(),
+                reply,
+            })
+            .await
+            .is_err()
+        {
             continue;
         }
         match answer.await {
@@ -156,7 +188,9 @@ pub async fn join(
             Err(_) => continue,
         }
     }
-    Err(ApiError::Unavailable("session is restarting; try again".into()))
+    Err(ApiError::Unavailable(
+        "session is restarting; try again".into(),
+    ))
 }
 
 pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
@@ -169,7 +203,10 @@ pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
 
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         app.metrics.render(),
     )
 }

@@ -31,7 +31,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -56,7 +58,11 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(error = %self, "request refused");
         }
-        let mut response = (status, Json(json!({ "error": self.code(), "message": self.to_string() }))).into_response();
+        let mut response = (
+            status,
+            Json(json!({ "error": self.code(), "message": self.to_string() })),
+        )
+            .into_response();
         if let ApiError::RateLimited(wait) = self {
             let secs = wait.as_secs().max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&secs) {

@@ -65,7 +65,11 @@ impl AwarenessTable {
         let mut accepted = Vec::new();
         let mut refused = Vec::new();
         for entry in incoming {
-            let owned_by_conn = self.entries.values().filter(|e| e.owner == conn && e.state.is_some()).count();
+            let owned_by_conn = self
+                .entries
+                .values()
+                .filter(|e| e.owner == conn && e.state.is_some())
+                .count();
             match self.entries.get_mut(&entry.client_id) {
                 Some(existing) if existing.owner != conn && !may_take_over(existing.owner) => {
                     refused.push(Refusal::OwnedByOther(entry.client_id));
@@ -82,7 +86,9 @@ impl AwarenessTable {
                         accepted.push(entry);
                     }
                 }
-                None if owned_by_conn >= MAX_IDS_PER_CONNECTION => refused.push(Refusal::TooManyIds),
+                None if owned_by_conn >= MAX_IDS_PER_CONNECTION => {
+                    refused.push(Refusal::TooManyIds)
+                }
                 None => {
                     let removal = entry.state == "null";
                     self.entries.insert(
@@ -98,7 +104,13 @@ impl AwarenessTable {
                 }
             }
         }
-        let update = (!accepted.is_empty()).then(|| encode(accepted.iter().map(|e| (e.client_id, e.clock, e.state.as_str()))));
+        let update = (!accepted.is_empty()).then(|| {
+            encode(
+                accepted
+                    .iter()
+                    .map(|e| (e.client_id, e.clock, e.state.as_str())),
+            )
+        });
         (update, refused)
     }
 
@@ -113,7 +125,12 @@ impl AwarenessTable {
     }
 
     fn remove_where(&mut self, mut doomed: impl FnMut(&u64, &Entry) -> bool) -> Option<Vec<u8>> {
-        let ids: Vec<u64> = self.entries.iter().filter(|(id, e)| doomed(id, e)).map(|(id, _)| *id).collect();
+        let ids: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|(id, e)| doomed(id, e))
+            .map(|(id, _)| *id)
+            .collect();
         let mut removed = Vec::new();
         for id in ids {
             if let Some(entry) = self.entries.remove(&id) {
@@ -122,7 +139,8 @@ impl AwarenessTable {
                 }
             }
         }
-        (!removed.is_empty()).then(|| encode(removed.into_iter().map(|(id, clock)| (id, clock, "null"))))
+        (!removed.is_empty())
+            .then(|| encode(removed.into_iter().map(|(id, clock)| (id, clock, "null"))))
     }
 
     /// Every present state, for a new or asking client.
@@ -147,7 +165,11 @@ impl AwarenessTable {
 fn encode<'a>(entries: impl Iterator<Item = (u64, u32, &'a str)>) -> Vec<u8> {
     AwarenessUpdate {
         entries: entries
-            .map(|(client_id, clock, state)| AwarenessEntry { client_id, clock, state })
+            .map(|(client_id, clock, state)| AwarenessEntry {
+                client_id,
+                clock,
+                state,
+            })
             .collect(),
     }
     .encode()
@@ -157,7 +179,10 @@ fn encode<'a>(entries: impl Iterator<Item = (u64, u32, &'a str)>) -> Vec<u8> {
 /// within the size limit. Runs in the connection's task, off the session's.
 pub fn validate(update: &AwarenessUpdate<'_>) -> Result<Vec<OwnedEntry>, String> {
     if update.entries.len() > MAX_IDS_PER_CONNECTION {
-        return Err(format!("{} awareness entries in one message", update.entries.len()));
+        return Err(format!(
+            "{} awareness entries in one message",
+            update.entries.len()
+        ));
     }
     update
         .entries
@@ -183,7 +208,11 @@ mod tests {
     use super::*;
 
     fn entry(id: u64, clock: u32, state: &str) -> OwnedEntry {
-        OwnedEntry { client_id: id, clock, state: state.into() }
+        OwnedEntry {
+            client_id: id,
+            clock,
+            state: state.into(),
+        }
     }
 
     #[test]
@@ -202,8 +231,18 @@ mod tests {
         let mut table = AwarenessTable::default();
         let now = Instant::now();
         table.apply(1, |_| false, &[entry(7, 5, "{}")], now);
-        assert!(table.apply(1, |_| false, &[entry(7, 4, "{}")], now).0.is_none());
-        assert!(table.apply(1, |_| false, &[entry(7, 5, "null")], now).0.is_some());
+        assert!(
+            table
+                .apply(1, |_| false, &[entry(7, 4, "{}")], now)
+                .0
+                .is_none()
+        );
+        assert!(
+            table
+                .apply(1, |_| false, &[entry(7, 5, "null")], now)
+                .0
+                .is_some()
+        );
         assert!(table.is_empty());
     }
 
@@ -232,10 +271,22 @@ mod tests {
         }
         let (_, refused) = table.apply(1, |_| false, &[entry(99, 1, "{}")], now);
         assert_eq!(refused, vec![Refusal::TooManyIds]);
-        let bad = AwarenessUpdate { entries: vec![AwarenessEntry { client_id: 1, clock: 1, state: "{nope" }] };
+        let bad = AwarenessUpdate {
+            entries: vec![AwarenessEntry {
+                client_id: 1,
+                clock: 1,
+                state: "{nope",
+            }],
+        };
         assert!(validate(&bad).is_err());
         let deep = "[".repeat(10_000);
-        let deep = AwarenessUpdate { entries: vec![AwarenessEntry { client_id: 1, clock: 1, state: &deep }] };
+        let deep = AwarenessUpdate {
+            entries: vec![AwarenessEntry {
+                client_id: 1,
+                clock: 1,
+                state: &deep,
+            }],
+        };
         assert!(validate(&deep).is_err());
     }
 }

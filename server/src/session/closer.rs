@@ -31,6 +31,10 @@ impl Closer {
     }
 
     pub fn close(&self, code: u16, reason: impl Into<String>) {
+        if self.token.is_cancelled() {
+            // Already closing (perhaps by shutdown, which leaves no reason): first one wins.
+            return;
+        }
         let mut reason = reason.into();
         if reason.len() > MAX_REASON_BYTES {
             let mut cut = MAX_REASON_BYTES;
@@ -51,11 +55,12 @@ impl Closer {
         self.token.cancelled().await
     }
 
-    /// The reason the connection is closing (normal closure if none was given).
+    /// The reason the connection is closing. Without one, the token was cancelled by its
+    /// parent, the server's shutdown: "going away", so clients reconnect.
     pub fn reason(&self) -> CloseReason {
         self.reason.get().cloned().unwrap_or(CloseReason {
-            code: 1000,
-            reason: String::new(),
+            code: werkplaats_protocol::close::GOING_AWAY,
+            reason: "server is restarting".to_owned(),
         })
     }
 }
@@ -73,5 +78,14 @@ mod tests {
         assert_eq!(reason.code, 4408);
         assert!(reason.reason.len() <= MAX_REASON_BYTES);
         assert!(closer.is_closed());
+    }
+
+    #[test]
+    fn a_close_by_the_parent_token_means_going_away() {
+        let shutdown = CancellationToken::new();
+        let closer = Closer::new(shutdown.child_token());
+        shutdown.cancel();
+        assert!(closer.is_closed());
+        assert_eq!(closer.reason().code, werkplaats_protocol::close::GOING_AWAY);
     }
 }

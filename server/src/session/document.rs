@@ -43,7 +43,9 @@ fn count_types(update: &[u8]) -> usize {
         max_type_nesting: MAX_DOCUMENT_TYPES,
         ..UpdateLimits::default()
     };
-    validate_update_v1(update, &limits).map(|s| s.type_count).unwrap_or(0)
+    validate_update_v1(update, &limits)
+        .map(|s| s.type_count)
+        .unwrap_or(0)
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -55,7 +57,8 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 fn guarded<T>(f: impl FnOnce() -> Result<T, DocumentError>) -> Result<T, DocumentError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(DocumentError::Panicked(panic_message(p))))
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|p| Err(DocumentError::Panicked(panic_message(p))))
 }
 
 impl Default for SessionDocument {
@@ -91,7 +94,8 @@ impl SessionDocument {
             let mut txn = document.doc.transact_mut();
             for update in snapshot.into_iter().chain(log) {
                 type_count += count_types(update);
-                let update = Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+                let update = Update::decode_v1(update)
+                    .map_err(|e| DocumentError::Rejected(e.to_string()))?;
                 txn.apply_update(update)
                     .map_err(|e| DocumentError::Rejected(e.to_string()))?;
             }
@@ -107,7 +111,10 @@ impl SessionDocument {
         if client > werkplaats_protocol::lib0::MAX_SAFE_INTEGER {
             return 0;
         }
-        self.doc.transact().state_vector().get(&ClientID::new(client))
+        self.doc
+            .transact()
+            .state_vector()
+            .get(&ClientID::new(client))
     }
 
     pub fn state_vector(&self) -> Vec<u8> {
@@ -122,7 +129,8 @@ impl SessionDocument {
     /// Applies a validated update and returns what it changed (empty if it was all known).
     pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
         let delta = guarded(|| {
-            let update = Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            let update =
+                Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
             let mut txn = self.doc.transact_mut();
             txn.apply_update(update)
                 .map_err(|e| DocumentError::Rejected(e.to_string()))?;
@@ -130,7 +138,9 @@ impl SessionDocument {
             if store.pending_update().is_some() || store.pending_ds().is_some() {
                 // Validation should have made this impossible; a document with pending
                 // structs later panics on sync, so treat it as poisoned.
-                return Err(DocumentError::Panicked("update left pending structs".into()));
+                return Err(DocumentError::Panicked(
+                    "update left pending structs".into(),
+                ));
             }
             let delta = txn.encode_update_v1();
             // An update with no structs and no deletions encodes as [0, 0].
@@ -145,14 +155,20 @@ impl SessionDocument {
     /// Everything a peer with state vector `sv` misses (sync step 2).
     pub fn diff(&self, state_vector: &[u8]) -> Result<Vec<u8>, DocumentError> {
         guarded(|| {
-            let sv = StateVector::decode_v1(state_vector).map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            let sv = StateVector::decode_v1(state_vector)
+                .map_err(|e| DocumentError::Rejected(e.to_string()))?;
             Ok(self.doc.transact().encode_state_as_update_v1(&sv))
         })
     }
 
     /// The whole document as one update, for compaction.
     pub fn snapshot(&self) -> Result<Vec<u8>, DocumentError> {
-        guarded(|| Ok(self.doc.transact().encode_state_as_update_v1(&StateVector::default())))
+        guarded(|| {
+            Ok(self
+                .doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default()))
+        })
     }
 
     pub fn doc(&self) -> &Doc {
@@ -178,7 +194,10 @@ mod tests {
         let mut document = SessionDocument::new();
         let update = text_update("hallo");
         assert!(document.apply(&update).unwrap().is_some());
-        assert!(document.apply(&update).unwrap().is_none(), "a repeat changes nothing");
+        assert!(
+            document.apply(&update).unwrap().is_none(),
+            "a repeat changes nothing"
+        );
         let restored = SessionDocument::restore(Some(&document.snapshot().unwrap()), []).unwrap();
         let text = restored.doc().get_or_insert_text("t");
         assert_eq!(text.get_string(&restored.doc().transact()), "hallo");

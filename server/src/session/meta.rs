@@ -36,7 +36,12 @@ impl SessionMeta {
     }
 
     /// Adds a credential and returns its secret token (the only time it exists in clear).
-    pub fn add_credential(&mut self, role: Role, name: String, now_ms: i64) -> (Credential, String) {
+    pub fn add_credential(
+        &mut self,
+        role: Role,
+        name: String,
+        now_ms: i64,
+    ) -> (Credential, String) {
         let token = ids::secret_token();
         let credential = Credential {
             participant_id: ids::participant_id(),
@@ -87,6 +92,9 @@ mod tests {
     fn names_are_cleaned() {
         assert_eq!(clean_name("  Ans\u{0}\n "), Some("Ans".into()));
         assert_eq!(clean_name(" \t "), None);
-        assert_eq!(clean_name(&"x".repeat(100)).unwrap().chars().count(), MAX_NAME_CHARS);
+        assert_eq!(
+            clean_name(&"x".repeat(100)).unwrap().chars().count(),
+            MAX_NAME_CHARS
+        );
     }
 }

@@ -29,7 +29,10 @@ pub enum ClientMsg {
     /// Sync step 1: the client's encoded state vector.
     SyncStep1(Bytes),
     /// Sync step 2 or an update: a validated v1 update.
-    Update { update: Bytes, summary: UpdateSummary },
+    Update {
+        update: Bytes,
+        summary: UpdateSummary,
+    },
     Awareness(Vec<awareness::OwnedEntry>),
     QueryAwareness,
     Control(ClientEnvelope),

@@ -69,8 +69,9 @@ impl Registry {
 
     /// Called by a task that is ending: removes its own entry, never a successor's.
     pub(super) fn remove(&self, handle: &SessionHandle) {
-        self.sessions
-            .remove_if(&handle.id, |_, current| current.generation == handle.generation);
+        self.sessions.remove_if(&handle.id, |_, current| {
+            current.generation == handle.generation
+        });
     }
 
     pub fn live_sessions(&self) -> usize {

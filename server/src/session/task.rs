@@ -19,6 +19,7 @@ use werkplaats_protocol::control::{
     CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, ServerEnvelope,
 };
 use werkplaats_protocol::message::Message;
+use werkplaats_protocol::update::UpdateSummary;
 
 use super::awareness::{AwarenessTable, Refusal};
 use super::document::{DocumentError, SessionDocument};
@@ -30,8 +31,13 @@ use super::{
 use crate::metrics::Metrics;
 use crate::store::{LoadedSession, now_ms};
 
-/// Most commands handled before the batch is committed and delivered.
-const MAX_BATCH: usize = 256;
+/// Most commands handled before the batch is committed and delivered. Kept well below the
+/// outbound queue, so one batch cannot fill a healthy client's queue by itself.
+const MAX_BATCH: usize = 64;
+/// Updates from one connection that may wait for their dependencies (a client that edits
+/// while its sync step 2 is still on the way), and their total size.
+const MAX_PARKED: usize = 64;
+const MAX_PARKED_BYTES: usize = 4 * 1024 * 1024;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
 /// Log entries after which the document is compacted into a snapshot.
@@ -44,6 +50,11 @@ struct Conn {
     control: bool,
     /// A read-only client was told once that its edits are refused.
     told_read_only: bool,
+    /// Updates whose dependencies have not arrived yet, oldest first. Kept here, outside yrs,
+    /// so the document never holds pending structs; bounded, and dropped with the connection
+    /// (the client still has them and sends them again in its next sync step 2).
+    parked: Vec<(Bytes, UpdateSummary)>,
+    parked_bytes: usize,
 }
 
 /// Who a produced frame goes to.
@@ -67,7 +78,10 @@ pub(super) struct SessionTask {
     /// Accepted updates of this batch, not yet in the store.
     unlogged: Vec<Bytes>,
     /// Replies waiting for the metadata to be stored.
-    participant_replies: Vec<(oneshot::Sender<Result<NewParticipant, Refused>>, NewParticipant)>,
+    participant_replies: Vec<(
+        oneshot::Sender<Result<NewParticipant, Refused>>,
+        NewParticipant,
+    )>,
     /// The document must be rebuilt from the store (yrs panicked on it).
     poisoned: bool,
     last_seq: u64,
@@ -97,7 +111,10 @@ impl SessionTask {
                 if let Err(panic) = run.catch_unwind().await {
                     // Connections see their queue close and reconnect to a fresh load.
                     Metrics::inc(&metrics.session_panics);
-                    error!(?panic, "session task panicked; it will be reloaded on next use");
+                    error!(
+                        ?panic,
+                        "session task panicked; it will be reloaded on next use"
+                    );
                 }
                 registry.remove(&handle);
                 Metrics::dec(&metrics.sessions_live);
@@ -130,14 +147,23 @@ impl SessionTask {
         };
         let Some(task) = Self::from_loaded(registry.clone(), handle.clone(), loaded) else {
             registry.remove(&handle);
-            refuse_queued(&mut rx, close::INTERNAL_ERROR, "session could not be loaded").await;
+            refuse_queued(
+                &mut rx,
+                close::INTERNAL_ERROR,
+                "session could not be loaded",
+            )
+            .await;
             return;
         };
         info!(updates = task.last_seq, "session loaded");
         task.run(rx).await;
     }
 
-    fn from_loaded(registry: Arc<Registry>, handle: SessionHandle, loaded: LoadedSession) -> Option<Self> {
+    fn from_loaded(
+        registry: Arc<Registry>,
+        handle: SessionHandle,
+        loaded: LoadedSession,
+    ) -> Option<Self> {
         let meta: SessionMeta = match serde_json::from_slice(&loaded.meta) {
             Ok(meta) => meta,
             Err(err) => {
@@ -169,7 +195,11 @@ impl SessionTask {
             unlogged: Vec::new(),
             participant_replies: Vec::new(),
             poisoned: false,
-            last_seq: loaded.updates.last().map(|(seq, _)| *seq).unwrap_or_default(),
+            last_seq: loaded
+                .updates
+                .last()
+                .map(|(seq, _)| *seq)
+                .unwrap_or_default(),
             logged_since_snapshot: loaded.updates.len(),
             compaction: None,
             idle_since: Some(Instant::now()),
@@ -237,7 +267,12 @@ impl SessionTask {
 
     fn handle(&mut self, cmd: SessionCmd) {
         match cmd {
-            SessionCmd::Join { conn, token, link, reply } => self.join(conn, &token, link, reply),
+            SessionCmd::Join {
+                conn,
+                token,
+                link,
+                reply,
+            } => self.join(conn, &token, link, reply),
             SessionCmd::Client { conn, msg } => {
                 if self.conns.contains_key(&conn) {
                     self.client_message(conn, msg);
@@ -258,7 +293,10 @@ impl SessionTask {
         let Some(credential) = self.meta.credential_for_token(token) else {
             Metrics::inc(&self.ctx.metrics.rejected_inputs);
             warn!(conn, "connection refused: unknown token");
-            let _ = reply.send(Err(Refused { code: close::UNAUTHORIZED, reason: "unknown token" }));
+            let _ = reply.send(Err(Refused {
+                code: close::UNAUTHORIZED,
+                reason: "unknown token",
+            }));
             return;
         };
         let joined = Joined {
@@ -270,12 +308,26 @@ impl SessionTask {
             return;
         }
         debug!(conn, role = ?joined.role, participant = %joined.participant_id, "joined");
-        self.conns.insert(conn, Conn { joined, link, control: false, told_read_only: false });
+        self.conns.insert(
+            conn,
+            Conn {
+                joined,
+                link,
+                control: false,
+                told_read_only: false,
+                parked: Vec::new(),
+                parked_bytes: 0,
+            },
+        );
         self.idle_since = None;
         // y-websocket order: our state vector first, then who is here.
-        self.outbox.push((Recipient::One(conn), Bytes::from(Message::SyncStep1(&self.doc.state_vector()).encode())));
+        self.outbox.push((
+            Recipient::One(conn),
+            Bytes::from(Message::SyncStep1(&self.doc.state_vector()).encode()),
+        ));
         if let Some(everyone) = self.awareness.full_update() {
-            self.outbox.push((Recipient::One(conn), awareness_frame(&everyone)));
+            self.outbox
+                .push((Recipient::One(conn), awareness_frame(&everyone)));
         }
     }
 
@@ -285,7 +337,8 @@ impl SessionTask {
         }
         debug!(conn, "left");
         if let Some(removal) = self.awareness.remove_connection(conn) {
-            self.outbox.push((Recipient::All, awareness_frame(&removal)));
+            self.outbox
+                .push((Recipient::All, awareness_frame(&removal)));
         }
         if self.conns.is_empty() {
             self.idle_since = Some(Instant::now());
@@ -295,43 +348,57 @@ impl SessionTask {
     fn client_message(&mut self, conn: ConnId, msg: ClientMsg) {
         match msg {
             ClientMsg::SyncStep1(state_vector) => match self.doc.diff(&state_vector) {
-                Ok(diff) => self
-                    .outbox
-                    .push((Recipient::One(conn), Bytes::from(Message::SyncStep2(&diff).encode()))),
+                Ok(diff) => self.outbox.push((
+                    Recipient::One(conn),
+                    Bytes::from(Message::SyncStep2(&diff).encode()),
+                )),
                 Err(err) => self.document_failed(conn, err),
             },
-            ClientMsg::Update { update, summary } => self.update(conn, &update, &summary),
+            ClientMsg::Update { update, summary } => self.update(conn, update, summary),
             ClientMsg::Awareness(entries) => {
                 let participant = self.conns[&conn].joined.participant_id.clone();
                 let conns = &self.conns;
                 // The same person reconnecting (a phone waking up) takes over their own ids
                 // from a connection that has not noticed it is dead yet.
                 let same_person = |owner: ConnId| {
-                    conns.get(&owner).is_none_or(|c| c.joined.participant_id == participant)
+                    conns
+                        .get(&owner)
+                        .is_none_or(|c| c.joined.participant_id == participant)
                 };
-                let (update, refused) = self.awareness.apply(conn, same_person, &entries, Instant::now());
+                let (update, refused) =
+                    self.awareness
+                        .apply(conn, same_person, &entries, Instant::now());
                 if let Some(update) = update {
                     self.outbox.push((Recipient::All, awareness_frame(&update)));
                 }
                 for refusal in refused {
                     Metrics::inc(&self.ctx.metrics.rejected_inputs);
                     match refusal {
-                        Refusal::OwnedByOther(id) => warn!(conn, client_id = id, "awareness for another connection's client id refused"),
-                        Refusal::TooManyIds => warn!(conn, "awareness refused: too many client ids"),
+                        Refusal::OwnedByOther(id) => warn!(
+                            conn,
+                            client_id = id,
+                            "awareness for another connection's client id refused"
+                        ),
+                        Refusal::TooManyIds => {
+                            warn!(conn, "awareness refused: too many client ids")
+                        }
                     }
                 }
             }
             ClientMsg::QueryAwareness => {
                 if let Some(everyone) = self.awareness.full_update() {
-                    self.outbox.push((Recipient::One(conn), awareness_frame(&everyone)));
+                    self.outbox
+                        .push((Recipient::One(conn), awareness_frame(&everyone)));
                 }
             }
             ClientMsg::Control(envelope) => self.control(conn, envelope),
         }
     }
 
-    fn update(&mut self, conn: ConnId, update: &[u8], summary: &werkplaats_protocol::update::UpdateSummary) {
-        let Some(sender) = self.conns.get_mut(&conn) else { return };
+    fn update(&mut self, conn: ConnId, update: Bytes, summary: UpdateSummary) {
+        let Some(sender) = self.conns.get_mut(&conn) else {
+            return;
+        };
         if !sender.joined.role.may_edit_document() {
             Metrics::inc(&self.ctx.metrics.rejected_inputs);
             if !std::mem::replace(&mut sender.told_read_only, true) {
@@ -344,21 +411,79 @@ impl SessionTask {
             return;
         }
         if let Err(missing) = summary.check_dependencies(|client| self.doc.known_clock(client)) {
-            self.refuse(conn, close::POLICY_VIOLATION, format!("update refused: {missing}"));
+            self.park(conn, update, summary, &missing.to_string());
             return;
         }
+        if self.integrate(conn, &update, &summary) {
+            self.retry_parked(conn);
+        }
+    }
+
+    /// Applies an update whose dependencies are met; returns whether the document changed.
+    fn integrate(&mut self, conn: ConnId, update: &[u8], summary: &UpdateSummary) -> bool {
         if !self.doc.has_room_for_types(summary.type_count) {
-            self.refuse(conn, close::POLICY_VIOLATION, "update refused: the document holds too many shared types".into());
-            return;
+            self.refuse(
+                conn,
+                close::POLICY_VIOLATION,
+                "update refused: the document holds too many shared types".into(),
+            );
+            return false;
         }
         match self.doc.apply(update) {
             Ok(Some(delta)) => {
                 let frame = Bytes::from(Message::Update(&delta).encode());
                 self.unlogged.push(Bytes::from(delta));
                 self.outbox.push((Recipient::AllExcept(conn), frame));
+                true
             }
-            Ok(None) => {}
-            Err(err) => self.document_failed(conn, err),
+            Ok(None) => false,
+            Err(err) => {
+                self.document_failed(conn, err);
+                false
+            }
+        }
+    }
+
+    /// Keeps an update until what it builds on arrives, and asks the client for what we miss:
+    /// a Yjs client answers a step 1 with a step 2 at any time.
+    fn park(&mut self, conn: ConnId, update: Bytes, summary: UpdateSummary, missing: &str) {
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if state.parked.len() >= MAX_PARKED || state.parked_bytes + update.len() > MAX_PARKED_BYTES
+        {
+            self.refuse(
+                conn,
+                close::POLICY_VIOLATION,
+                format!("update refused: {missing}"),
+            );
+            return;
+        }
+        debug!(conn, %missing, "update waits for its dependencies");
+        let first = state.parked.is_empty();
+        state.parked_bytes += update.len();
+        state.parked.push((update, summary));
+        if first {
+            let step1 = Message::SyncStep1(&self.doc.state_vector()).encode();
+            self.outbox.push((Recipient::One(conn), Bytes::from(step1)));
+        }
+    }
+
+    /// Applies every parked update of `conn` whose dependencies are now met.
+    fn retry_parked(&mut self, conn: ConnId) {
+        loop {
+            let Some(state) = self.conns.get_mut(&conn) else {
+                return;
+            };
+            let doc = &self.doc;
+            let Some(ready) = state.parked.iter().position(|(_, summary)| {
+                summary.check_dependencies(|c| doc.known_clock(c)).is_ok()
+            }) else {
+                return;
+            };
+            let (update, summary) = state.parked.remove(ready);
+            state.parked_bytes -= update.len();
+            self.integrate(conn, &update, &summary);
         }
     }
 
@@ -366,11 +491,20 @@ impl SessionTask {
         let reply_to = envelope.id;
         match envelope.command {
             Command::Hello { version } => {
-                let Some(state) = self.conns.get_mut(&conn) else { return };
+                let Some(state) = self.conns.get_mut(&conn) else {
+                    return;
+                };
                 state.control = true;
                 if version != CONTROL_VERSION {
                     let message = format!("this server speaks control version {CONTROL_VERSION}");
-                    self.send_event(conn, reply_to, Event::Error { code: ErrorCode::UnsupportedVersion, message });
+                    self.send_event(
+                        conn,
+                        reply_to,
+                        Event::Error {
+                            code: ErrorCode::UnsupportedVersion,
+                            message,
+                        },
+                    );
                     return;
                 }
                 let joined = state.joined.clone();
@@ -391,25 +525,47 @@ impl SessionTask {
             Command::Ping { client_time } => self.send_event(
                 conn,
                 reply_to,
-                Event::Pong { client_time, server_time: now_ms() as f64 },
+                Event::Pong {
+                    client_time,
+                    server_time: now_ms() as f64,
+                },
             ),
         }
     }
 
     fn send_event(&mut self, conn: ConnId, reply_to: Option<u64>, event: Event) {
         let json = ServerEnvelope { reply_to, event }.to_json();
-        self.outbox.push((Recipient::One(conn), Bytes::from(Message::Control(&json).encode())));
+        self.outbox.push((
+            Recipient::One(conn),
+            Bytes::from(Message::Control(&json).encode()),
+        ));
     }
 
-    fn add_participant(&mut self, name: String, reply: oneshot::Sender<Result<NewParticipant, Refused>>) {
+    fn add_participant(
+        &mut self,
+        name: String,
+        reply: oneshot::Sender<Result<NewParticipant, Refused>>,
+    ) {
         if self.meta.credentials.len() >= MAX_CREDENTIALS {
-            let _ = reply.send(Err(Refused { code: close::TRY_AGAIN_LATER, reason: "session is full" }));
+            let _ = reply.send(Err(Refused {
+                code: close::TRY_AGAIN_LATER,
+                reason: "session is full",
+            }));
             return;
         }
-        let (credential, token) = self.meta.add_credential(werkplaats_protocol::control::Role::Participant, name, now_ms());
+        let (credential, token) = self.meta.add_credential(
+            werkplaats_protocol::control::Role::Participant,
+            name,
+            now_ms(),
+        );
         self.meta_dirty = true;
-        self.participant_replies
-            .push((reply, NewParticipant { participant_id: credential.participant_id, token }));
+        self.participant_replies.push((
+            reply,
+            NewParticipant {
+                participant_id: credential.participant_id,
+                token,
+            },
+        ));
     }
 
     /// Closes one connection for bad input; the rest of the session carries on.
@@ -439,7 +595,12 @@ impl SessionTask {
         if !self.unlogged.is_empty() {
             let updates = std::mem::take(&mut self.unlogged);
             let count = updates.len();
-            match self.ctx.store.append_updates(&self.handle.id, updates).await {
+            match self
+                .ctx
+                .store
+                .append_updates(&self.handle.id, updates)
+                .await
+            {
                 Ok(seq) => {
                     self.last_seq = seq;
                     self.logged_since_snapshot += count;
@@ -451,7 +612,12 @@ impl SessionTask {
             }
         }
         if self.meta_dirty {
-            match self.ctx.store.save_state(&self.handle.id, self.meta.to_json(), Vec::new()).await {
+            match self
+                .ctx
+                .store
+                .save_state(&self.handle.id, self.meta.to_json(), Vec::new())
+                .await
+            {
                 Ok(()) => {
                     self.meta_dirty = false;
                     for (reply, participant) in self.participant_replies.drain(..) {
@@ -480,20 +646,28 @@ impl SessionTask {
         self.outbox.clear();
         self.unlogged.clear();
         for (reply, _) in self.participant_replies.drain(..) {
-            let _ = reply.send(Err(Refused { code: close::TRY_AGAIN_LATER, reason: "storage unavailable" }));
+            let _ = reply.send(Err(Refused {
+                code: close::TRY_AGAIN_LATER,
+                reason: "storage unavailable",
+            }));
         }
         if let Ok(Some(loaded)) = self.ctx.store.load_session(&self.handle.id).await {
             if let Ok(meta) = serde_json::from_slice(&loaded.meta) {
                 self.meta = meta;
             }
             self.meta_dirty = false;
-            match SessionDocument::restore(loaded.snapshot.as_deref(), loaded.updates.iter().map(|(_, u)| u.as_slice())) {
+            match SessionDocument::restore(
+                loaded.snapshot.as_deref(),
+                loaded.updates.iter().map(|(_, u)| u.as_slice()),
+            ) {
                 Ok(doc) => self.doc = doc,
                 Err(err) => error!(%err, "could not rebuild the document after a store failure"),
             }
         }
         for conn in self.conns.values() {
-            conn.link.closer.close(close::TRY_AGAIN_LATER, "storage unavailable; reconnecting");
+            conn.link
+                .closer
+                .close(close::TRY_AGAIN_LATER, "storage unavailable; reconnecting");
         }
         let conns: Vec<ConnId> = self.conns.keys().copied().collect();
         for conn in conns {
@@ -522,14 +696,22 @@ impl SessionTask {
     fn deliver(&mut self) {
         let mut dropped = Vec::new();
         for (recipient, frame) in std::mem::take(&mut self.outbox) {
-            let is_control = frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
+            let is_control =
+                frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
             let targets: Vec<ConnId> = match recipient {
                 Recipient::One(conn) => vec![conn],
-                Recipient::AllExcept(except) => self.conns.keys().copied().filter(|c| *c != except).collect(),
+                Recipient::AllExcept(except) => self
+                    .conns
+                    .keys()
+                    .copied()
+                    .filter(|c| *c != except)
+                    .collect(),
                 Recipient::All => self.conns.keys().copied().collect(),
             };
             for conn_id in targets {
-                let Some(conn) = self.conns.get(&conn_id) else { continue };
+                let Some(conn) = self.conns.get(&conn_id) else {
+                    continue;
+                };
                 if is_control && !conn.control {
                     continue;
                 }
@@ -537,8 +719,13 @@ impl SessionTask {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         Metrics::inc(&self.ctx.metrics.slow_client_disconnects);
-                        warn!(conn = conn_id, "client too slow; disconnecting so it resyncs");
-                        conn.link.closer.close(close::TOO_SLOW, "too slow; reconnect to resync");
+                        warn!(
+                            conn = conn_id,
+                            "client too slow; disconnecting so it resyncs"
+                        );
+                        conn.link
+                            .closer
+                            .close(close::TOO_SLOW, "too slow; reconnect to resync");
                         dropped.push(conn_id);
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(conn_id),

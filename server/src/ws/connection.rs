@@ -72,11 +72,24 @@ async fn serve(socket: WebSocket, app: Arc<App>, session_id: String, token: Opti
 
 async fn close_now(mut socket: WebSocket, code: u16, reason: &str) {
     debug!(code, reason, "closing before join");
-    let frame = CloseFrame { code, reason: reason.into() };
-    let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(WsMessage::Close(Some(frame)))).await;
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        socket.send(WsMessage::Close(Some(frame))),
+    )
+    .await;
 }
 
-async fn run(socket: WebSocket, app: &Arc<App>, conn: ConnId, session_id: &str, token: Option<String>) {
+async fn run(
+    socket: WebSocket,
+    app: &Arc<App>,
+    conn: ConnId,
+    session_id: &str,
+    token: Option<String>,
+) {
     if !ids::is_session_id(session_id) {
         Metrics::inc(&app.metrics.rejected_inputs);
         return close_now(socket, close::SESSION_NOT_FOUND, "session not found").await;
@@ -97,7 +110,13 @@ async fn run(socket: WebSocket, app: &Arc<App>, conn: ConnId, session_id: &str, 
 
     let (sink, stream) = socket.split();
     let writer = app.tasks.spawn(
-        write_loop(sink, outbound_rx, Arc::clone(&closer), Arc::clone(&app.metrics)).in_current_span(),
+        write_loop(
+            sink,
+            outbound_rx,
+            Arc::clone(&closer),
+            Arc::clone(&app.metrics),
+        )
+        .in_current_span(),
     );
     read_loop(stream, app, conn, &handle, &closer, &weak_outbound).await;
     closer.close(1000, "");
@@ -116,8 +135,16 @@ async fn join(
     for _ in 0..JOIN_ATTEMPTS {
         let handle = app.registry.get_or_start(session_id);
         let (reply, answer) = oneshot::channel();
-        let link = ConnLink { outbound: outbound.clone(), closer: Arc::clone(closer) };
-        let cmd = SessionCmd::Join { conn, token: token.to_owned(), link, reply };
+        let link = ConnLink {
+            outbound: outbound.clone(),
+            closer: Arc::clone(closer),
+        };
+        let cmd = SessionCmd::Join {
+            conn,
+            token: token.to_owned(),
+            link,
+            reply,
+        };
         if handle.send(cmd).await.is_err() {
             continue;
         }
@@ -188,13 +215,23 @@ async fn read_loop(
                 }
             }
             Decoded::Ping { id, client_time } => {
-                let event = Event::Pong { client_time, server_time: now_ms() as f64 };
+                let event = Event::Pong {
+                    client_time,
+                    server_time: now_ms() as f64,
+                };
                 send_event(outbound, id, event);
             }
             Decoded::BadControl(message) => {
                 Metrics::inc(&app.metrics.rejected_inputs);
                 warn!(%message, "bad control message");
-                send_event(outbound, None, Event::Error { code: ErrorCode::BadRequest, message });
+                send_event(
+                    outbound,
+                    None,
+                    Event::Error {
+                        code: ErrorCode::BadRequest,
+                        message,
+                    },
+                );
             }
             Decoded::Nothing => {}
         }
@@ -241,8 +278,15 @@ async fn write_loop(
         }
     }
     let reason = closer.reason();
-    let frame = CloseFrame { code: reason.code, reason: reason.reason.into() };
-    let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(WsMessage::Close(Some(frame)))).await;
+    let frame = CloseFrame {
+        code: reason.code,
+        reason: reason.reason.into(),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(WsMessage::Close(Some(frame))),
+    )
+    .await;
 }
 
 /// Writes the frame and everything queued behind it, then flushes once.

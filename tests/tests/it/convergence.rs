@@ -9,7 +9,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use werkplaats_tests::{TestServer, YClient, eventually};
 use yrs::types::ToJson;
-use yrs::{Array, ArrayRef, Doc, GetString, Map, MapRef, ReadTxn, Text, TextRef, Transact, TransactionMut};
+use yrs::{
+    Array, ArrayRef, Doc, GetString, Map, MapRef, ReadTxn, Text, TextRef, Transact, TransactionMut,
+};
 
 const CLIENTS: usize = 6;
 const STEPS: usize = 400;
@@ -50,7 +52,9 @@ fn random_edit(rng: &mut StdRng, roots: &Roots, txn: &mut TransactionMut) {
         0..=4 => {
             let len = text.len(txn);
             let at = rng.random_range(0..=len);
-            let word: String = (0..rng.random_range(1..6)).map(|_| rng.random_range(b'a'..=b'z') as char).collect();
+            let word: String = (0..rng.random_range(1..6))
+                .map(|_| rng.random_range(b'a'..=b'z') as char)
+                .collect();
             text.insert(txn, at, &word);
         }
         5..=6 => {
@@ -80,7 +84,12 @@ fn content(doc: &Doc) -> String {
     let roots = Roots::of(doc);
     let txn = doc.transact();
     let text = roots.text.get_string(&txn);
-    let board = roots.board.to_json(&txn);
+    let mut board: Vec<String> = roots
+        .board
+        .iter(&txn)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    board.sort();
     let list = roots.list.to_json(&txn);
     format!("{text}|{board:?}|{list:?}|{:?}", txn.state_vector())
 }
@@ -104,7 +113,9 @@ async fn random_edits_disconnects_and_reconnects_converge() {
     let mut replicas = Vec::new();
     for (i, url) in urls.iter().enumerate() {
         let doc = Doc::with_client_id(1000 + i as u64);
-        replicas.push(Replica::Online(YClient::connect_with_doc(url, doc).await.unwrap()));
+        replicas.push(Replica::Online(
+            YClient::connect_with_doc(url, doc).await.unwrap(),
+        ));
     }
 
     for _ in 0..STEPS {
@@ -112,14 +123,25 @@ async fn random_edits_disconnects_and_reconnects_converge() {
         match rng.random_range(0..20) {
             0 => {
                 // disconnect: cleanly or abruptly
-                if let Replica::Online(client) = std::mem::replace(&mut replicas[i], Replica::Offline(Doc::new())) {
-                    let doc = if rng.random_bool(0.5) { client.disconnect().await } else { client.abort() };
+                if matches!(replicas[i], Replica::Online(_)) {
+                    let Replica::Online(client) =
+                        std::mem::replace(&mut replicas[i], Replica::Offline(Doc::new()))
+                    else {
+                        unreachable!()
+                    };
+                    let doc = if rng.random_bool(0.5) {
+                        client.disconnect().await
+                    } else {
+                        client.abort()
+                    };
                     replicas[i] = Replica::Offline(doc);
                 }
             }
             1 => {
                 if let Replica::Offline(doc) = &replicas[i] {
-                    let client = YClient::connect_with_doc(&urls[i], doc.clone()).await.unwrap();
+                    let client = YClient::connect_with_doc(&urls[i], doc.clone())
+                        .await
+                        .unwrap();
                     replicas[i] = Replica::Online(client);
                 }
             }
@@ -143,7 +165,11 @@ async fn random_edits_disconnects_and_reconnects_converge() {
     // everyone comes back online
     for i in 0..CLIENTS {
         if let Replica::Offline(doc) = &replicas[i] {
-            replicas[i] = Replica::Online(YClient::connect_with_doc(&urls[i], doc.clone()).await.unwrap());
+            replicas[i] = Replica::Online(
+                YClient::connect_with_doc(&urls[i], doc.clone())
+                    .await
+                    .unwrap(),
+            );
         }
     }
     let fresh = YClient::connect(&urls[0]).await.unwrap();
@@ -154,7 +180,11 @@ async fn random_edits_disconnects_and_reconnects_converge() {
     .await;
     if !converged {
         for (i, r) in replicas.iter().enumerate() {
-            eprintln!("replica {i}: {}", content(r.doc()));
+            let closed = match r {
+                Replica::Online(c) => c.closed(),
+                Replica::Offline(_) => None,
+            };
+            eprintln!("replica {i} (closed: {closed:?}): {}", content(r.doc()));
         }
         eprintln!("server:    {}", content(&fresh.doc));
         panic!("replicas diverged (seed {seed})");

@@ -6,18 +6,34 @@ use werkplaats_tests::TestServer;
 #[tokio::test]
 async fn create_returns_ids_tokens_and_links() {
     let server = TestServer::start().await;
-    let response = server.http.post(server.url("/api/sessions")).send().await.unwrap();
+    let response = server
+        .http
+        .post(server.url("/api/sessions"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.unwrap();
     let id = body["id"].as_str().unwrap();
     assert_eq!(id.len(), 22, "128 bits, URL-safe");
-    assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(
+        id.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
     let code = body["join_code"].as_str().unwrap();
     assert_eq!(code.len(), 6);
-    assert!(code.chars().all(|c| !"01OILSZB258UV".contains(c)), "no look-alikes in {code}");
+    assert!(
+        code.chars().all(|c| !"01OILSZB258UV".contains(c)),
+        "no look-alikes in {code}"
+    );
     assert!(body["facilitator_token"].as_str().unwrap().len() >= 22);
     assert!(body["links"]["facilitator"].as_str().unwrap().contains(id));
-    assert!(body["links"]["participant"].as_str().unwrap().contains(code));
+    assert!(
+        body["links"]["participant"]
+            .as_str()
+            .unwrap()
+            .contains(code)
+    );
 }
 
 #[tokio::test]
@@ -39,7 +55,11 @@ async fn create_refuses_a_malformed_body() {
 async fn join_by_code_is_forgiving_about_case_and_spaces() {
     let server = TestServer::start().await;
     let session = server.create_session().await;
-    let typed = format!(" {} {} ", &session.join_code[..3].to_lowercase(), &session.join_code[3..]);
+    let typed = format!(
+        " {} {} ",
+        &session.join_code[..3].to_lowercase(),
+        &session.join_code[3..]
+    );
     let joined = server.join(&typed, "  Bram ").await;
     assert_eq!(joined.session_id, session.id);
     assert_ne!(joined.participant_token, session.facilitator_token);
@@ -86,16 +106,34 @@ async fn join_attempts_are_rate_limited_per_address() {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 20);
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5);
-    assert_eq!(server.metric("werkplaats_joins_rate_limited_total").await, 5);
+    assert_eq!(
+        server.metric("werkplaats_joins_rate_limited_total").await,
+        5
+    );
 }
 
 #[tokio::test]
 async fn healthz_and_metrics_answer() {
     let server = TestServer::start().await;
-    let health = server.http.get(server.url("/healthz")).send().await.unwrap();
+    let health = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let metrics = server.http.get(server.url("/metrics")).send().await.unwrap();
-    assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = metrics.text().await.unwrap();
     for name in [
         "werkplaats_connections",

@@ -32,7 +32,9 @@ async fn an_idle_session_unloads_and_comes_back_whole() {
     let url = server.ws_url(&session.id, &session.facilitator_token);
     let writer = YClient::connect(&url).await.unwrap();
     writer.wait_synced().await;
-    writer.edit_text("notes", |t, txn| t.insert(txn, 0, "blijft bewaard")).await;
+    writer
+        .edit_text("notes", |t, txn| t.insert(txn, 0, "blijft bewaard"))
+        .await;
     assert!(eventually(Duration::from_secs(5), || writer.frames_received() >= 1).await);
     tokio::time::sleep(Duration::from_millis(200)).await;
     writer.disconnect().await;
@@ -49,7 +51,12 @@ async fn an_idle_session_unloads_and_comes_back_whole() {
     assert!(unloaded.await, "session did not unload");
     let reader = YClient::connect(&url).await.unwrap();
     let text = reader.doc.get_or_insert_text("notes");
-    assert!(eventually(Duration::from_secs(5), || text.get_string(&reader.doc.transact()) == "blijft bewaard").await);
+    assert!(
+        eventually(Duration::from_secs(5), || text
+            .get_string(&reader.doc.transact())
+            == "blijft bewaard")
+        .await
+    );
     assert_eq!(server.metric("werkplaats_sessions_loaded_total").await, 2);
 }
 
@@ -57,7 +64,9 @@ async fn an_idle_session_unloads_and_comes_back_whole() {
 async fn shutdown_closes_sockets_with_going_away() {
     let server = TestServer::start().await;
     let session = server.create_session().await;
-    let client = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token)).await.unwrap();
+    let client = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
     client.wait_synced().await;
     server.server.shutdown().await;
     let closed = client.wait_closed().await.expect("closed");
@@ -67,27 +76,42 @@ async fn shutdown_closes_sockets_with_going_away() {
 #[tokio::test]
 async fn a_client_that_does_not_read_is_disconnected_and_others_carry_on() {
     let mut config = Config::for_tests();
-    config.outbound_queue = 8;
+    config.outbound_queue = 128;
     let server = TestServer::start_with(config, Arc::new(MemoryStore::new())).await;
     let session = server.create_session().await;
     let url = server.ws_url(&session.id, &session.facilitator_token);
 
     // A raw socket that completes the upgrade and then never reads: its kernel buffers fill,
     // the writer blocks, and the outbound queue runs full.
-    let (stuck, _) = tokio_tungstenite::connect_async(url.as_str()).await.unwrap();
+    let (stuck, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
     let writer = YClient::connect(&url).await.unwrap();
     let reader = YClient::connect(&url).await.unwrap();
     writer.wait_synced().await;
     reader.wait_synced().await;
     let chunk = "x".repeat(16 * 1024);
-    for _ in 0..400 {
-        writer.edit_text("notes", |t, txn| t.insert(txn, 0, &chunk)).await;
+    for i in 0..800 {
+        writer
+            .edit_text("notes", |t, txn| t.insert(txn, 0, &chunk))
+            .await;
+        if i % 32 == 0 {
+            tokio::task::yield_now().await;
+        }
     }
     let text = reader.doc.get_or_insert_text("notes");
     assert!(
-        eventually(Duration::from_secs(20), || text.len(&reader.doc.transact()) as usize == 400 * chunk.len()).await,
+        eventually(Duration::from_secs(20), || text.len(&reader.doc.transact())
+            as usize
+            == 800 * chunk.len())
+        .await,
         "a healthy reader received every update"
     );
-    assert!(server.metric("werkplaats_slow_client_disconnects_total").await >= 1);
+    assert!(
+        server
+            .metric("werkplaats_slow_client_disconnects_total")
+            .await
+            >= 1
+    );
     drop(stuck);
 }
