@@ -5,6 +5,8 @@
 //!
 //! - [`lib0`]: the varint/string encoding Yjs uses.
 //! - [`message`]: y-websocket framing (sync, awareness, auth, query-awareness) plus our control tag.
+//! - [`template`]: workshop templates (phases, activities, texts) and the built-in workshop.
 
 pub mod lib0;
 pub mod message;
+pub mod template;
