@@ -14,7 +14,10 @@
 //!
 //! # Shape
 //!
-//! ```toml
+//! ```
+//! use werkplaats_protocol::template::parse_template_toml;
+//!
+//! let template = parse_template_toml(r#"
 //! id = "mijn-workshop"          # lowercase letters, digits, '-' and '_'
 //! version = 1                   # raise it when you change the template
 //! title = { nl = "Mijn workshop", en = "My workshop" }
@@ -35,6 +38,8 @@
 //! kind = "notes"
 //! id = "namen"
 //! title = { nl = "Wie is er?", en = "Who is here?" }
+//! "#).unwrap();
+//! assert_eq!(template.phases[0].activities[0].kind(), "notes");
 //! ```
 //!
 //! The built-in workshop is [`builtin_probiblio`].

@@ -637,3 +637,25 @@ fn readme_error_example_is_what_the_parser_says() {
         "TOML error at line 12, column 20: invalid type: string \"tien\", expected u32"
     );
 }
+
+// --- untrusted input never panics ---
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn truncated_builtin_is_refused_or_valid_never_a_panic(cut in 0usize..PROBIBLIO_TOML.len()) {
+        let cut = (0..=cut).rev().find(|&i| PROBIBLIO_TOML.is_char_boundary(i)).unwrap_or(0);
+        let _ = parse_template_toml(&PROBIBLIO_TOML[..cut]);
+        let json = builtin_probiblio().to_json_string();
+        let cut = cut.min(json.len());
+        let cut = (0..=cut).rev().find(|&i| json.is_char_boundary(i)).unwrap_or(0);
+        let _ = parse_template_json(&json[..cut]);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_template_toml(&text);
+        let _ = parse_template_json(&text);
+    }
+}
