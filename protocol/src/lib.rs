@@ -8,9 +8,12 @@
 //! - [`update`]: the hostile-input validator for Yjs v1 updates (runs before yrs sees bytes).
 //! - [`control`]: the JSON commands and events of the control channel.
 //! - [`close`]: websocket close codes.
+//! - [`template`]: workshop templates (phases, activities, texts) and the built-in workshop.
 
 pub mod close;
 pub mod control;
 pub mod lib0;
 pub mod message;
+pub mod template;
 pub mod update;
+
