@@ -6,9 +6,13 @@
 //! session's data; the store never interprets a document.
 //!
 //! Implementations: [`memory::MemoryStore`] (tests, `--store memory`) and the embedded SQLite
-//! store. All methods are async and must never block an async worker thread.
+//! store [`sqlite::SqliteStore`]. All methods are async and must never block an async worker
+//! thread. The test-only `contract` module holds the suite every implementation must pass.
 
+#[cfg(test)]
+pub(crate) mod contract;
 pub mod memory;
+pub mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -75,8 +79,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores `snapshot` and drops the log entries up to and including `upto_seq`, atomically:
     /// a crash leaves either the old log or the new snapshot, never neither.
-    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64)
-    -> StoreFuture<'a, ()>;
+    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64) -> StoreFuture<'a, ()>;
 
     /// Removes everything of a session. Returns whether it existed.
     fn delete_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool>;
