@@ -16,8 +16,10 @@
 //! single fsync. Each request runs inside its own `SAVEPOINT`, so one request failing (unknown
 //! session, taken join code) rolls back only its own changes; replies are sent only after
 //! `COMMIT` succeeded, so a resolved future means the data is on disk. If the transaction as a
-//! whole fails (disk full, I/O error, lock timeout), every write in it gets
-//! [`StoreError::Backend`] and nothing of it is kept.
+//! whole is lost (SQLite rolls it back by itself on a full disk or an I/O error, or `COMMIT`
+//! fails), nothing of it is kept and its writes are run again one by one, each in its own
+//! transaction: a write fails (with [`StoreError::Backend`]) only if it fails on its own, so
+//! batching is invisible to callers, and on a nearly full disk the writes that fit still get in.
 //!
 //! Reads (`load_session`, `session_by_join_code`) run on the same thread, in queue order, but
 //! never inside an uncommitted write transaction: a pending write group is committed first, so a
@@ -430,39 +432,64 @@ fn migrate(conn: &Connection) -> Result<(), OpError> {
     result
 }
 
-/// A write that has run but whose reply waits for the transaction's outcome.
-struct Pending {
-    /// The request's own failure (its savepoint was rolled back), as text for the others in the
-    /// group should it bring the whole transaction down.
-    error: Option<String>,
-    deleted: bool,
-    finish: Box<dyn FnOnce(Result<(), &str>)>,
+/// What a successful write returns, before it is sent to the caller in its own type.
+enum Done {
+    Unit,
+    Seq(u64),
+    Existed(bool),
+    Ids(Vec<String>),
 }
 
-fn pending<T: Send + 'static>(
-    reply: Reply<T>,
-    result: Result<T, StoreError>,
-    deleted: bool,
-) -> Pending {
-    Pending {
-        error: result.as_ref().err().map(ToString::to_string),
-        deleted,
-        finish: Box::new(move |commit| {
-            let outcome = match (result, commit) {
-                (Err(own), _) => Err(own),
-                (Ok(value), Ok(())) => Ok(value),
-                (Ok(_), Err(msg)) => Err(StoreError::Backend(msg.to_owned())),
-            };
-            // The caller may have stopped waiting; there is nobody else to tell.
-            let _ = reply.send(outcome);
-        }),
+impl Done {
+    /// Whether personal data was removed, so the WAL needs scrubbing.
+    fn deleted(&self) -> bool {
+        match self {
+            Done::Existed(existed) => *existed,
+            Done::Ids(ids) => !ids.is_empty(),
+            Done::Unit | Done::Seq(_) => false,
+        }
     }
 }
 
-/// The writes of one open transaction.
+impl Write {
+    /// Sends the outcome to the caller. The caller may have stopped waiting; then there is
+    /// nobody left to tell, so a failed send is ignored.
+    fn respond(self, result: Result<Done, StoreError>) {
+        fn wrong_kind() -> StoreError {
+            StoreError::Backend("internal error: write returned the wrong kind of result".into())
+        }
+        match self {
+            Write::Create { reply, .. }
+            | Write::SaveState { reply, .. }
+            | Write::Compact { reply, .. } => {
+                let _ = reply.send(result.map(|_| ()));
+            }
+            Write::Append { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Seq(seq) => Ok(seq),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+            Write::Delete { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Existed(existed) => Ok(existed),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+            Write::Expire { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Ids(ids) => Ok(ids),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+        }
+    }
+}
+
+/// The writes of one open transaction, each with its result, answered only after `COMMIT`.
 #[derive(Default)]
 struct Group {
-    pending: Vec<Pending>,
+    applied: Vec<(Write, Result<Done, StoreError>)>,
 }
 
 struct Worker {
@@ -507,7 +534,7 @@ impl Worker {
                         let result = self
                             .conn
                             .execute_batch(&sql)
-                            .map_err(|e| self.error(&sql, e));
+                            .map_err(|e| StoreError::Backend(self.message(&sql, e)));
                         let _ = reply.send(result);
                     }
                     #[cfg(test)]
@@ -519,8 +546,9 @@ impl Worker {
         // The store was dropped: dropping the connection closes the database.
     }
 
-    fn error(&self, what: impl Display, err: impl Display) -> StoreError {
-        StoreError::Backend(format!("{what} in {}: {err}", self.path.display()))
+    /// "what was attempted, in which file: what SQLite said".
+    fn message(&self, what: impl Display, err: impl Display) -> String {
+        format!("{what} in {}: {err}", self.path.display())
     }
 
     /// Turns an operation's failure into what the caller sees, naming what was attempted.
@@ -531,7 +559,7 @@ impl Worker {
     ) -> Result<T, StoreError> {
         result.map_err(|e| match e {
             OpError::Store(e) => e,
-            OpError::Sql(e) => self.error(what(), e),
+            OpError::Sql(e) => StoreError::Backend(self.message(what(), e)),
         })
     }
 
@@ -561,166 +589,183 @@ impl Worker {
             Some(open) => open,
             None => {
                 if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
-                    let msg = self.error("starting a transaction", e).to_string();
-                    (self.apply_failed(write, &msg).finish)(Ok(()));
+                    let msg = self.message("starting a transaction", e);
+                    write.respond(Err(StoreError::Backend(msg)));
                     return;
                 }
                 group.insert(Group::default())
             }
         };
         if let Err(e) = self.conn.execute_batch("SAVEPOINT request") {
-            let msg = self.error("starting a savepoint", e).to_string();
-            let this = self.apply_failed(write, &msg);
-            self.abort(group.take(), &msg);
-            (this.finish)(Ok(()));
+            let msg = self.message("starting a savepoint", e);
+            self.group_failed(group.take(), Some(write), &msg);
             return;
         }
 
-        let this = self.apply(write);
-        let settled = match &this.error {
-            None => self.conn.execute_batch("RELEASE request"),
+        let result = self.apply(&write);
+        let settled = match &result {
+            Ok(_) => self.conn.execute_batch("RELEASE request"),
             // SQLite rolls the whole transaction back by itself after some errors (disk full,
-            // I/O error): then the other writes of the group are gone too.
-            Some(own) if self.conn.is_autocommit() => {
-                let msg = format!("transaction rolled back: {own}");
-                self.abort(group.take(), &msg);
-                (this.finish)(Ok(()));
+            // I/O error): the other writes of the group are gone too.
+            Err(e) if self.conn.is_autocommit() => {
+                let msg = format!("transaction rolled back after: {e}");
+                self.group_failed(group.take(), Some(write), &msg);
                 return;
             }
-            Some(_) => self
+            Err(_) => self
                 .conn
                 .execute_batch("ROLLBACK TO request; RELEASE request"),
         };
         match settled {
-            Ok(()) => open.pending.push(this),
+            Ok(()) => open.applied.push((write, result)),
             Err(e) => {
-                let msg = self.error("ending a savepoint", e).to_string();
-                self.abort(group.take(), &msg);
-                (this.finish)(Err(&msg));
+                let msg = self.message("ending a savepoint", e);
+                self.group_failed(group.take(), Some(write), &msg);
             }
         }
     }
 
-    /// A write that could not even start: its reply carries `msg`.
-    fn apply_failed(&self, write: Write, msg: &str) -> Pending {
-        fn failed<T>(msg: &str) -> Result<T, StoreError> {
-            Err(StoreError::Backend(msg.to_owned()))
-        }
-        match write {
-            Write::Create { reply, .. }
-            | Write::SaveState { reply, .. }
-            | Write::Compact { reply, .. } => pending(reply, failed(msg), false),
-            Write::Append { reply, .. } => pending(reply, failed(msg), false),
-            Write::Delete { reply, .. } => pending(reply, failed(msg), false),
-            Write::Expire { reply, .. } => pending(reply, failed(msg), false),
-        }
-    }
-
-    fn apply(&self, write: Write) -> Pending {
+    fn apply(&self, write: &Write) -> Result<Done, StoreError> {
         let conn = &self.conn;
         match write {
-            Write::Create { row, meta, reply } => {
-                let id = row.id.clone();
-                let result = self.outcome(
-                    || format!("creating session {id}"),
-                    create_session(conn, row, &meta),
-                );
-                pending(reply, result, false)
-            }
-            Write::Append { id, updates, reply } => {
-                let result = self.outcome(
+            Write::Create { row, meta, .. } => self
+                .outcome(
+                    || format!("creating session {}", row.id),
+                    create_session(conn, row, meta),
+                )
+                .map(|()| Done::Unit),
+            Write::Append { id, updates, .. } => self
+                .outcome(
                     || format!("appending to session {id}"),
-                    append_updates(conn, &id, &updates),
-                );
-                pending(reply, result, false)
-            }
+                    append_updates(conn, id, updates),
+                )
+                .map(Done::Seq),
             Write::SaveState {
-                id,
-                meta,
-                state,
-                reply,
-            } => {
-                let result = self.outcome(
+                id, meta, state, ..
+            } => self
+                .outcome(
                     || format!("saving state of session {id}"),
-                    save_state(conn, &id, &meta, &state),
-                );
-                pending(reply, result, false)
-            }
+                    save_state(conn, id, meta, state),
+                )
+                .map(|()| Done::Unit),
             Write::Compact {
                 id,
                 snapshot,
                 upto_seq,
-                reply,
-            } => {
-                let result = self.outcome(
+                ..
+            } => self
+                .outcome(
                     || format!("compacting session {id}"),
-                    compact(conn, &id, &snapshot, upto_seq),
-                );
-                pending(reply, result, false)
-            }
-            Write::Delete { id, reply } => {
-                let result = self.outcome(
+                    compact(conn, id, snapshot, *upto_seq),
+                )
+                .map(|()| Done::Unit),
+            Write::Delete { id, .. } => self
+                .outcome(
                     || format!("deleting session {id}"),
-                    delete_session(conn, &id),
-                );
-                let deleted = matches!(result, Ok(true));
-                pending(reply, result, deleted)
-            }
-            Write::Expire { cutoff_ms, reply } => {
-                let result = self.outcome(
+                    delete_session(conn, id),
+                )
+                .map(Done::Existed),
+            Write::Expire { cutoff_ms, .. } => self
+                .outcome(
                     || format!("expiring sessions idle since {cutoff_ms}"),
-                    expire_before(conn, cutoff_ms),
-                );
-                let deleted = matches!(&result, Ok(ids) if !ids.is_empty());
-                pending(reply, result, deleted)
-            }
+                    expire_before(conn, *cutoff_ms),
+                )
+                .map(Done::Ids),
         }
     }
 
     /// Commits the group and only then answers its writes.
     fn commit(&mut self, group: Option<Group>) {
         let Some(group) = group else { return };
-        let succeeded = group.pending.iter().filter(|p| p.error.is_none()).count();
+        let succeeded = group.applied.iter().filter(|(_, r)| r.is_ok()).count();
         if succeeded == 0 {
             // Every write failed and was rolled back to its savepoint: nothing to make durable,
             // so spare the fsync. The callers get their own errors.
-            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
-                tracing::error!(path = %self.path.display(), "rollback failed: {e}");
-            }
-            for p in group.pending {
-                (p.finish)(Ok(()));
+            self.rollback();
+            for (write, result) in group.applied {
+                write.respond(result);
             }
             return;
         }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
-            let msg = self.error("committing", e).to_string();
-            self.abort(Some(group), &msg);
+            let msg = self.message("committing", e);
+            self.group_failed(Some(group), None, &msg);
             return;
         }
-        self.counters.transactions.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .writes
-            .fetch_add(succeeded as u64, Ordering::Relaxed);
-        if group.pending.iter().any(|p| p.deleted) {
+        self.committed(succeeded);
+        if group
+            .applied
+            .iter()
+            .any(|(_, r)| r.as_ref().is_ok_and(Done::deleted))
+        {
             // Before replying, so that "deleted" means "gone from the files".
             self.scrub_wal();
         }
-        for p in group.pending {
-            (p.finish)(Ok(()));
+        for (write, result) in group.applied {
+            write.respond(result);
         }
     }
 
-    /// Rolls back the open transaction (if SQLite has not already) and fails its writes.
-    fn abort(&mut self, group: Option<Group>, msg: &str) {
+    fn committed(&self, writes: usize) {
+        self.counters.transactions.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .writes
+            .fetch_add(writes as u64, Ordering::Relaxed);
+    }
+
+    /// Rolls back the open transaction, unless SQLite already has.
+    fn rollback(&self) {
         if !self.conn.is_autocommit() {
             if let Err(e) = self.conn.execute_batch("ROLLBACK") {
                 tracing::error!(path = %self.path.display(), "rollback failed: {e}");
             }
         }
-        tracing::warn!(path = %self.path.display(), "write transaction failed: {msg}");
-        for p in group.into_iter().flat_map(|g| g.pending) {
-            (p.finish)(Err(msg));
+    }
+
+    /// The group's transaction is lost as a whole. Its writes (and `current`, the one running
+    /// when it happened) are run again, each in a transaction of its own, so that a write fails
+    /// only if it fails on its own: batching stays invisible to callers. With a full disk, say,
+    /// the writes that still fit get in instead of all being refused with the one that did not.
+    fn group_failed(&mut self, group: Option<Group>, current: Option<Write>, msg: &str) {
+        self.rollback();
+        let writes: Vec<Write> = group
+            .into_iter()
+            .flat_map(|g| g.applied)
+            .map(|(write, _)| write)
+            .chain(current)
+            .collect();
+        tracing::warn!(
+            path = %self.path.display(),
+            "a transaction of {} writes failed ({msg}); retrying them one by one",
+            writes.len()
+        );
+        for write in writes {
+            self.write_alone(write);
         }
+    }
+
+    /// Runs one write in its own transaction and answers it. No retry from here.
+    fn write_alone(&mut self, write: Write) {
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let msg = self.message("starting a transaction", e);
+            write.respond(Err(StoreError::Backend(msg)));
+            return;
+        }
+        let result = match self.apply(&write) {
+            Ok(done) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => {
+                    self.committed(1);
+                    if done.deleted() {
+                        self.scrub_wal();
+                    }
+                    Ok(done)
+                }
+                Err(e) => Err(StoreError::Backend(self.message("committing", e))),
+            },
+            Err(e) => Err(e),
+        };
+        self.rollback();
+        write.respond(result);
     }
 
     /// Copies the (zeroed) pages from the WAL into the database and truncates the WAL, so older
@@ -797,7 +842,7 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
     Ok(Some(session))
 }
 
-fn create_session(conn: &Connection, row: SessionRow, meta: &[u8]) -> Result<(), OpError> {
+fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<(), OpError> {
     if session_by_join_code(conn, &row.join_code)?.is_some() {
         return Err(StoreError::JoinCodeTaken.into());
     }

@@ -259,8 +259,9 @@ async fn full_disk_fails_the_write_without_partial_state() {
         .expect("cap file");
     let big: Vec<Bytes> = (0..32).map(|i| Bytes::from(vec![i as u8; 8192])).collect();
     let msg = backend_message(store.append_updates("s1", big.clone()).await);
+    assert!(msg.starts_with("appending to session s1 in "), "{msg}");
+    assert!(msg.contains("werkplaats.db"), "{msg}");
     assert!(msg.contains("full"), "{msg}");
-    assert!(msg.contains("appending to session s1"), "{msg}");
 
     // None of the 32 updates is there, and the store still answers.
     let loaded = store
@@ -283,6 +284,72 @@ async fn full_disk_fails_the_write_without_partial_state() {
         .expect("exists");
     assert_eq!(loaded.updates.len(), 33);
     assert_eq!(loaded.updates[1].0, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_callers_are_told_matches_what_is_stored_when_the_disk_fills() {
+    let (store, _dir) = temp_store();
+    let store = Arc::new(store);
+    for id in ["s1", "s2"] {
+        store
+            .create_session(row(id, id), Vec::new())
+            .await
+            .expect("create");
+    }
+    // Leave room for a few pages only, so the disk fills in the middle of the burst.
+    store
+        .exec("PRAGMA max_page_count = 12")
+        .await
+        .expect("cap file");
+
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let id = if i % 2 == 0 { "s1" } else { "s2" };
+                let mut data = vec![b'.'; 3000];
+                data.extend_from_slice(format!("#{i}").as_bytes());
+                let result = store
+                    .append_updates(id, vec![Bytes::from(data.clone())])
+                    .await;
+                (id, data, result)
+            })
+        })
+        .collect();
+    let mut told_ok = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (id, data, result) = task.await.expect("task");
+        match result {
+            Ok(seq) => told_ok.push((id, seq, data)),
+            Err(StoreError::Backend(msg)) => {
+                assert!(msg.contains("full"), "{msg}");
+                failed += 1;
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert!(failed > 0, "the cap never bit");
+    assert!(!told_ok.is_empty(), "nothing fit at all");
+
+    for id in ["s1", "s2"] {
+        let stored = store
+            .load_session(id)
+            .await
+            .expect("load")
+            .expect("exists")
+            .updates;
+        let mut promised: Vec<(u64, Vec<u8>)> = told_ok
+            .iter()
+            .filter(|(owner, _, _)| *owner == id)
+            .map(|(_, seq, data)| (*seq, data.clone()))
+            .collect();
+        promised.sort();
+        assert_eq!(
+            stored, promised,
+            "{id}: stored log differs from the replies"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -461,6 +528,7 @@ fn open_error(path: &Path) -> String {
 
 #[test]
 fn open_fails_with_a_message_naming_the_path() {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp dir");
 
     let msg = open_error(&dir.path().join("missing").join("sub").join("werkplaats.db"));
@@ -471,6 +539,18 @@ fn open_fails_with_a_message_naming_the_path() {
     std::fs::write(&file, b"not a directory").expect("write");
     let msg = open_error(&file.join("werkplaats.db"));
     assert!(msg.contains("unable to open"), "{msg}");
+
+    // A directory without write permission; root ignores the mode, so only check when the
+    // permission actually holds.
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if std::fs::write(locked.join("probe"), b"").is_err() {
+        let msg = open_error(&locked.join("werkplaats.db"));
+        assert!(msg.contains("unable to open"), "{msg}");
+    } else {
+        println!("running with privileges that ignore directory modes: skipping that case");
+    }
 
     let garbage = dir.path().join("garbage.db");
     std::fs::write(&garbage, vec![b'x'; 8192]).expect("write");
