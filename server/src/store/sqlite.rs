@@ -25,6 +25,10 @@
 //! never inside an uncommitted write transaction: a pending write group is committed first, so a
 //! read can never observe data whose commit later fails.
 //!
+//! A request that was queued is carried out even if its caller drops the future: the caller
+//! then does not learn whether it happened. If the thread dies, every waiting and later call
+//! fails with `Backend("store thread stopped")` instead of hanging.
+//!
 //! The SQL sticks to what PostgreSQL also understands (plain `INSERT`/`UPDATE`/`DELETE`,
 //! `RETURNING`, no `INSERT OR REPLACE`, no rowid tricks) so the PostgreSQL store can reuse the
 //! statements with `$n` placeholders. Only the pragmas and the `BLOB` column type are SQLite's.
@@ -40,6 +44,8 @@
 //!   the WAL, so old frames holding the deleted data do not linger in the `-wal` file either.
 //! * `foreign_keys=ON`, and deletes remove the log rows explicitly as well, so removal does not
 //!   depend on the pragma.
+//! * `busy_timeout` of 5 s: only another process (a backup, the sqlite3 shell) can hold a lock;
+//!   the store thread waits that long before a write fails with "database is locked".
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
