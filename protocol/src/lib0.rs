@@ -221,10 +221,7 @@ mod tests {
             (127, &[0x7f]),
             (128, &[0x80, 0x01]),
             (300, &[0xac, 0x02]),
-            (
-                MAX_SAFE_INTEGER,
-                &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f],
-            ),
+            (MAX_SAFE_INTEGER, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]),
         ];
         for (value, bytes) in cases {
             let mut w = Writer::new();

@@ -32,7 +32,11 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn with_session<T>(&self, id: &str, f: impl FnOnce(&mut Stored) -> T) -> Result<T, StoreError> {
+    fn with_session<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Stored) -> T,
+    ) -> Result<T, StoreError> {
         let mut sessions = self.sessions.lock().expect("memory store poisoned");
         let stored = sessions
             .get_mut(id)
@@ -46,10 +50,7 @@ impl Store for MemoryStore {
     fn create_session(&self, row: SessionRow, meta: Vec<u8>) -> StoreFuture<'_, ()> {
         let result = (|| {
             let mut sessions = self.sessions.lock().expect("memory store poisoned");
-            if sessions
-                .values()
-                .any(|s| s.loaded.join_code == row.join_code)
-            {
+            if sessions.values().any(|s| s.loaded.join_code == row.join_code) {
                 return Err(StoreError::JoinCodeTaken);
             }
             let loaded = LoadedSession {
@@ -60,13 +61,7 @@ impl Store for MemoryStore {
                 meta,
                 ..LoadedSession::default()
             };
-            sessions.insert(
-                row.id,
-                Stored {
-                    loaded,
-                    next_seq: 1,
-                },
-            );
+            sessions.insert(row.id, Stored { loaded, next_seq: 1 });
             Ok(())
         })();
         Box::pin(async move { result })
@@ -107,7 +102,12 @@ impl Store for MemoryStore {
         Box::pin(async move { result })
     }
 
-    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64) -> StoreFuture<'a, ()> {
+    fn compact<'a>(
+        &'a self,
+        id: &'a str,
+        snapshot: Vec<u8>,
+        upto_seq: u64,
+    ) -> StoreFuture<'a, ()> {
         let result = self.with_session(id, |stored| {
             stored.loaded.snapshot = Some(snapshot);
             stored.loaded.updates.retain(|(seq, _)| *seq > upto_seq);

@@ -79,7 +79,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores `snapshot` and drops the log entries up to and including `upto_seq`, atomically:
     /// a crash leaves either the old log or the new snapshot, never neither.
-    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64) -> StoreFuture<'a, ()>;
+    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64)
+    -> StoreFuture<'a, ()>;
 
     /// Removes everything of a session. Returns whether it existed.
     fn delete_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool>;
