@@ -6,9 +6,13 @@
 //! session's data; the store never interprets a document.
 //!
 //! Implementations: [`memory::MemoryStore`] (tests, `--store memory`) and the embedded SQLite
-//! store. All methods are async and must never block an async worker thread.
+//! store [`sqlite::SqliteStore`]. All methods are async and must never block an async worker
+//! thread. The test-only `contract` module holds the suite every implementation must pass.
 
+#[cfg(test)]
+pub(crate) mod contract;
 pub mod memory;
+pub mod sqlite;
 
 pub use memory::now_ms;
 

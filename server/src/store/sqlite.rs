@@ -1,0 +1,949 @@
+//! The embedded SQLite [`Store`]: one database file, one dedicated writer thread.
+//!
+//! # Why rusqlite on one thread, not sqlx
+//!
+//! SQLite allows one writer at a time per database file, whatever the client library. A pool of
+//! connections (sqlx's model) would only add contention for that one write lock, plus busy
+//! retries, plus a second layer of queueing we do not control. So the store owns exactly one
+//! [`rusqlite::Connection`] on a dedicated OS thread ([`std::thread`]), and async callers talk to
+//! it over a *bounded* [`tokio::sync::mpsc`] channel (back-pressure instead of unbounded memory
+//! when the disk is slow), each awaiting a [`tokio::sync::oneshot`] reply. No database call ever
+//! runs on a tokio worker thread, and a slow fsync stalls only the store thread.
+//!
+//! Having every write pass through one thread makes **group commit** natural: the thread takes
+//! the first queued request, drains whatever else is already queued (up to [`MAX_BATCH`]), and
+//! runs all writes in ONE transaction, so a burst of `append_updates` from many sessions costs a
+//! single fsync. Each request runs inside its own `SAVEPOINT`, so one request failing (unknown
+//! session, taken join code) rolls back only its own changes; replies are sent only after
+//! `COMMIT` succeeded, so a resolved future means the data is on disk. If the transaction as a
+//! whole is lost (SQLite rolls it back by itself on a full disk or an I/O error, or `COMMIT`
+//! fails), nothing of it is kept and its writes are run again one by one, each in its own
+//! transaction: a write fails (with [`StoreError::Backend`]) only if it fails on its own, so
+//! batching is invisible to callers, and on a nearly full disk the writes that fit still get in.
+//!
+//! Reads (`load_session`, `session_by_join_code`) run on the same thread, in queue order, but
+//! never inside an uncommitted write transaction: a pending write group is committed first, so a
+//! read can never observe data whose commit later fails.
+//!
+//! A request that was queued is carried out even if its caller drops the future: the caller
+//! then does not learn whether it happened. If the thread dies, every waiting and later call
+//! fails with `Backend("store thread stopped")` instead of hanging.
+//!
+//! The SQL sticks to what PostgreSQL also understands (plain `INSERT`/`UPDATE`/`DELETE`,
+//! `RETURNING`, no `INSERT OR REPLACE`, no rowid tricks) so the PostgreSQL store can reuse the
+//! statements with `$n` placeholders. Only the pragmas and the `BLOB` column type are SQLite's.
+//!
+//! # Durability and personal data
+//!
+//! * `journal_mode=WAL` with `synchronous=FULL`: the WAL is fsynced at every commit, so an
+//!   append whose future resolved survives SIGKILL and power loss (as far as SQLite and the disk
+//!   keep their promises).
+//! * `secure_delete=ON`: deleted rows are overwritten with zeros, not just unlinked from the
+//!   b-tree. After a commit that deleted sessions, the thread also runs
+//!   `wal_checkpoint(TRUNCATE)`, which copies the zeroed pages into the main file and truncates
+//!   the WAL, so old frames holding the deleted data do not linger in the `-wal` file either.
+//! * `foreign_keys=ON`, and deletes remove the log rows explicitly as well, so removal does not
+//!   depend on the pragma.
+//! * `busy_timeout` of 5 s: only another process (a backup, the sqlite3 shell) can hold a lock;
+//!   the store thread waits that long before a write fails with "database is locked".
+
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot};
+
+use super::memory::now_ms;
+use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture};
+
+/// Requests that may wait for the store thread. Bounded so a stalled disk pushes back on the
+/// sessions instead of growing memory without limit.
+const QUEUE_CAPACITY: usize = 1024;
+
+/// The most requests the thread takes into one group commit. Bounds the latency of the first
+/// request in a batch and the size of one transaction.
+pub const MAX_BATCH: usize = 256;
+
+/// How long a statement waits for a lock held by another process (a backup tool, the sqlite3
+/// shell) before failing with "database is locked". Only the store thread waits.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Schema migrations; entry `i` brings `user_version` from `i` to `i + 1`. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions and their update log. `last_seq` remembers the last sequence number handed
+    // out, so numbering continues after compaction has emptied the log.
+    "CREATE TABLE sessions (
+        id             TEXT    NOT NULL PRIMARY KEY,
+        join_code      TEXT    NOT NULL UNIQUE,
+        created_at_ms  INTEGER NOT NULL,
+        last_active_ms INTEGER NOT NULL,
+        last_seq       INTEGER NOT NULL DEFAULT 0,
+        meta           BLOB    NOT NULL,
+        state          BLOB    NOT NULL,
+        snapshot       BLOB
+    );
+    CREATE INDEX sessions_last_active ON sessions (last_active_ms);
+    CREATE TABLE updates (
+        session_id TEXT    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        data       BLOB    NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    );",
+];
+
+/// Counters of the store thread's work, for tests and metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Write transactions committed (each one fsync of the WAL).
+    pub transactions: u64,
+    /// Write requests that succeeded and were committed. `writes / transactions` is the average
+    /// group-commit batch size.
+    pub writes: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    transactions: AtomicU64,
+    writes: AtomicU64,
+}
+
+/// The SQLite store. Dropping it closes the request channel; the thread then finishes the
+/// requests already queued, closes the database and exits. Use [`SqliteStore::close`] to wait
+/// for that.
+pub struct SqliteStore {
+    requests: mpsc::Sender<Request>,
+    counters: Arc<Counters>,
+    path: PathBuf,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Request {
+    Read(Read),
+    Write(Write),
+    /// Commit what is pending, close the connection and stop the thread.
+    Close(Reply<()>),
+    /// Runs SQL on the store's connection (to simulate a full disk, for instance).
+    #[cfg(test)]
+    Exec(String, Reply<()>),
+    /// Makes the store thread panic, to test what callers see when it dies.
+    #[cfg(test)]
+    Crash,
+}
+
+enum Read {
+    ByJoinCode {
+        join_code: String,
+        reply: Reply<Option<String>>,
+    },
+    Load {
+        id: String,
+        reply: Reply<Option<LoadedSession>>,
+    },
+}
+
+enum Write {
+    Create {
+        row: SessionRow,
+        meta: Vec<u8>,
+        reply: Reply<()>,
+    },
+    Append {
+        id: String,
+        updates: Vec<Bytes>,
+        reply: Reply<u64>,
+    },
+    SaveState {
+        id: String,
+        meta: Vec<u8>,
+        state: Vec<u8>,
+        reply: Reply<()>,
+    },
+    Compact {
+        id: String,
+        snapshot: Vec<u8>,
+        upto_seq: u64,
+        reply: Reply<()>,
+    },
+    Delete {
+        id: String,
+        reply: Reply<bool>,
+    },
+    Expire {
+        cutoff_ms: i64,
+        reply: Reply<Vec<String>>,
+    },
+}
+
+/// What went wrong inside one operation: a result the caller should see as is, or an SQLite
+/// failure that still needs context.
+#[derive(Debug, Error)]
+enum OpError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+fn stopped() -> StoreError {
+    StoreError::Backend("store thread stopped".to_owned())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, applies the pragmas and migrations,
+    /// and starts the store thread.
+    ///
+    /// This blocks while the file is opened and migrated: call it before the runtime starts
+    /// serving, or from `spawn_blocking`. Every later call is async.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        // No SQLITE_OPEN_URI: a path is a path, even if it starts with "file:".
+        Self::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    }
+
+    fn open_with_flags(path: &Path, flags: OpenFlags) -> Result<SqliteStore, StoreError> {
+        let fail = |err: OpError| {
+            StoreError::Backend(format!(
+                "cannot open SQLite store at {}: {err}",
+                path.display()
+            ))
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
+        configure(&conn).map_err(fail)?;
+        migrate(&conn).map_err(fail)?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            tracing::warn!(
+                path = %path.display(),
+                "SQLite store opened read-only: every write will fail"
+            );
+        }
+
+        let (requests, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let counters = Arc::new(Counters::default());
+        let worker = Worker {
+            conn,
+            path: path.to_owned(),
+            counters: Arc::clone(&counters),
+        };
+        std::thread::Builder::new()
+            .name("werkplaats-sqlite".to_owned())
+            .spawn(move || worker.serve(receiver))
+            .map_err(|e| {
+                StoreError::Backend(format!(
+                    "cannot start the store thread for {}: {e}",
+                    path.display()
+                ))
+            })?;
+        Ok(SqliteStore {
+            requests,
+            counters,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What the store thread has committed so far.
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            transactions: self.counters.transactions.load(Ordering::Relaxed),
+            writes: self.counters.writes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Finishes the queued requests, closes the database (which checkpoints and removes the
+    /// WAL) and stops the thread.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.call(Request::Close).await
+    }
+
+    /// Sends a request and waits for its reply. A dead thread shows up as a closed channel or a
+    /// dropped reply sender, never as a hang.
+    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
+        let (reply, response) = oneshot::channel();
+        self.requests
+            .send(make(reply))
+            .await
+            .map_err(|_| stopped())?;
+        response.await.map_err(|_| stopped())?
+    }
+
+    #[cfg(test)]
+    fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    }
+
+    #[cfg(test)]
+    async fn exec(&self, sql: &str) -> Result<(), StoreError> {
+        let sql = sql.to_owned();
+        self.call(|reply| Request::Exec(sql, reply)).await
+    }
+
+    #[cfg(test)]
+    async fn crash(&self) {
+        // The thread panics before it could reply; only the send matters.
+        let _ = self.requests.send(Request::Crash).await;
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_session(&self, row: SessionRow, meta: Vec<u8>) -> StoreFuture<'_, ()> {
+        Box::pin(self.call(move |reply| Request::Write(Write::Create { row, meta, reply })))
+    }
+
+    fn session_by_join_code<'a>(&'a self, join_code: &'a str) -> StoreFuture<'a, Option<String>> {
+        Box::pin(self.call(move |reply| {
+            Request::Read(Read::ByJoinCode {
+                join_code: join_code.to_owned(),
+                reply,
+            })
+        }))
+    }
+
+    fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
+        Box::pin(self.call(move |reply| {
+            Request::Read(Read::Load {
+                id: id.to_owned(),
+                reply,
+            })
+        }))
+    }
+
+    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+        Box::pin(self.call(move |reply| {
+            Request::Write(Write::Append {
+                id: id.to_owned(),
+                updates,
+                reply,
+            })
+        }))
+    }
+
+    fn save_state<'a>(&'a self, id: &'a str, meta: Vec<u8>, state: Vec<u8>) -> StoreFuture<'a, ()> {
+        Box::pin(self.call(move |reply| {
+            Request::Write(Write::SaveState {
+                id: id.to_owned(),
+                meta,
+                state,
+                reply,
+            })
+        }))
+    }
+
+    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64) -> StoreFuture<'a, ()> {
+        Box::pin(self.call(move |reply| {
+            Request::Write(Write::Compact {
+                id: id.to_owned(),
+                snapshot,
+                upto_seq,
+                reply,
+            })
+        }))
+    }
+
+    fn delete_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(self.call(move |reply| {
+            Request::Write(Write::Delete {
+                id: id.to_owned(),
+                reply,
+            })
+        }))
+    }
+
+    fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>> {
+        Box::pin(self.call(move |reply| Request::Write(Write::Expire { cutoff_ms, reply })))
+    }
+}
+
+/// Per-connection settings; see the module doc for why each one.
+fn configure(conn: &Connection) -> Result<(), OpError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA synchronous = FULL;",
+    )?;
+    // An unknown or unsupported pragma is silently ignored by SQLite, so check the ones that
+    // matter for durability and personal data instead of trusting them.
+    let secure_delete: i64 = conn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
+    let foreign_keys: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    let synchronous: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+    if secure_delete != 1 || foreign_keys != 1 || synchronous != 2 {
+        return Err(StoreError::Backend(format!(
+            "SQLite refused the required pragmas (secure_delete={secure_delete}, \
+             foreign_keys={foreign_keys}, synchronous={synchronous})"
+        ))
+        .into());
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(
+            StoreError::Backend(format!("cannot switch to WAL journal mode (got {mode})")).into(),
+        );
+    }
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> Result<usize, OpError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = usize::try_from(version)
+        .map_err(|_| StoreError::Backend(format!("invalid schema version {version}")))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Backend(format!(
+            "schema version {version} is newer than this server supports ({})",
+            MIGRATIONS.len()
+        ))
+        .into());
+    }
+    Ok(version)
+}
+
+/// Brings the schema to the newest version in one transaction: a failed migration leaves the
+/// file as it was.
+fn migrate(conn: &Connection) -> Result<(), OpError> {
+    // Checked outside a transaction first so an up-to-date (possibly read-only) file is never
+    // written to.
+    if user_version(conn)? == MIGRATIONS.len() {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        // Read again under the write lock: another process may have migrated meanwhile.
+        let from = user_version(conn)?;
+        for sql in &MIGRATIONS[from..] {
+            conn.execute_batch(sql)?;
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
+        conn.execute_batch("COMMIT")?;
+        Ok(())
+    })();
+    if result.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result
+}
+
+/// What a successful write returns, before it is sent to the caller in its own type.
+enum Done {
+    Unit,
+    Seq(u64),
+    Existed(bool),
+    Ids(Vec<String>),
+}
+
+impl Done {
+    /// Whether personal data was removed, so the WAL needs scrubbing.
+    fn deleted(&self) -> bool {
+        match self {
+            Done::Existed(existed) => *existed,
+            Done::Ids(ids) => !ids.is_empty(),
+            Done::Unit | Done::Seq(_) => false,
+        }
+    }
+}
+
+impl Write {
+    /// Sends the outcome to the caller. The caller may have stopped waiting; then there is
+    /// nobody left to tell, so a failed send is ignored.
+    fn respond(self, result: Result<Done, StoreError>) {
+        fn wrong_kind() -> StoreError {
+            StoreError::Backend("internal error: write returned the wrong kind of result".into())
+        }
+        match self {
+            Write::Create { reply, .. }
+            | Write::SaveState { reply, .. }
+            | Write::Compact { reply, .. } => {
+                let _ = reply.send(result.map(|_| ()));
+            }
+            Write::Append { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Seq(seq) => Ok(seq),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+            Write::Delete { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Existed(existed) => Ok(existed),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+            Write::Expire { reply, .. } => {
+                let _ = reply.send(result.and_then(|done| match done {
+                    Done::Ids(ids) => Ok(ids),
+                    _ => Err(wrong_kind()),
+                }));
+            }
+        }
+    }
+}
+
+/// The writes of one open transaction, each with its result, answered only after `COMMIT`.
+#[derive(Default)]
+struct Group {
+    applied: Vec<(Write, Result<Done, StoreError>)>,
+}
+
+struct Worker {
+    conn: Connection,
+    path: PathBuf,
+    counters: Arc<Counters>,
+}
+
+impl Worker {
+    fn serve(mut self, mut receiver: mpsc::Receiver<Request>) {
+        // `blocking_recv` is fine here: this is our own OS thread, not a runtime worker.
+        while let Some(first) = receiver.blocking_recv() {
+            // Group commit: everything already queued joins this round.
+            let mut batch = Vec::with_capacity(16);
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+
+            let mut group = None;
+            for request in batch {
+                match request {
+                    Request::Write(write) => self.write(&mut group, write),
+                    Request::Read(read) => {
+                        self.commit(group.take());
+                        self.read(read);
+                    }
+                    Request::Close(reply) => {
+                        self.commit(group.take());
+                        let result = self.conn.close().map_err(|(_, e)| {
+                            StoreError::Backend(format!("closing {}: {e}", self.path.display()))
+                        });
+                        let _ = reply.send(result);
+                        return;
+                    }
+                    #[cfg(test)]
+                    Request::Exec(sql, reply) => {
+                        self.commit(group.take());
+                        let result = self
+                            .conn
+                            .execute_batch(&sql)
+                            .map_err(|e| StoreError::Backend(self.message(&sql, e)));
+                        let _ = reply.send(result);
+                    }
+                    #[cfg(test)]
+                    Request::Crash => panic!("store thread crash requested by a test"),
+                }
+            }
+            self.commit(group.take());
+        }
+        // The store was dropped: dropping the connection closes the database.
+    }
+
+    /// "what was attempted, in which file: what SQLite said".
+    fn message(&self, what: impl Display, err: impl Display) -> String {
+        format!("{what} in {}: {err}", self.path.display())
+    }
+
+    /// Turns an operation's failure into what the caller sees, naming what was attempted.
+    fn outcome<T>(
+        &self,
+        what: impl FnOnce() -> String,
+        result: Result<T, OpError>,
+    ) -> Result<T, StoreError> {
+        result.map_err(|e| match e {
+            OpError::Store(e) => e,
+            OpError::Sql(e) => StoreError::Backend(self.message(what(), e)),
+        })
+    }
+
+    fn read(&self, read: Read) {
+        match read {
+            Read::ByJoinCode { join_code, reply } => {
+                let result = self.outcome(
+                    || format!("looking up join code {join_code}"),
+                    session_by_join_code(&self.conn, &join_code),
+                );
+                let _ = reply.send(result);
+            }
+            Read::Load { id, reply } => {
+                let result = self.outcome(
+                    || format!("loading session {id}"),
+                    load_session(&self.conn, &id),
+                );
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Runs one write inside the group's transaction (starting it if needed), in its own
+    /// savepoint so that its failure undoes only its own changes.
+    fn write(&mut self, group: &mut Option<Group>, write: Write) {
+        let open = match group {
+            Some(open) => open,
+            None => {
+                if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+                    let msg = self.message("starting a transaction", e);
+                    write.respond(Err(StoreError::Backend(msg)));
+                    return;
+                }
+                group.insert(Group::default())
+            }
+        };
+        if let Err(e) = self.conn.execute_batch("SAVEPOINT request") {
+            let msg = self.message("starting a savepoint", e);
+            self.group_failed(group.take(), Some(write), &msg);
+            return;
+        }
+
+        let result = self.apply(&write);
+        let settled = match &result {
+            Ok(_) => self.conn.execute_batch("RELEASE request"),
+            // SQLite rolls the whole transaction back by itself after some errors (disk full,
+            // I/O error): the other writes of the group are gone too.
+            Err(e) if self.conn.is_autocommit() => {
+                let msg = format!("transaction rolled back after: {e}");
+                self.group_failed(group.take(), Some(write), &msg);
+                return;
+            }
+            Err(_) => self
+                .conn
+                .execute_batch("ROLLBACK TO request; RELEASE request"),
+        };
+        match settled {
+            Ok(()) => open.applied.push((write, result)),
+            Err(e) => {
+                let msg = self.message("ending a savepoint", e);
+                self.group_failed(group.take(), Some(write), &msg);
+            }
+        }
+    }
+
+    fn apply(&self, write: &Write) -> Result<Done, StoreError> {
+        let conn = &self.conn;
+        match write {
+            Write::Create { row, meta, .. } => self
+                .outcome(
+                    || format!("creating session {}", row.id),
+                    create_session(conn, row, meta),
+                )
+                .map(|()| Done::Unit),
+            Write::Append { id, updates, .. } => self
+                .outcome(
+                    || format!("appending to session {id}"),
+                    append_updates(conn, id, updates),
+                )
+                .map(Done::Seq),
+            Write::SaveState {
+                id, meta, state, ..
+            } => self
+                .outcome(
+                    || format!("saving state of session {id}"),
+                    save_state(conn, id, meta, state),
+                )
+                .map(|()| Done::Unit),
+            Write::Compact {
+                id,
+                snapshot,
+                upto_seq,
+                ..
+            } => self
+                .outcome(
+                    || format!("compacting session {id}"),
+                    compact(conn, id, snapshot, *upto_seq),
+                )
+                .map(|()| Done::Unit),
+            Write::Delete { id, .. } => self
+                .outcome(
+                    || format!("deleting session {id}"),
+                    delete_session(conn, id),
+                )
+                .map(Done::Existed),
+            Write::Expire { cutoff_ms, .. } => self
+                .outcome(
+                    || format!("expiring sessions idle since {cutoff_ms}"),
+                    expire_before(conn, *cutoff_ms),
+                )
+                .map(Done::Ids),
+        }
+    }
+
+    /// Commits the group and only then answers its writes.
+    fn commit(&mut self, group: Option<Group>) {
+        let Some(group) = group else { return };
+        let succeeded = group.applied.iter().filter(|(_, r)| r.is_ok()).count();
+        if succeeded == 0 {
+            // Every write failed and was rolled back to its savepoint: nothing to make durable,
+            // so spare the fsync. The callers get their own errors.
+            self.rollback();
+            for (write, result) in group.applied {
+                write.respond(result);
+            }
+            return;
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let msg = self.message("committing", e);
+            self.group_failed(Some(group), None, &msg);
+            return;
+        }
+        self.committed(succeeded);
+        if group
+            .applied
+            .iter()
+            .any(|(_, r)| r.as_ref().is_ok_and(Done::deleted))
+        {
+            // Before replying, so that "deleted" means "gone from the files".
+            self.scrub_wal();
+        }
+        for (write, result) in group.applied {
+            write.respond(result);
+        }
+    }
+
+    fn committed(&self, writes: usize) {
+        self.counters.transactions.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .writes
+            .fetch_add(writes as u64, Ordering::Relaxed);
+    }
+
+    /// Rolls back the open transaction, unless SQLite already has.
+    fn rollback(&self) {
+        if !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!(path = %self.path.display(), "rollback failed: {e}");
+            }
+        }
+    }
+
+    /// The group's transaction is lost as a whole. Its writes (and `current`, the one running
+    /// when it happened) are run again, each in a transaction of its own, so that a write fails
+    /// only if it fails on its own: batching stays invisible to callers. With a full disk, say,
+    /// the writes that still fit get in instead of all being refused with the one that did not.
+    fn group_failed(&mut self, group: Option<Group>, current: Option<Write>, msg: &str) {
+        self.rollback();
+        let writes: Vec<Write> = group
+            .into_iter()
+            .flat_map(|g| g.applied)
+            .map(|(write, _)| write)
+            .chain(current)
+            .collect();
+        tracing::warn!(
+            path = %self.path.display(),
+            "a transaction of {} writes failed ({msg}); retrying them one by one",
+            writes.len()
+        );
+        for write in writes {
+            self.write_alone(write);
+        }
+    }
+
+    /// Runs one write in its own transaction and answers it. No retry from here.
+    fn write_alone(&mut self, write: Write) {
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let msg = self.message("starting a transaction", e);
+            write.respond(Err(StoreError::Backend(msg)));
+            return;
+        }
+        let result = match self.apply(&write) {
+            Ok(done) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => {
+                    self.committed(1);
+                    if done.deleted() {
+                        self.scrub_wal();
+                    }
+                    Ok(done)
+                }
+                Err(e) => Err(StoreError::Backend(self.message("committing", e))),
+            },
+            Err(e) => Err(e),
+        };
+        self.rollback();
+        write.respond(result);
+    }
+
+    /// Copies the (zeroed) pages from the WAL into the database and truncates the WAL, so older
+    /// frames holding deleted personal data do not stay in the `-wal` file.
+    fn scrub_wal(&self) {
+        let result = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        match result {
+            Ok(0) => {}
+            // Another process is reading; the deletion is committed and the next checkpoint
+            // (after the next delete, or SQLite's automatic one) will complete the job.
+            Ok(_) => tracing::warn!(
+                path = %self.path.display(),
+                "WAL checkpoint after delete could not complete (database busy)"
+            ),
+            Err(e) => tracing::warn!(
+                path = %self.path.display(),
+                "WAL checkpoint after delete failed: {e}"
+            ),
+        }
+    }
+}
+
+fn seq_to_sql(seq: u64) -> Result<i64, OpError> {
+    i64::try_from(seq)
+        .map_err(|_| StoreError::Backend(format!("sequence number {seq} out of range")).into())
+}
+
+fn seq_from_sql(seq: i64) -> Result<u64, OpError> {
+    u64::try_from(seq).map_err(|_| {
+        StoreError::Backend(format!("stored sequence number {seq} is negative")).into()
+    })
+}
+
+fn session_by_join_code(conn: &Connection, join_code: &str) -> Result<Option<String>, OpError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM sessions WHERE join_code = ?1")?;
+    Ok(stmt.query_row([join_code], |r| r.get(0)).optional()?)
+}
+
+fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, OpError> {
+    // No read transaction needed: this thread is the only writer and never reads inside an
+    // open write transaction, so nothing changes between the two queries.
+    let mut stmt = conn.prepare_cached(
+        "SELECT join_code, created_at_ms, last_active_ms, meta, state, snapshot
+         FROM sessions WHERE id = ?1",
+    )?;
+    let found = stmt
+        .query_row([id], |r| {
+            Ok(LoadedSession {
+                id: id.to_owned(),
+                join_code: r.get(0)?,
+                created_at_ms: r.get(1)?,
+                last_active_ms: r.get(2)?,
+                meta: r.get(3)?,
+                state: r.get(4)?,
+                snapshot: r.get(5)?,
+                updates: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut session) = found else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, data FROM updates WHERE session_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    for row in rows {
+        let (seq, data) = row?;
+        session.updates.push((seq_from_sql(seq)?, data));
+    }
+    Ok(Some(session))
+}
+
+fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<(), OpError> {
+    if session_by_join_code(conn, &row.join_code)?.is_some() {
+        return Err(StoreError::JoinCodeTaken.into());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq, meta, state)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+    )?;
+    let empty: &[u8] = &[];
+    match stmt.execute(params![
+        row.id,
+        row.join_code,
+        row.created_at_ms,
+        now_ms(),
+        meta,
+        empty
+    ]) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Err(StoreError::Backend(format!("session {} already exists", row.id)).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64, OpError> {
+    let last: i64 = conn
+        .prepare_cached("SELECT last_seq FROM sessions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+    let mut seq = last;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO updates (session_id, seq, data) VALUES (?1, ?2, ?3)")?;
+    for update in updates {
+        seq += 1;
+        insert.execute(params![id, seq, &update[..]])?;
+    }
+    conn.prepare_cached("UPDATE sessions SET last_seq = ?2, last_active_ms = ?3 WHERE id = ?1")?
+        .execute(params![id, seq, now_ms()])?;
+    seq_from_sql(seq)
+}
+
+fn save_state(conn: &Connection, id: &str, meta: &[u8], state: &[u8]) -> Result<(), OpError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE sessions SET meta = ?2, state = ?3, last_active_ms = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, meta, state, now_ms()])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_owned()).into());
+    }
+    Ok(())
+}
+
+fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Result<(), OpError> {
+    let changed = conn
+        .prepare_cached("UPDATE sessions SET snapshot = ?2, last_active_ms = ?3 WHERE id = ?1")?
+        .execute(params![id, snapshot, now_ms()])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_owned()).into());
+    }
+    // Beyond i64::MAX there is no stored sequence number anyway: drop the whole log.
+    let upto = seq_to_sql(upto_seq).unwrap_or(i64::MAX);
+    conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1 AND seq <= ?2")?
+        .execute(params![id, upto])?;
+    Ok(())
+}
+
+fn delete_session(conn: &Connection, id: &str) -> Result<bool, OpError> {
+    // Explicitly, not only through ON DELETE CASCADE: removing personal data must not depend
+    // on a per-connection pragma.
+    conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1")?
+        .execute([id])?;
+    let deleted = conn
+        .prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+        .execute([id])?;
+    Ok(deleted > 0)
+}
+
+fn expire_before(conn: &Connection, cutoff_ms: i64) -> Result<Vec<String>, OpError> {
+    conn.prepare_cached(
+        "DELETE FROM updates WHERE session_id IN
+            (SELECT id FROM sessions WHERE last_active_ms < ?1)",
+    )?
+    .execute([cutoff_ms])?;
+    let mut stmt =
+        conn.prepare_cached("DELETE FROM sessions WHERE last_active_ms < ?1 RETURNING id")?;
+    let ids = stmt
+        .query_map([cutoff_ms], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(ids)
+}
+
+#[cfg(test)]
+#[path = "sqlite_tests.rs"]
+mod tests;

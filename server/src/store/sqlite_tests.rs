@@ -1,0 +1,588 @@
+//! Tests of the SQLite store: the shared contract, plus what only a durable, file-backed store
+//! has to get right (reopen, group commit, read-only files, secure deletion, failures).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tempfile::TempDir;
+
+use super::{SqliteStore, StoreStats};
+use crate::store::{SessionRow, Store, StoreError};
+
+fn temp_store() -> (SqliteStore, TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(&db_path(&dir)).expect("open store");
+    (store, dir)
+}
+
+fn db_path(dir: &TempDir) -> PathBuf {
+    dir.path().join("werkplaats.db")
+}
+
+fn row(id: &str, join_code: &str) -> SessionRow {
+    SessionRow {
+        id: id.to_owned(),
+        join_code: join_code.to_owned(),
+        created_at_ms: 1_700_000_000_000,
+    }
+}
+
+fn backend_message(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+    match result {
+        Err(StoreError::Backend(msg)) => msg,
+        other => panic!("expected a Backend error, got {other:?}"),
+    }
+}
+
+mod contract {
+    use super::temp_store;
+    use crate::store::contract::store_contract_tests;
+
+    store_contract_tests!(temp_store());
+}
+
+#[tokio::test]
+async fn data_survives_drop_and_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_session(row("s1", "CODE1"), b"meta".to_vec())
+        .await
+        .expect("create");
+    store
+        .append_updates(
+            "s1",
+            vec![Bytes::from_static(b"u1"), Bytes::from_static(b"u2")],
+        )
+        .await
+        .expect("append");
+    store
+        .save_state("s1", b"meta2".to_vec(), b"state2".to_vec())
+        .await
+        .expect("save");
+    // Compact everything, so only `last_seq` remembers where numbering stands.
+    store
+        .compact("s1", b"snap".to_vec(), 2)
+        .await
+        .expect("compact");
+    let before = store.load_session("s1").await.expect("load");
+    // Plain drop, no close: the thread finishes on its own.
+    drop(store);
+
+    let store = SqliteStore::open(&path).expect("reopen");
+    let after = store.load_session("s1").await.expect("load");
+    assert_eq!(after, before);
+    let after = after.expect("session survived");
+    assert_eq!(after.meta, b"meta2");
+    assert_eq!(after.state, b"state2");
+    assert_eq!(after.snapshot.as_deref(), Some(&b"snap"[..]));
+    assert_eq!(
+        store.session_by_join_code("CODE1").await.expect("lookup"),
+        Some("s1".to_owned())
+    );
+    // Numbering continues after compaction and reopen.
+    assert_eq!(
+        store
+            .append_updates("s1", vec![Bytes::from_static(b"u3")])
+            .await
+            .expect("append"),
+        3
+    );
+    store.close().await.expect("close");
+
+    // And once more after a clean close.
+    let store = SqliteStore::open(&path).expect("reopen");
+    let loaded = store
+        .load_session("s1")
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded.updates, vec![(3, b"u3".to_vec())]);
+    store.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_appends_are_group_committed_in_order() {
+    const CALLERS: usize = 200;
+    const APPENDS_PER_CALLER: usize = 3;
+    const SESSIONS: usize = 4;
+
+    let (store, _dir) = temp_store();
+    let store = Arc::new(store);
+    for s in 0..SESSIONS {
+        store
+            .create_session(row(&format!("s{s}"), &format!("C{s}")), Vec::new())
+            .await
+            .expect("create");
+    }
+    let start = store.stats();
+
+    let tasks: Vec<_> = (0..CALLERS)
+        .map(|caller| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let session = format!("s{}", caller % SESSIONS);
+                let mut seqs = Vec::new();
+                for step in 0..APPENDS_PER_CALLER {
+                    let update = Bytes::from(format!("{caller}:{step}"));
+                    let seq = store
+                        .append_updates(&session, vec![update])
+                        .await
+                        .expect("append");
+                    seqs.push(seq);
+                }
+                (caller, seqs)
+            })
+        })
+        .collect();
+    let mut returned = Vec::new();
+    for task in tasks {
+        returned.push(task.await.expect("task"));
+    }
+
+    let stats = store.stats();
+    let appends = (CALLERS * APPENDS_PER_CALLER) as u64;
+    let transactions = stats.transactions - start.transactions;
+    assert_eq!(stats.writes - start.writes, appends);
+    println!(
+        "group commit: {appends} appends from {CALLERS} concurrent callers in {transactions} \
+         transactions ({:.1} appends per fsync)",
+        appends as f64 / transactions as f64
+    );
+    assert!(
+        transactions < appends,
+        "no batching: {transactions} transactions for {appends} appends"
+    );
+
+    // Every append is stored under the number it was told, and each caller's appends are in
+    // the order it made them.
+    for s in 0..SESSIONS {
+        let log = store
+            .load_session(&format!("s{s}"))
+            .await
+            .expect("load")
+            .expect("exists")
+            .updates;
+        let expected: Vec<u64> = (1..=(CALLERS / SESSIONS * APPENDS_PER_CALLER) as u64).collect();
+        let seqs: Vec<u64> = log.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, expected, "gap or duplicate in s{s}");
+        for (caller, caller_seqs) in returned.iter().filter(|(c, _)| c % SESSIONS == s) {
+            assert!(
+                caller_seqs.windows(2).all(|w| w[0] < w[1]),
+                "{caller_seqs:?}"
+            );
+            for (step, seq) in caller_seqs.iter().enumerate() {
+                let (_, data) = &log[usize::try_from(*seq - 1).expect("index")];
+                assert_eq!(data, format!("{caller}:{step}").as_bytes());
+            }
+        }
+    }
+}
+
+/// A file this process cannot write to. Only root can still write through the permission bits;
+/// then the connection is opened read-only instead, which is what SQLite does by itself for a
+/// file it can only read.
+fn reopen_read_only(path: &Path) -> SqliteStore {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let still_writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+    if still_writable {
+        println!("running with privileges that ignore file modes: opening read-only instead");
+        SqliteStore::open_read_only(path).expect("open read-only")
+    } else {
+        SqliteStore::open(path).expect("open a read-only file")
+    }
+}
+
+#[tokio::test]
+async fn read_only_file_fails_writes_but_serves_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_session(row("s1", "CODE1"), b"meta".to_vec())
+        .await
+        .expect("create");
+    store
+        .append_updates("s1", vec![Bytes::from_static(b"u1")])
+        .await
+        .expect("append");
+    store.close().await.expect("close");
+
+    let store = reopen_read_only(&path);
+    let loaded = store.load_session("s1").await.expect("read works");
+    assert_eq!(loaded.expect("exists").updates, vec![(1, b"u1".to_vec())]);
+
+    let msg = backend_message(
+        store
+            .append_updates("s1", vec![Bytes::from_static(b"u2")])
+            .await,
+    );
+    assert!(msg.contains("readonly"), "{msg}");
+    assert!(
+        msg.contains("werkplaats.db"),
+        "message should name the file: {msg}"
+    );
+    let msg = backend_message(store.create_session(row("s2", "CODE2"), Vec::new()).await);
+    assert!(msg.contains("readonly"), "{msg}");
+    backend_message(store.delete_session("s1").await);
+
+    // The thread keeps serving, and nothing changed.
+    let loaded = store.load_session("s1").await.expect("read works");
+    assert_eq!(
+        loaded.expect("still there").updates,
+        vec![(1, b"u1".to_vec())]
+    );
+    assert_eq!(store.stats(), StoreStats::default());
+}
+
+#[tokio::test]
+async fn full_disk_fails_the_write_without_partial_state() {
+    let (store, _dir) = temp_store();
+    store
+        .create_session(row("s1", "CODE1"), b"meta".to_vec())
+        .await
+        .expect("create");
+    store
+        .append_updates("s1", vec![Bytes::from_static(b"small")])
+        .await
+        .expect("append");
+
+    // Cap the file at its current size: SQLite then fails like on a full disk.
+    store
+        .exec("PRAGMA max_page_count = 1")
+        .await
+        .expect("cap file");
+    let big: Vec<Bytes> = (0..32).map(|i| Bytes::from(vec![i as u8; 8192])).collect();
+    let msg = backend_message(store.append_updates("s1", big.clone()).await);
+    assert!(msg.starts_with("appending to session s1 in "), "{msg}");
+    assert!(msg.contains("werkplaats.db"), "{msg}");
+    assert!(msg.contains("full"), "{msg}");
+
+    // None of the 32 updates is there, and the store still answers.
+    let loaded = store
+        .load_session("s1")
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded.updates, vec![(1, b"small".to_vec())]);
+
+    // Room again: the same append works and numbering has no gap.
+    store
+        .exec("PRAGMA max_page_count = 1000000")
+        .await
+        .expect("uncap");
+    assert_eq!(store.append_updates("s1", big).await.expect("append"), 33);
+    let loaded = store
+        .load_session("s1")
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded.updates.len(), 33);
+    assert_eq!(loaded.updates[1].0, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_callers_are_told_matches_what_is_stored_when_the_disk_fills() {
+    let (store, _dir) = temp_store();
+    let store = Arc::new(store);
+    for id in ["s1", "s2"] {
+        store
+            .create_session(row(id, id), Vec::new())
+            .await
+            .expect("create");
+    }
+    // Leave room for a few pages only, so the disk fills in the middle of the burst.
+    store
+        .exec("PRAGMA max_page_count = 12")
+        .await
+        .expect("cap file");
+
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let id = if i % 2 == 0 { "s1" } else { "s2" };
+                let mut data = vec![b'.'; 3000];
+                data.extend_from_slice(format!("#{i}").as_bytes());
+                let result = store
+                    .append_updates(id, vec![Bytes::from(data.clone())])
+                    .await;
+                (id, data, result)
+            })
+        })
+        .collect();
+    let mut told_ok = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (id, data, result) = task.await.expect("task");
+        match result {
+            Ok(seq) => told_ok.push((id, seq, data)),
+            Err(StoreError::Backend(msg)) => {
+                assert!(msg.contains("full"), "{msg}");
+                failed += 1;
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert!(failed > 0, "the cap never bit");
+    assert!(!told_ok.is_empty(), "nothing fit at all");
+
+    for id in ["s1", "s2"] {
+        let stored = store
+            .load_session(id)
+            .await
+            .expect("load")
+            .expect("exists")
+            .updates;
+        let mut promised: Vec<(u64, Vec<u8>)> = told_ok
+            .iter()
+            .filter(|(owner, _, _)| *owner == id)
+            .map(|(_, seq, data)| (*seq, data.clone()))
+            .collect();
+        promised.sort();
+        assert_eq!(
+            stored, promised,
+            "{id}: stored log differs from the replies"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failing_write_does_not_fail_its_batch() {
+    let (store, _dir) = temp_store();
+    let store = Arc::new(store);
+    store
+        .create_session(row("s1", "CODE1"), Vec::new())
+        .await
+        .expect("create");
+
+    // Interleave good appends with ones to a missing session; they share transactions.
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let id = if i % 2 == 0 { "s1" } else { "missing" };
+                store
+                    .append_updates(id, vec![Bytes::from(format!("{i}"))])
+                    .await
+            })
+        })
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let result = task.await.expect("task");
+        if i % 2 == 0 {
+            result.expect("good append");
+        } else {
+            assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+        }
+    }
+    let loaded = store
+        .load_session("s1")
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded.updates.len(), 50);
+}
+
+const MARKER: &str = "WERKPLAATS-PERSONAL-DATA-MARKER-7f3a9c1e";
+
+fn file_contains(path: &Path, needle: &[u8]) -> bool {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.windows(needle.len()).any(|w| w == needle),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => panic!("reading {}: {e}", path.display()),
+    }
+}
+
+fn files_contain(db: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut shm = db.as_os_str().to_owned();
+    shm.push("-shm");
+    [db.to_owned(), PathBuf::from(wal), PathBuf::from(shm)]
+        .into_iter()
+        .filter(|p| file_contains(p, needle))
+        .collect()
+}
+
+/// Writes the marker into every place a session keeps data.
+async fn fill_with_marker(store: &SqliteStore, id: &str, code: &str, marker: &str) {
+    let text = |what: &str| format!("{what} {marker}").into_bytes();
+    store
+        .create_session(row(id, code), text("meta"))
+        .await
+        .expect("create");
+    // Large enough to spill into overflow pages, plus small in-page ones.
+    let mut large = marker.repeat(500).into_bytes();
+    large.extend_from_slice(b" end");
+    let log = vec![
+        Bytes::from(text("update 1")),
+        Bytes::from(large),
+        Bytes::from(text("update 3")),
+    ];
+    store.append_updates(id, log).await.expect("append");
+    store
+        .save_state(id, text("meta v2"), text("state"))
+        .await
+        .expect("save");
+    store
+        .compact(id, text("snapshot"), 1)
+        .await
+        .expect("compact");
+    store
+        .append_updates(id, vec![Bytes::from(text("update 4"))])
+        .await
+        .expect("append");
+}
+
+#[tokio::test]
+async fn deleted_session_data_is_gone_from_the_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = SqliteStore::open(&path).expect("open");
+
+    // A neighbour whose data must stay, around the victim's.
+    store
+        .create_session(row("keep", "KEEP"), b"keep meta".to_vec())
+        .await
+        .expect("create");
+    fill_with_marker(&store, "victim", "VICTIM", MARKER).await;
+    let expired_marker = MARKER.replace("MARKER", "EXPIRED");
+    fill_with_marker(&store, "idle", "IDLE", &expired_marker).await;
+    store
+        .append_updates("keep", vec![Bytes::from_static(b"keep update")])
+        .await
+        .expect("append");
+
+    // Otherwise the test would prove nothing.
+    assert!(!files_contain(&path, MARKER.as_bytes()).is_empty());
+    assert!(!files_contain(&path, expired_marker.as_bytes()).is_empty());
+
+    assert!(store.delete_session("victim").await.expect("delete"));
+    // Gone as soon as delete returned, while the store is still open.
+    assert_eq!(
+        files_contain(&path, MARKER.as_bytes()),
+        Vec::<PathBuf>::new()
+    );
+
+    // Expiry is a deletion too. "keep" was active after "idle"'s last write.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    store
+        .append_updates("keep", vec![Bytes::from_static(b"keep 2")])
+        .await
+        .expect("append");
+    let cutoff = store
+        .load_session("keep")
+        .await
+        .expect("load")
+        .expect("exists")
+        .last_active_ms;
+    assert_eq!(
+        store.expire_before(cutoff).await.expect("expire"),
+        vec!["idle".to_owned()]
+    );
+    assert_eq!(
+        files_contain(&path, expired_marker.as_bytes()),
+        Vec::<PathBuf>::new()
+    );
+
+    store.close().await.expect("close");
+    assert_eq!(
+        files_contain(&path, MARKER.as_bytes()),
+        Vec::<PathBuf>::new()
+    );
+    assert_eq!(
+        files_contain(&path, expired_marker.as_bytes()),
+        Vec::<PathBuf>::new()
+    );
+    // The neighbour is intact.
+    let store = SqliteStore::open(&path).expect("reopen");
+    let keep = store
+        .load_session("keep")
+        .await
+        .expect("load")
+        .expect("kept");
+    assert_eq!(keep.meta, b"keep meta");
+    assert_eq!(keep.updates.len(), 2);
+    store.close().await.expect("close");
+}
+
+fn open_error(path: &Path) -> String {
+    match SqliteStore::open(path) {
+        Ok(_) => panic!("opening {} should fail", path.display()),
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(&path.display().to_string()),
+                "message should name the path: {msg}"
+            );
+            msg
+        }
+    }
+}
+
+#[test]
+fn open_fails_with_a_message_naming_the_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    let msg = open_error(&dir.path().join("missing").join("sub").join("werkplaats.db"));
+    assert!(msg.contains("unable to open"), "{msg}");
+
+    // A parent that is a file: no directory can be created there, whatever the privileges.
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"not a directory").expect("write");
+    let msg = open_error(&file.join("werkplaats.db"));
+    assert!(msg.contains("unable to open"), "{msg}");
+
+    // A directory without write permission; root ignores the mode, so only check when the
+    // permission actually holds.
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if std::fs::write(locked.join("probe"), b"").is_err() {
+        let msg = open_error(&locked.join("werkplaats.db"));
+        assert!(msg.contains("unable to open"), "{msg}");
+    } else {
+        println!("running with privileges that ignore directory modes: skipping that case");
+    }
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![b'x'; 8192]).expect("write");
+    let msg = open_error(&garbage);
+    assert!(msg.contains("not a database"), "{msg}");
+
+    let newer = dir.path().join("newer.db");
+    rusqlite::Connection::open(&newer)
+        .and_then(|c| c.execute_batch("PRAGMA user_version = 99"))
+        .expect("prepare newer file");
+    let msg = open_error(&newer);
+    assert!(msg.contains("newer"), "{msg}");
+}
+
+#[tokio::test]
+async fn callers_get_an_error_not_a_hang_when_the_thread_dies() {
+    let (store, _dir) = temp_store();
+    store
+        .create_session(row("s1", "CODE1"), Vec::new())
+        .await
+        .expect("create");
+
+    store.crash().await;
+    let result = tokio::time::timeout(
+        Duration::from_secs(5),
+        store.append_updates("s1", vec![Bytes::from_static(b"u")]),
+    )
+    .await
+    .expect("no hang");
+    assert_eq!(backend_message(result), "store thread stopped");
+    let result = tokio::time::timeout(Duration::from_secs(5), store.load_session("s1"))
+        .await
+        .expect("no hang");
+    assert_eq!(backend_message(result), "store thread stopped");
+}
