@@ -52,6 +52,7 @@ impl Server {
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
+        tracing::info!(%addr, "listening on http://{addr}");
         let metrics = Arc::new(Metrics::default());
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -89,7 +90,6 @@ impl Server {
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await
         });
-        tracing::info!(%addr, "listening on http://{addr}");
         Ok(Server {
             addr,
             app,

@@ -2,36 +2,57 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use werkplaats_server::config::StoreKind;
 use werkplaats_server::store::Store;
 use werkplaats_server::store::memory::MemoryStore;
+use werkplaats_server::store::sqlite::SqliteStore;
 use werkplaats_server::{Config, Server};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Worker-thread stack. yrs walks nested shared types recursively; with the per-document bound
+/// on shared types this leaves a wide margin, which the 2 MiB default does not.
+const WORKER_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let store = open_store(&config)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
     let server = Server::start(config, store).await?;
     shutdown_signal().await;
     server.shutdown().await;
     Ok(())
 }
 
-fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     match config.store {
         StoreKind::Memory => {
             tracing::warn!("memory store: sessions are lost when the server stops");
             Ok(Arc::new(MemoryStore::new()))
         }
         StoreKind::Sqlite => {
-            anyhow::bail!("the SQLite store is not built in yet; run with --store memory")
+            let dir = config.data.clone();
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+            let path = dir.join("werkplaats.sqlite3");
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await?
+                .context("cannot open the store")?;
+            Ok(Arc::new(store))
         }
     }
 }
