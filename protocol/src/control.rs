@@ -45,13 +45,128 @@ pub struct ClientEnvelope {
     pub command: Command,
 }
 
+/// Commands. The comment on each says who may send it; the server checks every time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
-    /// Opt in to the control channel.
-    Hello { version: u32 },
-    /// Clock-offset probe; the server answers with `pong` at once.
-    Ping { client_time: f64 },
+    /// Opt in to the control channel (anyone). Answered by `welcome`, then `session`.
+    Hello {
+        version: u32,
+    },
+    /// Clock-offset probe (anyone); the server answers with `pong` at once.
+    Ping {
+        client_time: f64,
+    },
+
+    // Phases (facilitators).
+    PhaseNext,
+    PhasePrevious,
+    PhaseGoto {
+        index: usize,
+    },
+
+    // Roles and settings.
+    /// Facilitator only: a co-facilitator link, answered by `co_facilitator_added`.
+    AddCoFacilitator {
+        name: String,
+    },
+    /// Facilitators: fields left out stay as they are.
+    SetSettings {
+        #[serde(default)]
+        anonymous_posting: Option<bool>,
+        #[serde(default)]
+        votes_per_participant: Option<u32>,
+        #[serde(default)]
+        auto_next_round: Option<bool>,
+    },
+
+    /// Anyone who edits: one more connection format, answered by `format_added`.
+    AddFormat {
+        activity_id: String,
+    },
+
+    // The board (participants and facilitators; the display only watches).
+    /// `client_ref` is the writer's own random id for this post-it: sending the same one twice
+    /// (a retry after a reconnect) posts once.
+    PostIdea {
+        text: String,
+        client_ref: String,
+    },
+    Vote {
+        idea_id: String,
+    },
+    Unvote {
+        idea_id: String,
+    },
+    /// Puts post-its in a group: an existing one (`group_id`) or a new one (`label`).
+    GroupIdeas {
+        idea_ids: Vec<String>,
+        #[serde(default)]
+        group_id: Option<String>,
+        #[serde(default)]
+        label: Option<String>,
+    },
+    Ungroup {
+        idea_id: String,
+    },
+    RenameGroup {
+        group_id: String,
+        label: String,
+    },
+    /// Facilitators.
+    HideIdea {
+        idea_id: String,
+        hidden: bool,
+    },
+
+    // The brainstorm carousel (facilitators, except `set_next_step`).
+    CarouselAddRound {
+        topic: String,
+        owner_id: String,
+        #[serde(default)]
+        activity_id: Option<String>,
+    },
+    CarouselSetOwner {
+        round_id: String,
+        owner_id: String,
+    },
+    /// Starts a round (the next one that has not run, unless `round_id` says which).
+    CarouselStart {
+        #[serde(default)]
+        round_id: Option<String>,
+    },
+    CarouselPause,
+    CarouselResume,
+    /// Adds (or with a negative number, takes away) time from the running stage.
+    CarouselAddTime {
+        seconds: i32,
+    },
+    CarouselNextStage,
+    CarouselPreviousStage,
+    CarouselRestartStage,
+    CarouselNextRound,
+    CarouselEnd,
+    /// The round's owner or a facilitator: the owner's next step, which becomes an action.
+    SetNextStep {
+        round_id: String,
+        text: String,
+        #[serde(default)]
+        owner: Option<String>,
+        #[serde(default)]
+        date: Option<String>,
+    },
+
+    // The guided visualisation (facilitators; the question-asker for read_done/next/previous).
+    VisualisationStart {
+        activity_id: String,
+        #[serde(default)]
+        asker_id: Option<String>,
+    },
+    /// The asker finished reading: the silence starts.
+    VisualisationReadDone,
+    VisualisationNext,
+    VisualisationPrevious,
+    VisualisationStop,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +197,52 @@ pub enum Event {
         code: ErrorCode,
         message: String,
     },
+    /// A command was carried out (its effects arrive as the events below).
+    Ack,
+    /// Everything for this client's role, after `welcome` and after each reconnect.
+    Session {
+        session: Box<crate::workshop::SessionView>,
+    },
+    Phase {
+        phase: crate::workshop::PhaseView,
+    },
+    Settings {
+        settings: crate::workshop::Settings,
+    },
+    Participants {
+        participants: Vec<crate::workshop::ParticipantView>,
+    },
+    Carousel {
+        carousel: Option<crate::workshop::CarouselView>,
+    },
+    Visualisation {
+        visualisation: Option<crate::workshop::VisualisationView>,
+    },
+    /// A post-it was added or changed.
+    Idea {
+        idea: crate::workshop::IdeaView,
+    },
+    /// A post-it is no longer visible to this client (hidden by a facilitator).
+    IdeaRemoved {
+        id: String,
+    },
+    Groups {
+        groups: Vec<crate::workshop::GroupView>,
+    },
+    /// The post-its this participant voted for.
+    MyVotes {
+        idea_ids: Vec<String>,
+    },
+    CoFacilitatorAdded {
+        participant_id: String,
+        token: String,
+        link: String,
+    },
+    FormatAdded {
+        format_id: String,
+    },
+    /// The session was deleted; the connection closes next.
+    SessionDeleted,
 }
 
 /// Machine-readable reasons for an `error` event.
@@ -90,6 +251,9 @@ pub enum Event {
 pub enum ErrorCode {
     BadRequest,
     Forbidden,
+    NotFound,
+    /// The command does not fit the current state (e.g. pausing a paused clock).
+    Conflict,
     RateLimited,
     UnsupportedVersion,
     StoreUnavailable,

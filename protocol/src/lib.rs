@@ -8,6 +8,7 @@
 //! - [`update`]: the hostile-input validator for Yjs v1 updates (runs before yrs sees bytes).
 //! - [`control`]: the JSON commands and events of the control channel.
 //! - [`close`]: websocket close codes.
+//! - [`template`]: workshop templates; [`workshop`]: engine state views and the document schema.
 //! - [`template`]: workshop templates (phases, activities, texts) and the built-in workshop.
 
 pub mod close;
@@ -16,4 +17,4 @@ pub mod lib0;
 pub mod message;
 pub mod template;
 pub mod update;
-
+pub mod workshop;

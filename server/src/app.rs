@@ -62,6 +62,7 @@ impl Server {
             metrics: Arc::clone(&metrics),
             shutdown: shutdown.clone(),
             tasks: tasks.clone(),
+            clock: crate::clock::ServerClock::new(),
         });
         let update_limits = UpdateLimits {
             max_bytes: config.max_message_bytes,

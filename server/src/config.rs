@@ -53,6 +53,15 @@ pub struct Config {
     #[arg(long, env = "WERKPLAATS_SESSION_IDLE_SECS", default_value_t = 300)]
     pub session_idle_secs: u64,
 
+    /// Length of one template minute in milliseconds (shorter for demos and tests).
+    #[arg(
+        long,
+        env = "WERKPLAATS_MINUTE_MS",
+        default_value_t = 60_000,
+        hide = true
+    )]
+    pub minute_ms: u64,
+
     /// Join attempts per client address per minute.
     #[arg(long, env = "WERKPLAATS_JOIN_PER_MINUTE", default_value_t = 20)]
     pub join_per_minute: u32,

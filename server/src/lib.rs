@@ -6,7 +6,10 @@
 //! - [`store`]: the storage seam and its implementations.
 
 pub mod app;
+pub mod clock;
 pub mod config;
+pub mod engine;
+pub mod export;
 pub mod http;
 pub mod ids;
 pub mod listener;

@@ -10,6 +10,9 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use werkplaats_protocol::control::Role;
+use werkplaats_protocol::template::{
+    DurationOverrides, Template, builtin_probiblio, parse_template_json, parse_template_toml,
+};
 
 use super::error::ApiError;
 use crate::app::App;
@@ -31,6 +34,38 @@ pub struct CreateSession {
     pub title: Option<String>,
     #[serde(default)]
     pub facilitator_name: Option<String>,
+    /// A workshop template in TOML (see `protocol/templates/README.md`); the built-in one if
+    /// neither this nor `template` is given.
+    #[serde(default)]
+    pub template_toml: Option<String>,
+    /// The same, as JSON.
+    #[serde(default)]
+    pub template: Option<serde_json::Value>,
+    /// Durations for this session (phases, carousel stages, silence).
+    #[serde(default)]
+    pub durations: Option<DurationOverrides>,
+}
+
+fn chosen_template(request: &CreateSession) -> Result<Template, ApiError> {
+    let template = match (&request.template_toml, &request.template) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "give template_toml or template, not both".into(),
+            ));
+        }
+        (Some(toml), None) => {
+            parse_template_toml(toml).map_err(|e| ApiError::BadRequest(format!("template: {e}")))?
+        }
+        (None, Some(json)) => parse_template_json(&json.to_string())
+            .map_err(|e| ApiError::BadRequest(format!("template: {e}")))?,
+        (None, None) => builtin_probiblio(),
+    };
+    match &request.durations {
+        Some(overrides) => template
+            .with_durations(overrides)
+            .map_err(|e| ApiError::BadRequest(format!("durations: {e}"))),
+        None => Ok(template),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -82,11 +117,13 @@ pub async fn create_session(
         .as_deref()
         .and_then(clean_name)
         .unwrap_or_else(|| "Begeleider".to_owned());
+    let template = chosen_template(&request)?;
 
     let now = now_ms();
     let mut meta = SessionMeta {
         title: title.clone(),
         credentials: Vec::new(),
+        template,
     };
     let (facilitator, facilitator_token) =
         meta.add_credential(Role::Facilitator, facilitator_name, now);

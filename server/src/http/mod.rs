@@ -2,12 +2,13 @@
 
 pub mod api;
 pub mod error;
+pub mod results;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::response::Html;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::App;
@@ -19,6 +20,8 @@ pub fn router(app: Arc<App>) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(api::create_session))
         .route("/api/join", post(api::join))
+        .route("/api/sessions/{id}", delete(results::delete))
+        .route("/api/sessions/{id}/export", get(results::export))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/ws/{session_id}", any(crate::ws::connection::upgrade));

@@ -121,6 +121,11 @@ impl SessionDocument {
         self.doc.transact().state_vector().encode_v1()
     }
 
+    /// Counts what the server itself wrote into the document.
+    pub fn record_local(&mut self, update: &[u8]) {
+        self.type_count += count_types(update);
+    }
+
     /// Whether an update creating `new_types` shared types stays within the document's bound.
     pub fn has_room_for_types(&self, new_types: usize) -> bool {
         self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use werkplaats_protocol::control::Role;
+use werkplaats_protocol::template::{Template, builtin_probiblio};
 
 use crate::ids;
 
@@ -11,6 +12,10 @@ use crate::ids;
 pub struct SessionMeta {
     pub title: String,
     pub credentials: Vec<Credential>,
+    /// The workshop this session runs, with the session's durations applied. Fixed when the
+    /// session is created.
+    #[serde(default = "builtin_probiblio")]
+    pub template: Template,
 }
 
 /// One person (or the room display) who may connect.
@@ -30,6 +35,12 @@ pub const MAX_CREDENTIALS: usize = 500;
 pub const MAX_NAME_CHARS: usize = 60;
 
 impl SessionMeta {
+    pub fn credential(&self, participant_id: &str) -> Option<&Credential> {
+        self.credentials
+            .iter()
+            .find(|c| c.participant_id == participant_id)
+    }
+
     pub fn credential_for_token(&self, token: &str) -> Option<&Credential> {
         let hash = ids::hash_token(token);
         self.credentials.iter().find(|c| c.token_hash == hash)
@@ -81,6 +92,7 @@ mod tests {
         let mut meta = SessionMeta {
             title: "t".into(),
             credentials: vec![],
+            template: builtin_probiblio(),
         };
         let (cred, token) = meta.add_credential(Role::Participant, "Ans".into(), 0);
         assert_ne!(cred.token_hash, token);

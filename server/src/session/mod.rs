@@ -9,6 +9,7 @@ pub mod closer;
 pub mod document;
 pub mod meta;
 pub mod registry;
+pub mod schema;
 mod task;
 
 use bytes::Bytes;
@@ -83,6 +84,17 @@ pub enum SessionCmd {
     AddParticipant {
         name: String,
         reply: oneshot::Sender<Result<NewParticipant, Refused>>,
+    },
+    /// The results, for a facilitator's token.
+    Export {
+        token: String,
+        language: werkplaats_protocol::template::Language,
+        reply: oneshot::Sender<Result<crate::export::Results, Refused>>,
+    },
+    /// Deletes everything of the session, for the facilitator's token.
+    Delete {
+        token: String,
+        reply: oneshot::Sender<Result<(), Refused>>,
     },
 }
 

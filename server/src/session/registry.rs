@@ -30,6 +30,7 @@ pub struct SessionContext {
     pub shutdown: CancellationToken,
     /// Lets shutdown wait for every session to flush.
     pub tasks: TaskTracker,
+    pub clock: crate::clock::ServerClock,
 }
 
 pub struct Registry {

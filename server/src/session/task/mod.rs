@@ -15,19 +15,22 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{Instrument, debug, error, info, info_span, warn};
 use werkplaats_protocol::close;
-use werkplaats_protocol::control::{
-    CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, ServerEnvelope,
-};
+use werkplaats_protocol::control::{Event, Role};
 use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::UpdateSummary;
+
+mod control;
 
 use super::awareness::{AwarenessTable, Refusal};
 use super::document::{DocumentError, SessionDocument};
 use super::meta::{MAX_CREDENTIALS, SessionMeta};
 use super::registry::{Registry, SessionContext};
+use super::schema;
 use super::{
     ClientMsg, ConnId, ConnLink, Joined, NewParticipant, Refused, SessionCmd, SessionHandle,
 };
+use crate::clock::ServerClock;
+use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
 use crate::store::{LoadedSession, now_ms};
 
@@ -62,6 +65,12 @@ enum Recipient {
     One(ConnId),
     AllExcept(ConnId),
     All,
+    /// Facilitators and co-facilitators.
+    Steering,
+    /// Everyone else (participants and the display).
+    NotSteering,
+    /// Every connection of one person.
+    Participant(String),
 }
 
 pub(super) struct SessionTask {
@@ -88,6 +97,13 @@ pub(super) struct SessionTask {
     logged_since_snapshot: usize,
     compaction: Option<JoinHandle<()>>,
     idle_since: Option<Instant>,
+    engine: Engine,
+    /// The engine state changed and must be saved with this batch.
+    state_dirty: bool,
+    join_code: String,
+    clock: ServerClock,
+    /// The facilitator asked to delete the session; carried out after the batch.
+    delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
 }
 
 impl SessionTask {
@@ -182,7 +198,24 @@ impl SessionTask {
             }
         };
         let ctx = Arc::clone(&registry.ctx);
-        Some(Self {
+        let engine_state = if loaded.state.is_empty() {
+            EngineState::default()
+        } else {
+            match serde_json::from_slice(&loaded.state) {
+                Ok(state) => state,
+                Err(err) => {
+                    error!(%err, "stored engine state is unreadable");
+                    return None;
+                }
+            }
+        };
+        let engine = Engine::new(
+            meta.template.clone(),
+            engine_state,
+            ctx.config.minute_ms as f64,
+        );
+        let clock = ctx.clock;
+        let mut task = Self {
             registry,
             ctx,
             handle,
@@ -203,7 +236,34 @@ impl SessionTask {
             logged_since_snapshot: loaded.updates.len(),
             compaction: None,
             idle_since: Some(Instant::now()),
-        })
+            engine,
+            state_dirty: false,
+            join_code: loaded.join_code,
+            clock,
+            delete_requested: None,
+        };
+        let mut new_id = crate::ids::participant_id;
+        if let Some(update) = schema::ensure_structure(
+            task.doc.doc(),
+            &task.engine.template,
+            &mut new_id,
+            clock.now_ms(),
+        ) {
+            task.server_update(update);
+        }
+        // Deadlines that passed while the session was not loaded (a restart, an unload) are
+        // caught up at once, from the stored deadlines, not replayed second by second.
+        let caught_up = task.engine.tick(clock.now_ms());
+        task.publish(&caught_up);
+        Some(task)
+    }
+
+    /// A change the server made to the document itself: logged and sent like any other.
+    fn server_update(&mut self, update: Vec<u8>) {
+        self.doc.record_local(&update);
+        let frame = Bytes::from(Message::Update(&update).encode());
+        self.unlogged.push(Bytes::from(update));
+        self.outbox.push((Recipient::All, frame));
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
@@ -211,7 +271,16 @@ impl SessionTask {
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
         loop {
+            let deadline = self
+                .engine
+                .next_deadline()
+                .map(|ms| self.clock.instant_at(ms));
             tokio::select! {
+                _ = async { tokio::time::sleep_until(deadline.expect("checked")).await }, if deadline.is_some() => {
+                    let changes = self.engine.tick(self.clock.now_ms());
+                    self.publish(&changes);
+                    self.commit().await;
+                }
                 Some(cmd) = rx.recv() => {
                     self.handle(cmd);
                     for _ in 1..MAX_BATCH {
@@ -224,6 +293,10 @@ impl SessionTask {
                         }
                     }
                     self.commit().await;
+                    if self.delete_requested.is_some() {
+                        self.delete(rx).await;
+                        return;
+                    }
                 }
                 _ = housekeeping.tick() => {
                     if let Some(removal) = self.awareness.expire(Instant::now()) {
@@ -244,6 +317,51 @@ impl SessionTask {
                     info!("session flushed for shutdown");
                     return;
                 }
+            }
+        }
+    }
+
+    fn conns_where(&self, keep: impl Fn(&Conn) -> bool) -> Vec<ConnId> {
+        self.conns
+            .iter()
+            .filter(|(_, c)| keep(c))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Deletes everything of the session, tells its clients, and ends the task.
+    async fn delete(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        let Some(reply) = self.delete_requested.take() else {
+            return;
+        };
+        if let Some(running) = self.compaction.take() {
+            let _ = running.await;
+        }
+        match self.ctx.store.delete_session(&self.handle.id).await {
+            Ok(_) => {
+                info!("session deleted");
+                self.outbox.push((
+                    Recipient::All,
+                    control::control_frame(None, Event::SessionDeleted),
+                ));
+                self.deliver();
+                for conn in self.conns.values() {
+                    conn.link
+                        .closer
+                        .close(close::SESSION_DELETED, "session deleted");
+                }
+                self.registry.remove(&self.handle);
+                let _ = reply.send(Ok(()));
+                refuse_queued(&mut rx, close::SESSION_NOT_FOUND, "session deleted").await;
+            }
+            Err(err) => {
+                Metrics::inc(&self.ctx.metrics.store_errors);
+                error!(%err, "delete failed; the session stays");
+                let _ = reply.send(Err(Refused {
+                    code: close::TRY_AGAIN_LATER,
+                    reason: "storage unavailable",
+                }));
+                Box::pin(self.run(rx)).await;
             }
         }
     }
@@ -280,6 +398,45 @@ impl SessionTask {
             }
             SessionCmd::Leave { conn } => self.leave(conn),
             SessionCmd::AddParticipant { name, reply } => self.add_participant(name, reply),
+            SessionCmd::Export {
+                token,
+                language,
+                reply,
+            } => {
+                let allowed = self
+                    .meta
+                    .credential_for_token(&token)
+                    .is_some_and(|c| c.role.steers());
+                let result = if allowed {
+                    Ok(crate::export::collect(
+                        &self.engine,
+                        &self.meta,
+                        self.doc.doc(),
+                        language,
+                        self.clock.now_ms(),
+                    ))
+                } else {
+                    Err(Refused {
+                        code: close::UNAUTHORIZED,
+                        reason: "only facilitators can export",
+                    })
+                };
+                let _ = reply.send(result);
+            }
+            SessionCmd::Delete { token, reply } => {
+                let allowed = self
+                    .meta
+                    .credential_for_token(&token)
+                    .is_some_and(|c| c.role == Role::Facilitator);
+                if allowed {
+                    self.delete_requested = Some(reply);
+                } else {
+                    let _ = reply.send(Err(Refused {
+                        code: close::UNAUTHORIZED,
+                        reason: "only the facilitator can delete",
+                    }));
+                }
+            }
         }
     }
 
@@ -308,6 +465,10 @@ impl SessionTask {
             return;
         }
         debug!(conn, role = ?joined.role, participant = %joined.participant_id, "joined");
+        let was_online = self
+            .conns
+            .values()
+            .any(|c| c.joined.participant_id == joined.participant_id);
         self.conns.insert(
             conn,
             Conn {
@@ -329,13 +490,23 @@ impl SessionTask {
             self.outbox
                 .push((Recipient::One(conn), awareness_frame(&everyone)));
         }
+        if !was_online {
+            self.broadcast_participants();
+        }
     }
 
     fn leave(&mut self, conn: ConnId) {
-        if self.conns.remove(&conn).is_none() {
+        let Some(left) = self.conns.remove(&conn) else {
             return;
-        }
+        };
         debug!(conn, "left");
+        let still_online = self
+            .conns
+            .values()
+            .any(|c| c.joined.participant_id == left.joined.participant_id);
+        if !still_online {
+            self.broadcast_participants();
+        }
         if let Some(removal) = self.awareness.remove_connection(conn) {
             self.outbox
                 .push((Recipient::All, awareness_frame(&removal)));
@@ -487,60 +658,6 @@ impl SessionTask {
         }
     }
 
-    fn control(&mut self, conn: ConnId, envelope: ClientEnvelope) {
-        let reply_to = envelope.id;
-        match envelope.command {
-            Command::Hello { version } => {
-                let Some(state) = self.conns.get_mut(&conn) else {
-                    return;
-                };
-                state.control = true;
-                if version != CONTROL_VERSION {
-                    let message = format!("this server speaks control version {CONTROL_VERSION}");
-                    self.send_event(
-                        conn,
-                        reply_to,
-                        Event::Error {
-                            code: ErrorCode::UnsupportedVersion,
-                            message,
-                        },
-                    );
-                    return;
-                }
-                let joined = state.joined.clone();
-                self.send_event(
-                    conn,
-                    reply_to,
-                    Event::Welcome {
-                        version: CONTROL_VERSION,
-                        session_id: self.handle.id.to_string(),
-                        role: joined.role,
-                        participant_id: joined.participant_id,
-                        name: joined.name,
-                        server_time: now_ms() as f64,
-                    },
-                );
-            }
-            // Answered by the connection itself for an accurate clock; harmless here.
-            Command::Ping { client_time } => self.send_event(
-                conn,
-                reply_to,
-                Event::Pong {
-                    client_time,
-                    server_time: now_ms() as f64,
-                },
-            ),
-        }
-    }
-
-    fn send_event(&mut self, conn: ConnId, reply_to: Option<u64>, event: Event) {
-        let json = ServerEnvelope { reply_to, event }.to_json();
-        self.outbox.push((
-            Recipient::One(conn),
-            Bytes::from(Message::Control(&json).encode()),
-        ));
-    }
-
     fn add_participant(
         &mut self,
         name: String,
@@ -559,6 +676,7 @@ impl SessionTask {
             now_ms(),
         );
         self.meta_dirty = true;
+        self.broadcast_participants();
         self.participant_replies.push((
             reply,
             NewParticipant {
@@ -611,15 +729,18 @@ impl SessionTask {
                 }
             }
         }
-        if self.meta_dirty {
+        if self.meta_dirty || self.state_dirty {
+            let state =
+                serde_json::to_vec(&self.engine.state).expect("engine state always serializes");
             match self
                 .ctx
                 .store
-                .save_state(&self.handle.id, self.meta.to_json(), Vec::new())
+                .save_state(&self.handle.id, self.meta.to_json(), state)
                 .await
             {
                 Ok(()) => {
                     self.meta_dirty = false;
+                    self.state_dirty = false;
                     for (reply, participant) in self.participant_replies.drain(..) {
                         let _ = reply.send(Ok(participant));
                     }
@@ -707,6 +828,11 @@ impl SessionTask {
                     .filter(|c| *c != except)
                     .collect(),
                 Recipient::All => self.conns.keys().copied().collect(),
+                Recipient::Steering => self.conns_where(|c| c.joined.role.steers()),
+                Recipient::NotSteering => self.conns_where(|c| !c.joined.role.steers()),
+                Recipient::Participant(ref pid) => {
+                    self.conns_where(|c| &c.joined.participant_id == pid)
+                }
             };
             for conn_id in targets {
                 let Some(conn) = self.conns.get(&conn_id) else {
@@ -796,6 +922,12 @@ async fn refuse_queued(rx: &mut mpsc::Receiver<SessionCmd>, code: u16, reason: &
                 let _ = reply.send(Err(Refused { code, reason }));
             }
             SessionCmd::AddParticipant { reply, .. } => {
+                let _ = reply.send(Err(Refused { code, reason }));
+            }
+            SessionCmd::Export { reply, .. } => {
+                let _ = reply.send(Err(Refused { code, reason }));
+            }
+            SessionCmd::Delete { reply, .. } => {
                 let _ = reply.send(Err(Refused { code, reason }));
             }
             SessionCmd::Client { .. } | SessionCmd::Leave { .. } => {}

@@ -1,0 +1,232 @@
+//! The workshop engine's state as clients see it, and the shared document's schema.
+//!
+//! Two kinds of state, kept apart on purpose:
+//!
+//! - **Server state** (phase, carousel clock, visualisation, board, roles): changed only by
+//!   validated commands on the control channel, sent as the events in [`crate::control`]. No
+//!   client can write it through the shared document.
+//! - **Collaborative text** (the connection formats, lists, conversation notes, communication
+//!   plan, notes): Yjs shared types in the session's document, laid out as [`schema`] says.
+
+use serde::{Deserialize, Serialize};
+
+use crate::template::StageRole;
+
+/// Server time in milliseconds since the Unix epoch (a float, as JavaScript's `Date.now()`).
+pub type ServerMillis = f64;
+
+/// A person in the session, with whether any of their connections is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    pub id: String,
+    pub name: String,
+    pub role: crate::control::Role,
+    pub online: bool,
+}
+
+/// Session settings the facilitator controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// New post-its carry no author for anyone but their writer.
+    pub anonymous_posting: bool,
+    /// Votes each participant may spend on the board.
+    pub votes_per_participant: u32,
+    /// The next carousel round starts by itself when one ends.
+    pub auto_next_round: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            anonymous_posting: false,
+            votes_per_participant: 3,
+            auto_next_round: false,
+        }
+    }
+}
+
+/// The phase the session is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseView {
+    pub index: usize,
+    pub phase_id: String,
+    pub count: usize,
+}
+
+/// How a clock stands: running toward a deadline, paused with time left, or not running.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ClockView {
+    Idle,
+    Running {
+        deadline: ServerMillis,
+    },
+    Paused {
+        remaining_ms: f64,
+    },
+    /// The round's last stage ended.
+    Done,
+}
+
+/// One round of the brainstorm carousel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub id: String,
+    /// The opportunity or challenge.
+    pub topic: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    /// The owner's next step, said in the last stage.
+    pub next_step: Option<NextStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub text: String,
+    /// Who does it (the round's owner unless someone else is named).
+    pub owner: String,
+    /// The date it was undertaken (ISO 8601, `YYYY-MM-DD`).
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageView {
+    pub id: String,
+    pub who: StageRole,
+    pub duration_ms: f64,
+}
+
+/// The carousel as every client sees it. `seq` grows with every change, so a client can drop
+/// an event older than one it already has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarouselView {
+    pub activity_id: String,
+    pub seq: u64,
+    pub rounds: Vec<RoundView>,
+    pub current_round: Option<usize>,
+    pub stage_index: usize,
+    pub stages: Vec<StageView>,
+    pub clock: ClockView,
+    /// The server's time when this view was made.
+    pub server_time: ServerMillis,
+}
+
+/// The guided visualisation's question-asker mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisualisationView {
+    pub activity_id: String,
+    pub seq: u64,
+    pub asker_id: Option<String>,
+    pub question_index: usize,
+    pub question_count: usize,
+    /// Reading: the asker reads the question. Silence: everyone is quiet until the deadline.
+    pub silence: ClockView,
+    pub server_time: ServerMillis,
+}
+
+/// A post-it on the board, as one audience sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdeaView {
+    pub id: String,
+    pub text: String,
+    /// `None` for anonymous post-its.
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    /// The writer's own reference (a random id), so the writer recognises it after a
+    /// reconnect; says nothing about who wrote it.
+    pub client_ref: String,
+    pub created_at: i64,
+    pub phase_id: String,
+    pub round_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub votes: u32,
+    pub group_id: Option<String>,
+    /// Only facilitators see hidden post-its (with this set).
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub label: String,
+}
+
+/// Everything a client needs after `hello`, for its role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub title: String,
+    pub join_code: String,
+    pub template: crate::template::Template,
+    pub phase: PhaseView,
+    pub settings: Settings,
+    pub participants: Vec<ParticipantView>,
+    pub carousel: Option<CarouselView>,
+    pub visualisation: Option<VisualisationView>,
+    pub ideas: Vec<IdeaView>,
+    pub groups: Vec<GroupView>,
+    /// Post-its this participant voted for.
+    pub my_votes: Vec<String>,
+}
+
+/// Names in the shared document. The web client mirrors these constants.
+///
+/// ```text
+/// formats : Y.Map  formatId → Y.Map {
+///             "activity": string (template activity id), "created": number,
+///             "side.{sideId}.name": Y.Text,            (each side's programme name)
+///             "side.{sideId}.{blockId}": Y.Text,       (the green blocks)
+///             "conn.{blockId}": Y.Text,                (the blue connection blocks)
+///             "follow.{blockId}": Y.Text               (notes, opportunities, challenges)
+///             "follow.{blockId}": Y.Array<Y.Map { "id": string, "text": Y.Text,
+///                                  "owner": Y.Text, "date": string }>  (input = actions)
+///           }
+/// lists   : Y.Map  activityId → Y.Array<Y.Map { "id": string, "{columnId}": Y.Text, … }>
+/// guides  : Y.Map  activityId → Y.Map { "checked.{n}": bool, "notes.{n}": Y.Text }
+/// plans   : Y.Map  activityId → Y.Array<Y.Map { "id": string, "audience": Y.Text,
+///                                  "knowledge": Y.Text, "approach": Y.Text }>
+/// notes   : Y.Map  activityId → Y.Text
+/// ```
+///
+/// The server creates every fixed container (one per activity, and each format's fields)
+/// before any client edits, so two clients never create the same key at once (in Yjs the last
+/// such write would win and the other's text would vanish). Clients only add rows to arrays
+/// and type into texts.
+pub mod schema {
+    pub const FORMATS: &str = "formats";
+    pub const LISTS: &str = "lists";
+    pub const GUIDES: &str = "guides";
+    pub const PLANS: &str = "plans";
+    pub const NOTES: &str = "notes";
+
+    pub const FORMAT_ACTIVITY: &str = "activity";
+    pub const FORMAT_CREATED: &str = "created";
+    pub const ROW_ID: &str = "id";
+    pub const ACTION_TEXT: &str = "text";
+    pub const ACTION_OWNER: &str = "owner";
+    pub const ACTION_DATE: &str = "date";
+    pub const PLAN_COLUMNS: [&str; 3] = ["audience", "knowledge", "approach"];
+
+    pub fn side_name_key(side: &str) -> String {
+        format!("side.{side}.name")
+    }
+
+    pub fn side_block_key(side: &str, block: &str) -> String {
+        format!("side.{side}.{block}")
+    }
+
+    pub fn connection_key(block: &str) -> String {
+        format!("conn.{block}")
+    }
+
+    pub fn follow_up_key(block: &str) -> String {
+        format!("follow.{block}")
+    }
+
+    pub fn guide_checked_key(question: usize) -> String {
+        format!("checked.{question}")
+    }
+
+    pub fn guide_notes_key(question: usize) -> String {
+        format!("notes.{question}")
+    }
+}

@@ -1,0 +1,446 @@
+//! The brainstorm board: post-its ("in de chat"), votes and groups.
+//!
+//! Post-its are created only through validated commands: the server stamps who wrote it, when,
+//! and in which phase, round and stage, so none of that can be forged through the document.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use werkplaats_protocol::workshop::{GroupView, IdeaView};
+
+use super::CommandError;
+
+pub const MAX_IDEA_CHARS: usize = 500;
+pub const MAX_IDEAS: usize = 2_000;
+pub const MAX_GROUPS: usize = 200;
+pub const MAX_LABEL_CHARS: usize = 80;
+const MAX_CLIENT_REF_CHARS: usize = 64;
+/// Post-its one participant may post in a burst, and how fast the allowance refills.
+const POST_BURST: f64 = 10.0;
+const POSTS_PER_MINUTE: f64 = 20.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Idea {
+    pub id: String,
+    pub text: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub anonymous: bool,
+    pub client_ref: String,
+    pub created_at: i64,
+    pub phase_id: String,
+    pub round_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub voters: BTreeSet<String>,
+    pub group_id: Option<String>,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub label: String,
+}
+
+/// Where a new post-it was posted, stamped by the server.
+pub struct Stamp {
+    pub author_id: String,
+    pub author_name: String,
+    pub anonymous: bool,
+    pub now_ms: i64,
+    pub phase_id: String,
+    pub round_id: Option<String>,
+    pub stage_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Board {
+    pub ideas: Vec<Idea>,
+    pub groups: Vec<Group>,
+    /// Posting allowance per participant (tokens, last refill); not worth storing.
+    #[serde(skip)]
+    allowance: HashMap<String, (f64, f64)>,
+}
+
+/// Trims, turns line breaks and tabs into spaces, drops every other control character, and
+/// checks the length.
+pub fn clean_text(raw: &str, max_chars: usize) -> Result<String, CommandError> {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !c.is_control())
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        return Err(CommandError::BadRequest("the text is empty"));
+    }
+    if cleaned.chars().count() > max_chars {
+        return Err(CommandError::BadRequest("the text is too long"));
+    }
+    Ok(cleaned.to_owned())
+}
+
+impl Board {
+    pub fn idea(&self, id: &str) -> Option<&Idea> {
+        self.ideas.iter().find(|i| i.id == id)
+    }
+
+    fn idea_mut(&mut self, id: &str) -> Result<&mut Idea, CommandError> {
+        self.ideas
+            .iter_mut()
+            .find(|i| i.id == id)
+            .ok_or(CommandError::NotFound("no such post-it"))
+    }
+
+    fn take_allowance(&mut self, author: &str, now_ms: f64) -> Result<(), CommandError> {
+        let (tokens, last) = self
+            .allowance
+            .entry(author.to_owned())
+            .or_insert((POST_BURST, now_ms));
+        *tokens =
+            (*tokens + (now_ms - *last).max(0.0) / 60_000.0 * POSTS_PER_MINUTE).min(POST_BURST);
+        *last = now_ms;
+        if *tokens < 1.0 {
+            return Err(CommandError::RateLimited(
+                "you are posting very fast; wait a moment",
+            ));
+        }
+        *tokens -= 1.0;
+        Ok(())
+    }
+
+    /// Posts a post-it. The same `client_ref` from the same author posts once: the second call
+    /// returns the first post-it's id and `false`.
+    pub fn post(
+        &mut self,
+        id: String,
+        text: &str,
+        client_ref: &str,
+        stamp: Stamp,
+    ) -> Result<(String, bool), CommandError> {
+        if client_ref.is_empty() || client_ref.chars().count() > MAX_CLIENT_REF_CHARS {
+            return Err(CommandError::BadRequest(
+                "client_ref must be 1 to 64 characters",
+            ));
+        }
+        if let Some(existing) = self
+            .ideas
+            .iter()
+            .find(|i| i.author_id == stamp.author_id && i.client_ref == client_ref)
+        {
+            return Ok((existing.id.clone(), false));
+        }
+        let text = clean_text(text, MAX_IDEA_CHARS)?;
+        if self.ideas.len() >= MAX_IDEAS {
+            return Err(CommandError::Conflict("the board is full"));
+        }
+        self.take_allowance(&stamp.author_id, stamp.now_ms as f64)?;
+        self.ideas.push(Idea {
+            id: id.clone(),
+            text,
+            author_id: stamp.author_id,
+            author_name: stamp.author_name,
+            anonymous: stamp.anonymous,
+            client_ref: client_ref.to_owned(),
+            created_at: stamp.now_ms,
+            phase_id: stamp.phase_id,
+            round_id: stamp.round_id,
+            stage_id: stamp.stage_id,
+            voters: BTreeSet::new(),
+            group_id: None,
+            hidden: false,
+        });
+        Ok((id, true))
+    }
+
+    pub fn votes_of(&self, voter: &str) -> Vec<String> {
+        self.ideas
+            .iter()
+            .filter(|i| i.voters.contains(voter))
+            .map(|i| i.id.clone())
+            .collect()
+    }
+
+    pub fn vote(&mut self, voter: &str, idea_id: &str, limit: u32) -> Result<(), CommandError> {
+        let used = self
+            .ideas
+            .iter()
+            .filter(|i| i.voters.contains(voter))
+            .count();
+        let idea = self.idea_mut(idea_id)?;
+        if idea.hidden {
+            return Err(CommandError::NotFound("no such post-it"));
+        }
+        if idea.voters.contains(voter) {
+            return Err(CommandError::Conflict("you already voted for this post-it"));
+        }
+        if used >= limit as usize {
+            return Err(CommandError::Conflict("you have used all your votes"));
+        }
+        idea.voters.insert(voter.to_owned());
+        Ok(())
+    }
+
+    pub fn unvote(&mut self, voter: &str, idea_id: &str) -> Result<(), CommandError> {
+        if !self.idea_mut(idea_id)?.voters.remove(voter) {
+            return Err(CommandError::Conflict("you did not vote for this post-it"));
+        }
+        Ok(())
+    }
+
+    pub fn hide(&mut self, idea_id: &str, hidden: bool) -> Result<(), CommandError> {
+        self.idea_mut(idea_id)?.hidden = hidden;
+        Ok(())
+    }
+
+    /// Puts post-its into a group (existing or new); returns the group's id.
+    pub fn group(
+        &mut self,
+        idea_ids: &[String],
+        group_id: Option<&str>,
+        label: Option<&str>,
+        new_id: String,
+    ) -> Result<String, CommandError> {
+        if idea_ids.is_empty() || idea_ids.len() > MAX_IDEAS {
+            return Err(CommandError::BadRequest("name the post-its to group"));
+        }
+        if let Some(missing) = idea_ids
+            .iter()
+            .find(|id| self.idea(id).is_none_or(|i| i.hidden))
+        {
+            let _ = missing;
+            return Err(CommandError::NotFound("no such post-it"));
+        }
+        let group_id = match (group_id, label) {
+            (Some(id), _) => {
+                if !self.groups.iter().any(|g| g.id == id) {
+                    return Err(CommandError::NotFound("no such group"));
+                }
+                id.to_owned()
+            }
+            (None, Some(label)) => {
+                let label = clean_text(label, MAX_LABEL_CHARS)?;
+                if self.groups.len() >= MAX_GROUPS {
+                    return Err(CommandError::Conflict("there are too many groups"));
+                }
+                self.groups.push(Group {
+                    id: new_id.clone(),
+                    label,
+                });
+                new_id
+            }
+            (None, None) => {
+                return Err(CommandError::BadRequest(
+                    "give a group or a label for a new one",
+                ));
+            }
+        };
+        for id in idea_ids {
+            self.idea_mut(id)?.group_id = Some(group_id.clone());
+        }
+        Ok(group_id)
+    }
+
+    pub fn ungroup(&mut self, idea_id: &str) -> Result<(), CommandError> {
+        self.idea_mut(idea_id)?.group_id = None;
+        let used: BTreeSet<&str> = self
+            .ideas
+            .iter()
+            .filter_map(|i| i.group_id.as_deref())
+            .collect();
+        let groups = std::mem::take(&mut self.groups);
+        self.groups = groups
+            .into_iter()
+            .filter(|g| used.contains(g.id.as_str()))
+            .collect();
+        Ok(())
+    }
+
+    pub fn rename_group(&mut self, group_id: &str, label: &str) -> Result<(), CommandError> {
+        let label = clean_text(label, MAX_LABEL_CHARS)?;
+        let group = self
+            .groups
+            .iter_mut()
+            .find(|g| g.id == group_id)
+            .ok_or(CommandError::NotFound("no such group"))?;
+        group.label = label;
+        Ok(())
+    }
+
+    pub fn group_views(&self) -> Vec<GroupView> {
+        self.groups
+            .iter()
+            .map(|g| GroupView {
+                id: g.id.clone(),
+                label: g.label.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A post-it as an audience sees it: facilitators see hidden ones (marked), others do not;
+/// nobody sees the author of an anonymous one (its writer knows it by `client_ref`).
+pub fn idea_view(idea: &Idea, steering: bool) -> Option<IdeaView> {
+    if idea.hidden && !steering {
+        return None;
+    }
+    Some(IdeaView {
+        id: idea.id.clone(),
+        text: idea.text.clone(),
+        author_id: (!idea.anonymous).then(|| idea.author_id.clone()),
+        author_name: (!idea.anonymous).then(|| idea.author_name.clone()),
+        client_ref: idea.client_ref.clone(),
+        created_at: idea.created_at,
+        phase_id: idea.phase_id.clone(),
+        round_id: idea.round_id.clone(),
+        stage_id: idea.stage_id.clone(),
+        votes: idea.voters.len() as u32,
+        group_id: idea.group_id.clone(),
+        hidden: idea.hidden,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(author: &str, now_ms: i64) -> Stamp {
+        Stamp {
+            author_id: author.into(),
+            author_name: author.to_uppercase(),
+            anonymous: false,
+            now_ms,
+            phase_id: "kansen".into(),
+            round_id: None,
+            stage_id: None,
+        }
+    }
+
+    #[test]
+    fn text_is_trimmed_cleaned_and_bounded() {
+        assert_eq!(
+            clean_text("  hallo\nwereld\u{7}  ", 500).unwrap(),
+            "hallo wereld"
+        );
+        assert!(clean_text(" \u{0} ", 500).is_err());
+        assert!(clean_text(&"x".repeat(501), 500).is_err());
+        assert_eq!(
+            clean_text(&"é".repeat(500), 500).unwrap().chars().count(),
+            500
+        );
+    }
+
+    #[test]
+    fn the_same_client_ref_posts_once() {
+        let mut board = Board::default();
+        let (id, new) = board
+            .post("i1".into(), "idee", "ref-1", stamp("p1", 0))
+            .unwrap();
+        assert!(new);
+        let (again, new) = board
+            .post("i2".into(), "idee", "ref-1", stamp("p1", 1))
+            .unwrap();
+        assert_eq!((again.as_str(), new), (id.as_str(), false));
+        // another author may use the same ref
+        assert!(
+            board
+                .post("i3".into(), "idee", "ref-1", stamp("p2", 2))
+                .unwrap()
+                .1
+        );
+    }
+
+    #[test]
+    fn posting_is_rate_limited_per_participant() {
+        let mut board = Board::default();
+        for n in 0..10 {
+            board
+                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .unwrap();
+        }
+        assert!(matches!(
+            board.post("i10".into(), "x", "r10", stamp("p1", 0)),
+            Err(CommandError::RateLimited(_))
+        ));
+        assert!(
+            board.post("j".into(), "x", "r", stamp("p2", 0)).is_ok(),
+            "others are unaffected"
+        );
+        assert!(
+            board
+                .post("i11".into(), "x", "r11", stamp("p1", 3_000))
+                .is_ok(),
+            "refills"
+        );
+    }
+
+    #[test]
+    fn votes_respect_the_limit_and_hidden_ideas_vanish_for_participants() {
+        let mut board = Board::default();
+        for n in 0..3 {
+            board
+                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .unwrap();
+        }
+        board.vote("p2", "i0", 2).unwrap();
+        assert!(board.vote("p2", "i0", 2).is_err(), "once per post-it");
+        board.vote("p2", "i1", 2).unwrap();
+        assert!(board.vote("p2", "i2", 2).is_err(), "limit reached");
+        board.unvote("p2", "i0").unwrap();
+        board.vote("p2", "i2", 2).unwrap();
+        assert_eq!(board.votes_of("p2"), vec!["i1", "i2"]);
+        board.hide("i1", true).unwrap();
+        assert!(idea_view(board.idea("i1").unwrap(), false).is_none());
+        assert!(idea_view(board.idea("i1").unwrap(), true).unwrap().hidden);
+    }
+
+    #[test]
+    fn grouping_without_dragging() {
+        let mut board = Board::default();
+        for n in 0..3 {
+            board
+                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .unwrap();
+        }
+        let g = board
+            .group(
+                &["i0".into(), "i1".into()],
+                None,
+                Some("Samenwerken"),
+                "g1".into(),
+            )
+            .unwrap();
+        board
+            .group(&["i2".into()], Some(&g), None, "unused".into())
+            .unwrap();
+        assert!(
+            board
+                .ideas
+                .iter()
+                .all(|i| i.group_id.as_deref() == Some("g1"))
+        );
+        board.rename_group("g1", "Samen sterker").unwrap();
+        for id in ["i0", "i1", "i2"] {
+            board.ungroup(id).unwrap();
+        }
+        assert!(board.groups.is_empty(), "an empty group disappears");
+    }
+
+    #[test]
+    fn anonymous_post_its_hide_their_author_from_everyone() {
+        let mut board = Board::default();
+        let mut s = stamp("p1", 0);
+        s.anonymous = true;
+        board.post("i0".into(), "geheim", "r0", s).unwrap();
+        for steering in [false, true] {
+            let view = idea_view(board.idea("i0").unwrap(), steering).unwrap();
+            assert_eq!((view.author_id, view.author_name), (None, None));
+        }
+    }
+}

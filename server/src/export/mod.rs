@@ -1,0 +1,126 @@
+//! Results ("opbrengsten") out of a session: everything filled in, as one [`Results`] value,
+//! rendered to JSON, Markdown or a print-ready HTML page.
+//!
+//! Collected by the session task (the only reader of its document and state), rendered by the
+//! HTTP handler: rendering is pure and needs no access to the session.
+
+mod collect;
+mod html;
+mod markdown;
+
+pub use collect::collect;
+pub use html::render_html;
+pub use markdown::render_markdown;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub title: String,
+    pub workshop: String,
+    pub exported_at: String,
+    pub current_phase: String,
+    pub participants: Vec<String>,
+    pub phases: Vec<PhaseResult>,
+    pub formats: Vec<FormatResult>,
+    pub lists: Vec<ListResult>,
+    pub board: BoardResult,
+    pub carousel: Vec<RoundResult>,
+    /// Every action: from the formats and from each carousel round's next step.
+    pub actions: Vec<ActionResult>,
+    pub conversation_guides: Vec<GuideResult>,
+    pub communication_plans: Vec<TableResult>,
+    pub notes: Vec<NoteResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseResult {
+    pub title: String,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SideResult {
+    pub label: String,
+    pub name: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormatResult {
+    pub title: String,
+    pub sides: Vec<SideResult>,
+    pub connections: Vec<Block>,
+    pub follow_up: Vec<Block>,
+    pub actions: Vec<ActionResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionResult {
+    pub text: String,
+    pub owner: String,
+    pub date: String,
+    /// Where it comes from (a format's title or a carousel round's topic).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableResult {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub type ListResult = TableResult;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdeaResult {
+    pub text: String,
+    pub author: String,
+    pub votes: u32,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    pub label: String,
+    pub ideas: Vec<IdeaResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct BoardResult {
+    pub groups: Vec<GroupResult>,
+    pub ungrouped: Vec<IdeaResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundResult {
+    pub topic: String,
+    pub owner: String,
+    pub next_step: Option<ActionResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GuideItem {
+    pub question: String,
+    pub checked: bool,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GuideResult {
+    pub title: String,
+    pub items: Vec<GuideItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteResult {
+    pub title: String,
+    pub text: String,
+}

@@ -1,0 +1,374 @@
+//! The control channel inside the session task: engine commands, and the events that tell
+//! each audience what changed.
+//!
+//! Each event is encoded once per audience: facilitators (who also see hidden post-its),
+//! everyone else, or one participant (their own votes).
+
+use bytes::Bytes;
+use tracing::{debug, info};
+use werkplaats_protocol::control::{
+    CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, Role, ServerEnvelope,
+};
+use werkplaats_protocol::message::Message;
+use werkplaats_protocol::template::Activity;
+use werkplaats_protocol::workshop::{ParticipantView, SessionView};
+
+use super::{ConnId, Recipient, SessionTask};
+use crate::engine::board::idea_view;
+use crate::engine::{Actor, Changes};
+use crate::ids;
+use crate::session::meta::{MAX_CREDENTIALS, clean_name};
+use crate::session::schema;
+
+pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Bytes {
+    let json = ServerEnvelope { reply_to, event }.to_json();
+    Bytes::from(Message::Control(&json).encode())
+}
+
+impl SessionTask {
+    pub(super) fn control(&mut self, conn: ConnId, envelope: ClientEnvelope) {
+        let reply_to = envelope.id;
+        let Some(state) = self.conns.get(&conn) else {
+            return;
+        };
+        let joined = state.joined.clone();
+        match &envelope.command {
+            Command::Hello { version } => {
+                if let Some(state) = self.conns.get_mut(&conn) {
+                    state.control = true;
+                }
+                if *version != CONTROL_VERSION {
+                    let message = format!("this server speaks control version {CONTROL_VERSION}");
+                    self.reply(
+                        conn,
+                        reply_to,
+                        Event::Error {
+                            code: ErrorCode::UnsupportedVersion,
+                            message,
+                        },
+                    );
+                    return;
+                }
+                let now = self.clock.now_ms();
+                self.reply(
+                    conn,
+                    reply_to,
+                    Event::Welcome {
+                        version: CONTROL_VERSION,
+                        session_id: self.handle.id.to_string(),
+                        role: joined.role,
+                        participant_id: joined.participant_id.clone(),
+                        name: joined.name.clone(),
+                        server_time: now,
+                    },
+                );
+                let session = self.session_view(joined.role, &joined.participant_id);
+                self.reply(
+                    conn,
+                    None,
+                    Event::Session {
+                        session: Box::new(session),
+                    },
+                );
+            }
+            Command::Ping { client_time } => {
+                let server_time = self.clock.now_ms();
+                self.reply(
+                    conn,
+                    reply_to,
+                    Event::Pong {
+                        client_time: *client_time,
+                        server_time,
+                    },
+                );
+            }
+            Command::AddCoFacilitator { name } => {
+                if joined.role != Role::Facilitator {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only the facilitator can add co-facilitators",
+                    );
+                }
+                let Some(name) = clean_name(name) else {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::BadRequest,
+                        "a name is required",
+                    );
+                };
+                if self.meta.credentials.len() >= MAX_CREDENTIALS {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Conflict,
+                        "the session is full",
+                    );
+                }
+                let now = self.clock.now_ms();
+                let (credential, token) =
+                    self.meta
+                        .add_credential(Role::CoFacilitator, name, now as i64);
+                self.meta_dirty = true;
+                info!(participant = %credential.participant_id, "co-facilitator added");
+                let link = format!("/s/{}#token={token}", self.handle.id);
+                self.reply(
+                    conn,
+                    reply_to,
+                    Event::CoFacilitatorAdded {
+                        participant_id: credential.participant_id,
+                        token,
+                        link,
+                    },
+                );
+                self.broadcast_participants();
+            }
+            Command::AddFormat { activity_id } => {
+                if !joined.role.may_edit_document() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "this screen is read-only",
+                    );
+                }
+                let Some((_, Activity::ConnectionFormat(format))) =
+                    self.engine.template.activity(activity_id)
+                else {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::NotFound,
+                        "no such connection format",
+                    );
+                };
+                if !format.repeatable && schema::format_count(self.doc.doc(), activity_id) > 0 {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Conflict,
+                        "this format can be filled in once",
+                    );
+                }
+                if schema::format_count(self.doc.doc(), activity_id) >= 20 {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Conflict,
+                        "there are enough formats",
+                    );
+                }
+                let format = format.clone();
+                let format_id = ids::participant_id();
+                let update = schema::add_format(
+                    self.doc.doc(),
+                    &format,
+                    format_id.clone(),
+                    self.clock.now_ms(),
+                );
+                self.server_update(update);
+                self.reply(conn, reply_to, Event::FormatAdded { format_id });
+            }
+            command => {
+                let now = self.clock.now_ms();
+                let actor = Actor {
+                    participant_id: &joined.participant_id,
+                    name: &joined.name,
+                    role: joined.role,
+                };
+                let meta = &self.meta;
+                let name_of = |id: &str| {
+                    meta.credential(id)
+                        .filter(|c| c.role != Role::Display)
+                        .map(|c| c.name.clone())
+                };
+                let mut new_id = ids::participant_id;
+                match self
+                    .engine
+                    .apply(actor, command, now, &mut new_id, &name_of)
+                {
+                    Ok(changes) => {
+                        debug!(conn, command = ?std::mem::discriminant(command), "command carried out");
+                        self.reply(conn, reply_to, Event::Ack);
+                        self.publish(&changes);
+                    }
+                    Err(err) => {
+                        debug!(conn, %err, "command refused");
+                        crate::metrics::Metrics::inc(&self.ctx.metrics.rejected_inputs);
+                        self.reply(
+                            conn,
+                            reply_to,
+                            Event::Error {
+                                code: err.code(),
+                                message: err.to_string(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn command_failed(
+        &mut self,
+        conn: ConnId,
+        reply_to: Option<u64>,
+        code: ErrorCode,
+        message: &str,
+    ) {
+        crate::metrics::Metrics::inc(&self.ctx.metrics.rejected_inputs);
+        self.reply(
+            conn,
+            reply_to,
+            Event::Error {
+                code,
+                message: message.to_owned(),
+            },
+        );
+    }
+
+    pub(super) fn reply(&mut self, conn: ConnId, reply_to: Option<u64>, event: Event) {
+        self.outbox
+            .push((Recipient::One(conn), control_frame(reply_to, event)));
+    }
+
+    /// Sends what changed to everyone who should see it, and marks the state for saving.
+    pub(super) fn publish(&mut self, changes: &Changes) {
+        if !changes.any() {
+            return;
+        }
+        self.state_dirty = true;
+        let now = self.clock.now_ms();
+        if changes.phase {
+            let phase = self.engine.phase_view();
+            self.outbox
+                .push((Recipient::All, control_frame(None, Event::Phase { phase })));
+        }
+        if changes.settings {
+            let settings = self.engine.state.settings.clone();
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::Settings { settings }),
+            ));
+        }
+        if changes.carousel {
+            let meta = &self.meta;
+            let carousel = self.engine.state.carousel.as_ref().map(|c| {
+                c.view(now, |id| {
+                    meta.credential(id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default()
+                })
+            });
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::Carousel { carousel }),
+            ));
+        }
+        if changes.visualisation {
+            let visualisation = self
+                .engine
+                .state
+                .visualisation
+                .as_ref()
+                .map(|v| v.view(now));
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::Visualisation { visualisation }),
+            ));
+        }
+        for idea_id in &changes.ideas {
+            let Some(idea) = self.engine.state.board.idea(idea_id) else {
+                continue;
+            };
+            let steering =
+                idea_view(idea, true).map(|idea| control_frame(None, Event::Idea { idea }));
+            let others = match idea_view(idea, false) {
+                Some(idea) => control_frame(None, Event::Idea { idea }),
+                None => control_frame(
+                    None,
+                    Event::IdeaRemoved {
+                        id: idea.id.clone(),
+                    },
+                ),
+            };
+            if let Some(frame) = steering {
+                self.outbox.push((Recipient::Steering, frame));
+            }
+            self.outbox.push((Recipient::NotSteering, others));
+        }
+        if changes.groups {
+            let groups = self.engine.state.board.group_views();
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::Groups { groups }),
+            ));
+        }
+        if let Some(voter) = &changes.votes_of {
+            let idea_ids = self.engine.state.board.votes_of(voter);
+            self.outbox.push((
+                Recipient::Participant(voter.clone()),
+                control_frame(None, Event::MyVotes { idea_ids }),
+            ));
+        }
+    }
+
+    pub(super) fn participant_views(&self) -> Vec<ParticipantView> {
+        self.meta
+            .credentials
+            .iter()
+            .filter(|c| c.role != Role::Display)
+            .map(|c| ParticipantView {
+                id: c.participant_id.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                online: self
+                    .conns
+                    .values()
+                    .any(|conn| conn.joined.participant_id == c.participant_id),
+            })
+            .collect()
+    }
+
+    pub(super) fn broadcast_participants(&mut self) {
+        let participants = self.participant_views();
+        self.outbox.push((
+            Recipient::All,
+            control_frame(None, Event::Participants { participants }),
+        ));
+    }
+
+    /// Everything a client of this role needs after `hello`.
+    fn session_view(&self, role: Role, participant_id: &str) -> SessionView {
+        let steering = role.steers();
+        let now = self.clock.now_ms();
+        let meta = &self.meta;
+        let state = &self.engine.state;
+        SessionView {
+            title: self.meta.title.clone(),
+            join_code: self.join_code.clone(),
+            template: self.engine.template.clone(),
+            phase: self.engine.phase_view(),
+            settings: state.settings.clone(),
+            participants: self.participant_views(),
+            carousel: state.carousel.as_ref().map(|c| {
+                c.view(now, |id| {
+                    meta.credential(id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default()
+                })
+            }),
+            visualisation: state.visualisation.as_ref().map(|v| v.view(now)),
+            ideas: state
+                .board
+                .ideas
+                .iter()
+                .filter_map(|i| idea_view(i, steering))
+                .collect(),
+            groups: state.board.group_views(),
+            my_votes: state.board.votes_of(participant_id),
+        }
+    }
+}
