@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use werkplaats_protocol::control::{ClientEnvelope, Command, ServerEnvelope};
+use werkplaats_protocol::control::{ClientEnvelope, Command, Event, ServerEnvelope};
 use werkplaats_protocol::message::{AwarenessEntry, AwarenessUpdate, Message};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
@@ -31,6 +31,7 @@ struct Shared {
     permission_denied: Vec<String>,
     closed: Option<ClosedWith>,
     frames_received: usize,
+    next_request: u64,
 }
 
 pub struct YClient {
@@ -139,6 +140,55 @@ impl YClient {
     pub async fn control(&self, id: Option<u64>, command: Command) {
         let json = ClientEnvelope { id, command }.to_json();
         self.send_frame(Message::Control(&json).encode()).await;
+    }
+
+    /// Sends a command and waits for the event that answers it (`ack`, `error` or a result).
+    pub async fn request(&self, command: Command) -> Event {
+        let id = {
+            let mut shared = self.shared.lock().unwrap();
+            shared.next_request += 1;
+            shared.next_request
+        };
+        self.control(Some(id), command).await;
+        let found = crate::eventually(Duration::from_secs(5), || {
+            self.shared.lock().unwrap().events.iter().any(|e| e.reply_to == Some(id))
+        })
+        .await;
+        assert!(found, "no answer to request {id}");
+        let shared = self.shared.lock().unwrap();
+        shared.events.iter().find(|e| e.reply_to == Some(id)).unwrap().event.clone()
+    }
+
+    /// Says hello and waits for the session view.
+    pub async fn hello(&self) -> werkplaats_protocol::workshop::SessionView {
+        self.control(None, Command::Hello { version: 1 }).await;
+        let found = crate::eventually(Duration::from_secs(5), || self.last_event(|e| matches!(e, Event::Session { .. })).is_some()).await;
+        assert!(found, "no session view after hello");
+        match self.last_event(|e| matches!(e, Event::Session { .. })) {
+            Some(Event::Session { session }) => *session,
+            _ => unreachable!(),
+        }
+    }
+
+    /// The newest event (pushed by the server, or a reply) that matches.
+    pub fn last_event(&self, matches: impl Fn(&Event) -> bool) -> Option<Event> {
+        self.shared.lock().unwrap().events.iter().rev().map(|e| &e.event).find(|e| matches(e)).cloned()
+    }
+
+    /// Waits until an event matching `matches` arrives and returns the newest such.
+    pub async fn wait_event(&self, matches: impl Fn(&Event) -> bool) -> Event {
+        let found = crate::eventually(Duration::from_secs(10), || self.last_event(&matches).is_some()).await;
+        assert!(found, "expected event did not arrive");
+        self.last_event(matches).unwrap()
+    }
+
+    /// Every event so far, oldest first.
+    pub fn events_snapshot(&self) -> Vec<Event> {
+        self.shared.lock().unwrap().events.iter().map(|e| e.event.clone()).collect()
+    }
+
+    pub fn clear_events(&self) {
+        self.shared.lock().unwrap().events.clear();
     }
 
     pub fn is_synced(&self) -> bool {

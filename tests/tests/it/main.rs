@@ -6,3 +6,4 @@ mod hostile;
 mod http_api;
 mod lifecycle;
 mod sync;
+mod workshop;
