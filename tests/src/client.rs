@@ -151,18 +151,33 @@ impl YClient {
         };
         self.control(Some(id), command).await;
         let found = crate::eventually(Duration::from_secs(5), || {
-            self.shared.lock().unwrap().events.iter().any(|e| e.reply_to == Some(id))
+            self.shared
+                .lock()
+                .unwrap()
+                .events
+                .iter()
+                .any(|e| e.reply_to == Some(id))
         })
         .await;
         assert!(found, "no answer to request {id}");
         let shared = self.shared.lock().unwrap();
-        shared.events.iter().find(|e| e.reply_to == Some(id)).unwrap().event.clone()
+        shared
+            .events
+            .iter()
+            .find(|e| e.reply_to == Some(id))
+            .unwrap()
+            .event
+            .clone()
     }
 
     /// Says hello and waits for the session view.
     pub async fn hello(&self) -> werkplaats_protocol::workshop::SessionView {
         self.control(None, Command::Hello { version: 1 }).await;
-        let found = crate::eventually(Duration::from_secs(5), || self.last_event(|e| matches!(e, Event::Session { .. })).is_some()).await;
+        let found = crate::eventually(Duration::from_secs(5), || {
+            self.last_event(|e| matches!(e, Event::Session { .. }))
+                .is_some()
+        })
+        .await;
         assert!(found, "no session view after hello");
         match self.last_event(|e| matches!(e, Event::Session { .. })) {
             Some(Event::Session { session }) => *session,
@@ -172,19 +187,36 @@ impl YClient {
 
     /// The newest event (pushed by the server, or a reply) that matches.
     pub fn last_event(&self, matches: impl Fn(&Event) -> bool) -> Option<Event> {
-        self.shared.lock().unwrap().events.iter().rev().map(|e| &e.event).find(|e| matches(e)).cloned()
+        self.shared
+            .lock()
+            .unwrap()
+            .events
+            .iter()
+            .rev()
+            .map(|e| &e.event)
+            .find(|e| matches(e))
+            .cloned()
     }
 
     /// Waits until an event matching `matches` arrives and returns the newest such.
     pub async fn wait_event(&self, matches: impl Fn(&Event) -> bool) -> Event {
-        let found = crate::eventually(Duration::from_secs(10), || self.last_event(&matches).is_some()).await;
+        let found = crate::eventually(Duration::from_secs(10), || {
+            self.last_event(&matches).is_some()
+        })
+        .await;
         assert!(found, "expected event did not arrive");
         self.last_event(matches).unwrap()
     }
 
     /// Every event so far, oldest first.
     pub fn events_snapshot(&self) -> Vec<Event> {
-        self.shared.lock().unwrap().events.iter().map(|e| e.event.clone()).collect()
+        self.shared
+            .lock()
+            .unwrap()
+            .events
+            .iter()
+            .map(|e| e.event.clone())
+            .collect()
     }
 
     pub fn clear_events(&self) {
