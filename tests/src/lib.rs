@@ -6,6 +6,7 @@
 //!   tracks awareness and control events, and records how the server closed it.
 
 pub mod client;
+pub mod inprocess;
 pub mod server;
 
 pub use client::{ClosedWith, YClient};
