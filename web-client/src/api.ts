@@ -57,8 +57,8 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   throw new ApiError('unavailable', message);
 }
 
-export function createSession(title: string): Promise<CreatedSession> {
-  return post('/api/sessions', { title });
+export function createSession(title: string, facilitatorName?: string): Promise<CreatedSession> {
+  return post('/api/sessions', facilitatorName ? { title, facilitator_name: facilitatorName } : { title });
 }
 
 export function joinSession(code: string, name: string): Promise<Joined> {

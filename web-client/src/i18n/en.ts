@@ -12,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   'common.copied': 'Copied',
   'common.copyFailed': 'Copying did not work. Select the text and copy it yourself.',
 
+  'start.title': 'Welcome to Werkplaats',
   'start.intro': 'Work on a workshop together. In the room and from afar.',
   'start.join.heading': 'Join',
   'start.join.code': 'Session code',
@@ -23,6 +24,8 @@ export const en: Record<MessageKey, string> = {
   'start.create.intro': 'You will be the facilitator. You get a code for the others.',
   'start.create.title': 'Name of the session',
   'start.create.titleHint': 'For example: IDO and Taalhuis. You may leave it empty.',
+  'start.create.name': 'Your name as facilitator',
+  'start.create.nameHint': 'This is how the others see you. You may leave it empty.',
   'start.create.submit': 'Create session',
   'start.recent.heading': 'Carry on where you were',
   'start.recent.open': 'Open {title}',
@@ -42,7 +45,8 @@ export const en: Record<MessageKey, string> = {
 
   'session.untitled': 'Werkplaats session',
   'session.connecting': 'Connecting to the session…',
-  'session.youAre': 'You take part as {name} ({role}).',
+  'session.youAre': 'You take part as {name}.',
+  'session.youLead': 'You are the facilitator of this session.',
   'role.facilitator': 'facilitator',
   'role.co_facilitator': 'facilitator',
   'role.participant': 'participant',

@@ -12,6 +12,7 @@ export const nl = {
   'common.copied': 'Gekopieerd',
   'common.copyFailed': 'Kopiëren lukt niet. Selecteer de tekst en kopieer hem zelf.',
 
+  'start.title': 'Welkom bij Werkplaats',
   'start.intro': 'Samen werken aan een workshop. In de zaal en op afstand.',
   'start.join.heading': 'Meedoen',
   'start.join.code': 'Code van de sessie',
@@ -23,6 +24,8 @@ export const nl = {
   'start.create.intro': 'Jij bent dan de begeleider. Je krijgt een code voor de anderen.',
   'start.create.title': 'Naam van de sessie',
   'start.create.titleHint': 'Bijvoorbeeld: IDO en Taalhuis. Mag je leeg laten.',
+  'start.create.name': 'Je naam als begeleider',
+  'start.create.nameHint': 'Zo zien de anderen je. Mag je leeg laten.',
   'start.create.submit': 'Sessie maken',
   'start.recent.heading': 'Verder waar je was',
   'start.recent.open': 'Open {title}',
@@ -42,7 +45,8 @@ export const nl = {
 
   'session.untitled': 'Werkplaats-sessie',
   'session.connecting': 'Verbinden met de sessie…',
-  'session.youAre': 'Je doet mee als {name} ({role}).',
+  'session.youAre': 'Je doet mee als {name}.',
+  'session.youLead': 'Jij bent de begeleider van deze sessie.',
   'role.facilitator': 'begeleider',
   'role.co_facilitator': 'begeleider',
   'role.participant': 'deelnemer',

@@ -10,6 +10,7 @@ import { Field } from './field';
 export function CreateForm() {
   useLang();
   const [title, setTitle] = useState('');
+  const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -19,7 +20,7 @@ export function CreateForm() {
     setBusy(true);
     setError(null);
     try {
-      const created = await createSession(title.trim());
+      const created = await createSession(title.trim(), name.trim() || undefined);
       saveIdentity(created.id, 'member', {
         token: created.facilitator_token,
         role: 'facilitator',
@@ -27,7 +28,11 @@ export function CreateForm() {
         joinCode: created.join_code,
         displayToken: created.display_token,
       });
-      saveIdentity(created.id, 'display', { token: created.display_token, title: created.title });
+      saveIdentity(created.id, 'display', {
+        token: created.display_token,
+        title: created.title,
+        joinCode: created.join_code,
+      });
       navigate(`/s/${created.id}`);
     } catch (err) {
       setBusy(false);
@@ -50,6 +55,16 @@ export function CreateForm() {
         onValue={setTitle}
         maxLength={120}
         autocomplete="off"
+        class="input"
+      />
+      <Field
+        id="create-name"
+        label={t('start.create.name')}
+        hint={t('start.create.nameHint')}
+        value={name}
+        onValue={setName}
+        maxLength={60}
+        autocomplete="nickname"
         class="input"
       />
       <button type="submit" class="button button--secondary" disabled={busy}>

@@ -52,7 +52,7 @@ function ConnectedDisplay({ id, identity }: { id: string; identity: Identity }) 
   const people = usePeople(conn);
   const meta = conn.doc.getMap('meta');
   const title = useYMapValue<string>(meta, 'title') || identity.title || t('session.untitled');
-  const code = useYMapValue<string>(meta, 'join_code');
+  const code = useYMapValue<string>(meta, 'join_code') ?? identity.joinCode;
   const notes = useYText(conn.doc.getText('notes'));
 
   if (state.status === 'stopped' && state.stopReason) {

@@ -13,11 +13,16 @@ export function PeopleList({ people }: { people: Person[] }) {
         {people.map((person) => (
           <li key={person.id} class="person">
             <span class="person__dot" style={{ backgroundColor: person.color }} aria-hidden="true" />
-            <span class="person__name">{person.name}</span>
-            {person.isSelf && <span class="muted"> {t('people.you')}</span>}
-            {person.role !== 'participant' && (
-              <span class="person__role"> {t(`role.${person.role}`)}</span>
-            )}
+            <span class="person__text">
+              <span class="person__name">{person.name}</span>
+              {person.isSelf && <span class="muted"> {t('people.you')}</span>}
+              {person.role !== 'participant' && (
+                <>
+                  {' '}
+                  <span class="person__role">{t(`role.${person.role}`)}</span>
+                </>
+              )}
+            </span>
           </li>
         ))}
       </ul>

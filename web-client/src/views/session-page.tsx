@@ -56,7 +56,7 @@ function ConnectedSession({ id, identity }: { id: string; identity: Identity }) 
       </h1>
       {welcome ? (
         <p class="lead" data-testid="you-are">
-          {t('session.youAre', { name: welcome.name, role: t(`role.${welcome.role}`) })}
+          {steers(welcome.role) ? t('session.youLead') : t('session.youAre', { name: welcome.name })}
         </p>
       ) : (
         <p class="lead muted" role="status">

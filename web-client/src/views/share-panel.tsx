@@ -50,8 +50,8 @@ export function SharePanel({ sessionId, joinCode, displayToken }: Props) {
           <p class="share__label" id="share-link-label">
             {t('share.participantLink')}
           </p>
-          <p class="share__value">
-            <span class="break-all">{participantLink}</span>{' '}
+          <p class="share__value break-all">{participantLink}</p>
+          <p class="share__actions">
             <CopyButton value={participantLink} label={t('share.participantLink')} />
           </p>
         </div>
@@ -63,7 +63,7 @@ export function SharePanel({ sessionId, joinCode, displayToken }: Props) {
           <p class="share__actions">
             <a class="button button--secondary" href={displayLink} target="_blank" rel="noopener">
               {t('share.openDisplay')}
-            </a>{' '}
+            </a>
             <CopyButton value={displayLink} label={t('share.displayLink')} />
           </p>
         </div>

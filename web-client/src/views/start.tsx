@@ -12,7 +12,7 @@ export function StartPage() {
   return (
     <Layout title={t('app.name')}>
       <h1 ref={heading} tabIndex={-1} class="page-title">
-        {t('app.name')}
+        {t('start.title')}
       </h1>
       <p class="lead">{t('start.intro')}</p>
       <div class="columns">
