@@ -18,12 +18,12 @@ const webDist = path.join(repoRoot, 'web-client', 'dist');
 export const WIDE = { width: 1280, height: 900 };
 export const PHONE = { width: 360, height: 740 };
 
-/** Starts the server with the built web client. */
-export async function startWebServer() {
+/** Starts the server with the built web client (memory store unless `dataDir` is given). */
+export async function startWebServer(options = {}) {
   if (!existsSync(path.join(webDist, 'index.html'))) {
     throw new Error(`${webDist} is not built: run npm --prefix web-client run build first`);
   }
-  return startServer({ web: webDist });
+  return startServer({ ...options, web: webDist });
 }
 
 /** Debian's Chromium; never a downloaded browser. */

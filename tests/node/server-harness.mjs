@@ -11,14 +11,19 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const binary = process.env.WERKPLAATS_BIN ?? path.join(repoRoot, 'target', 'release', 'werkplaats');
 
 /**
- * @param {{ web?: string, args?: string[], startTimeoutMs?: number }} [options]
+ * Memory store on a free port by default. `dataDir` switches to the SQLite store there (for
+ * restart tests), `bind` fixes the address (to come back on the same port).
+ * @param {{ web?: string, dataDir?: string, bind?: string, args?: string[], startTimeoutMs?: number }} [options]
  * @returns {Promise<{ addr: string, http: string, ws: string, log: () => string, stop: () => Promise<void> }>}
  */
 export async function startServer(options = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: run cargo build --release --bin werkplaats first`);
   }
-  const args = ['--store', 'memory', '--bind', '127.0.0.1:0'];
+  const args = options.dataDir
+    ? ['--store', 'sqlite', '--data', options.dataDir]
+    : ['--store', 'memory'];
+  args.push('--bind', options.bind ?? '127.0.0.1:0');
   if (options.web) args.push('--web', options.web);
   args.push(...(options.args ?? []));
   const child = spawn(binary, args, {
