@@ -98,3 +98,32 @@ export async function createSessionViaStartPage(page, base, title, name) {
 export function waitInPage(page, fn, arg, timeout = 10_000) {
   return page.waitForFunction(fn, arg, { timeout });
 }
+
+/**
+ * Records the websocket frames of a page (binary payloads as Buffers), to check the wire:
+ * `sent` and `received` arrays, across reconnects.
+ */
+export function recordFrames(page) {
+  const frames = { sent: [], received: [] };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.sent.push(Buffer.from(f.payload)));
+    ws.on('framereceived', (f) => frames.received.push(Buffer.from(f.payload)));
+  });
+  return frames;
+}
+
+/** The JSON of a control frame (tag 87, varString), or null for other frames. */
+export function controlJson(frame) {
+  if (frame[0] !== 87) return null;
+  // varUint length: 7 bits a byte, low bits first.
+  let len = 0;
+  let shift = 0;
+  let i = 1;
+  for (;;) {
+    const b = frame[i++];
+    len += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+    shift += 7;
+  }
+  return JSON.parse(frame.subarray(i, i + len).toString('utf8'));
+}

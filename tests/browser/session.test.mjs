@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import {
   PHONE,
   WIDE,
+  controlJson,
   createSessionViaStartPage,
   launchBrowser,
   newPerson,
   postJson,
+  recordFrames,
   screenshot,
   startWebServer,
   waitInPage,
@@ -30,11 +32,20 @@ after(async () => {
   await server?.stop();
 });
 
+async function waitUntil(check, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const notes = (page) => page.getByLabel('Notities van de groep');
 
 test('create a session from the start page and land on the facilitator page', async () => {
   facilitator = await newPerson(browser, WIDE);
   const { page } = facilitator;
+  const frames = recordFrames(page);
   session = await createSessionViaStartPage(page, server.http, 'IDO en Taalhuis', 'Fatima');
   assert.match(session.code, /^[A-Z0-9]{6}$/);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'IDO en Taalhuis');
@@ -42,6 +53,12 @@ test('create a session from the start page and land on the facilitator page', as
   // The token never stays in the visible address.
   assert.equal(new URL(page.url()).hash, '');
   await page.getByRole('link', { name: 'Open het scherm' }).waitFor();
+  // On the wire: hello first, then the y-websocket opening; five clock probes answered.
+  assert.deepEqual(controlJson(frames.sent[0]), { id: 1, type: 'hello', version: 1 });
+  assert.equal(frames.sent[1][0], 0, 'sync step 1 follows');
+  const count = (list, type) => list.map(controlJson).filter((m) => m?.type === type).length;
+  await waitUntil(() => count(frames.sent, 'ping') >= 5 && count(frames.received, 'pong') >= 5);
+  assert.equal(count(frames.received, 'welcome'), 1);
   await screenshot(page, 'facilitator-1280');
   await page.setViewportSize(PHONE);
   await screenshot(page, 'facilitator-360');
