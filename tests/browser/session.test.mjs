@@ -164,6 +164,27 @@ test('the offline banner appears when the network goes and leaves when it is bac
   await screenshot(page, 'back-online-360');
 });
 
+test('typing offline survives the tab being closed, and arrives when back online', async () => {
+  const { context } = participant;
+  await context.setOffline(true);
+  const b = notes(participant.page);
+  await b.press('Control+End');
+  await b.pressSequentially(' Bewaard op de telefoon.', { delay: 10 });
+  // The local copy is written within half a second of typing.
+  await new Promise((r) => setTimeout(r, 800));
+  await participant.page.close();
+  await context.setOffline(false);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => participant.errors.push(String(err)));
+  participant.page = page;
+  await page.goto(`${server.http}/s/${session.id}`);
+  await page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
+  await waitInPage(facilitator.page, () => document.querySelector('textarea')?.value.includes('Bewaard op de telefoon.'), undefined, 15_000);
+  await waitInPage(page, () => document.querySelector('textarea')?.value.includes('Bewaard op de telefoon.'));
+  assert.equal(await notes(facilitator.page).inputValue(), await notes(page).inputValue());
+  assert.deepEqual(participant.errors, []);
+});
+
 test('the same participant comes back after a reload', async () => {
   const { page } = participant;
   await page.reload();

@@ -37,7 +37,6 @@ export const en: Record<MessageKey, string> = {
   'error.rateLimited': 'Too many tries. Try again in {seconds} seconds.',
   'error.network': 'There is no connection. Check your internet and try again.',
   'error.unavailable': 'That does not work right now. Try again in a minute.',
-  'error.heading': 'Something went wrong',
 
   'join.heading': 'Join session {code}',
   'join.intro': 'Fill in your name. Nothing else is needed.',
@@ -55,7 +54,6 @@ export const en: Record<MessageKey, string> = {
   'status.offline': 'You are offline. What you type is kept.',
   'status.reconnecting': 'The connection is gone for a moment. We keep trying. What you type is kept.',
   'status.back': 'You are connected again.',
-  'status.lost': 'The connection is gone.',
 
   'stopped.unauthorized.title': 'This link no longer works',
   'stopped.unauthorized.body': 'Join again with the session code. Or ask the facilitator for a new link.',
@@ -80,7 +78,6 @@ export const en: Record<MessageKey, string> = {
   'notes.hint': 'Everyone can type here. You see each other’s text right away.',
   'notes.alsoHere': 'Also typing here:',
   'notes.empty': 'No notes yet.',
-  'notes.readOnly': 'Read only',
 
   'share.heading': 'Invite others',
   'share.code': 'Code',

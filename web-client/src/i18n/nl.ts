@@ -37,7 +37,6 @@ export const nl = {
   'error.rateLimited': 'Te veel pogingen. Probeer het over {seconds} seconden opnieuw.',
   'error.network': 'Er is geen verbinding. Kijk of je internet hebt en probeer het opnieuw.',
   'error.unavailable': 'Dat lukt nu niet. Probeer het over een minuut opnieuw.',
-  'error.heading': 'Er ging iets mis',
 
   'join.heading': 'Meedoen met sessie {code}',
   'join.intro': 'Vul je naam in. Meer is niet nodig.',
@@ -55,7 +54,6 @@ export const nl = {
   'status.offline': 'Je bent offline. Wat je typt, blijft bewaard.',
   'status.reconnecting': 'De verbinding is even weg. We proberen het opnieuw. Wat je typt, blijft bewaard.',
   'status.back': 'Je bent weer verbonden.',
-  'status.lost': 'De verbinding is weg.',
 
   'stopped.unauthorized.title': 'Deze link werkt niet meer',
   'stopped.unauthorized.body': 'Doe opnieuw mee met de code van de sessie. Of vraag de begeleider om een nieuwe link.',
@@ -80,7 +78,6 @@ export const nl = {
   'notes.hint': 'Iedereen kan hier typen. Je ziet elkaars tekst meteen.',
   'notes.alsoHere': 'Typt hier ook:',
   'notes.empty': 'Nog geen notities.',
-  'notes.readOnly': 'Alleen lezen',
 
   'share.heading': 'Anderen uitnodigen',
   'share.code': 'Code',

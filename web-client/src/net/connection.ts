@@ -271,7 +271,7 @@ export class Connection {
 
   private connect(): void {
     this.clearRetry();
-    if (!this.started || this.ws) return;
+    if (!this.started || this.ws || this.current.status === 'stopped') return;
     let ws: WebSocket;
     try {
       ws = new this.WS(this.url);

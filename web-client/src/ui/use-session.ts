@@ -4,11 +4,19 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { Connection } from '../net/connection';
 import { steers } from '../net/control';
 import { forgetIdentity, type Identity, type Seat, updateIdentity } from '../state/identity';
+import { forgetDoc, persistDoc, restoreDoc } from '../state/local-doc';
 import { colorFor } from '../state/presence';
 
 export function useSession(sessionId: string, seat: Seat, identity: Identity): Connection {
   const conn = useMemo(
-    () => new Connection({ sessionId, token: identity.token, readOnly: seat === 'display' }),
+    () =>
+      new Connection({
+        sessionId,
+        token: identity.token,
+        readOnly: seat === 'display',
+        // What this device typed before and may not have sent yet comes along.
+        doc: seat === 'member' ? restoreDoc(sessionId) : undefined,
+      }),
     [sessionId, identity.token, seat],
   );
 
@@ -39,12 +47,17 @@ export function useSession(sessionId: string, seat: Seat, identity: Identity): C
         if (identity.joinCode && meta.get('join_code') === undefined) meta.set('join_code', identity.joinCode);
       });
     });
+    const stopPersisting = seat === 'member' ? persistDoc(sessionId, conn.doc) : () => {};
     const offStopped = conn.events.on('stopped', (reason) => {
-      // A seat that can never connect again is of no use on the start page.
-      if (reason !== 'outdated') forgetIdentity(sessionId, seat);
+      // A seat that can never connect again is of no use on the start page, nor its copy.
+      if (reason === 'outdated') return;
+      forgetIdentity(sessionId, seat);
+      stopPersisting();
+      forgetDoc(sessionId);
     });
     conn.start();
     return () => {
+      stopPersisting();
       offWelcome();
       offSynced();
       offStopped();

@@ -9,8 +9,9 @@ const BLIP_MS = 1500;
 
 export function ConnectionBanner({ state }: { state: ConnectionState }) {
   useLang();
-  const away = state.everConnected && state.status !== 'open' && state.status !== 'stopped';
   const offline = state.status === 'offline';
+  // Before the first connection "connecting…" is said elsewhere, unless we know we are offline.
+  const away = (state.everConnected || offline) && state.status !== 'open' && state.status !== 'stopped';
   const [visible, setVisible] = useState(false);
   const announcedLoss = useRef(false);
 
