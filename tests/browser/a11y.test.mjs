@@ -90,6 +90,33 @@ test('the facilitator page has no axe violations', async () => {
   assertNoViolations(await axeViolations(facilitator.page), 'facilitator');
 });
 
+test('every page reflows at 320 px: no sideways scrolling', async () => {
+  const narrow = { width: 320, height: 640 };
+  const joined = await postJson(server.http, '/api/join', { code: session.code, name: 'Iemand met een heel erg lange naam zonder spaties_xxxxxxxxxxxxxxxxxxxxxxxx' });
+  const display = await facilitator.page.getByRole('link', { name: 'Open het scherm' }).getAttribute('href');
+  const pages = [
+    ['start', '/'],
+    ['join', `/join/${session.code}`],
+    ['participant', `/s/${joined.session_id}#token=${joined.participant_token}`],
+    ['display', display],
+  ];
+  for (const [name, url] of pages) {
+    const { page, context } = await newPerson(browser, narrow);
+    await page.goto(new URL(url, server.http).href);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await new Promise((r) => setTimeout(r, 300));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await screenshot(page, `${name}-320`);
+    assert.ok(width <= 320, `${name} is ${width} px wide at 320`);
+    await context.close();
+  }
+  await facilitator.page.setViewportSize(narrow);
+  const width = await facilitator.page.evaluate(() => document.documentElement.scrollWidth);
+  await screenshot(facilitator.page, 'facilitator-320');
+  await facilitator.page.setViewportSize(WIDE);
+  assert.ok(width <= 320, `facilitator page is ${width} px wide at 320`);
+});
+
 test('the language switch changes the texts and <html lang>, and is remembered', async () => {
   const { page, context } = await newPerson(browser, PHONE);
   await page.goto(`${server.http}/`);

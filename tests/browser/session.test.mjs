@@ -152,6 +152,9 @@ test('the offline banner appears when the network goes and leaves when it is bac
   assert.equal(await banner.count(), 0);
   await context.setOffline(true);
   await banner.getByText('Je bent offline. Wat je typt, blijft bewaard.').waitFor();
+  // Screen readers hear it once, politely.
+  const live = page.locator('#live-region[aria-live="polite"]');
+  await live.getByText('Je bent offline. Wat je typt, blijft bewaard.').waitFor({ state: 'attached' });
   // Typing offline is kept and merges when the connection is back.
   const b = notes(page);
   await b.press('Control+End');
@@ -159,6 +162,7 @@ test('the offline banner appears when the network goes and leaves when it is bac
   await screenshot(page, 'offline-banner-360');
   await context.setOffline(false);
   await banner.waitFor({ state: 'detached', timeout: 15_000 });
+  await live.getByText('Je bent weer verbonden.').waitFor({ state: 'attached' });
   await waitInPage(facilitator.page, () => document.querySelector('textarea')?.value.includes('Offline getypt.'), undefined, 15_000);
   assert.equal(await notes(facilitator.page).inputValue(), await b.inputValue());
   await screenshot(page, 'back-online-360');
