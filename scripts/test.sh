@@ -31,5 +31,6 @@ fi
 if [ -d tests/browser ]; then
   echo "== browser tests (headless Chromium)"
   scripts/ensure-chromium.sh
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   node --test --test-concurrency=1 tests/browser/
 fi

@@ -1,0 +1,129 @@
+// Shared set-up for the browser tests: the real server binary serving the built client, and
+// Debian's Chromium driven by playwright-core. Builds nothing: scripts/test.sh builds the
+// binary and web-client/dist first.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { postJson, repoRoot, startServer } from '../node/server-harness.mjs';
+
+export { postJson };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+export const screenshotDir = path.join(here, 'screenshots');
+const webDist = path.join(repoRoot, 'web-client', 'dist');
+
+export const WIDE = { width: 1280, height: 900 };
+export const PHONE = { width: 360, height: 740 };
+
+/** Starts the server with the built web client (memory store unless `dataDir` is given). */
+export async function startWebServer(options = {}) {
+  if (!existsSync(path.join(webDist, 'index.html'))) {
+    throw new Error(`${webDist} is not built: run npm --prefix web-client run build first`);
+  }
+  return startServer({ ...options, web: webDist });
+}
+
+/** Debian's Chromium; never a downloaded browser. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh context (its own localStorage: another person) with a page. */
+export async function newPerson(browser, viewport = WIDE) {
+  const context = await browser.newContext({ viewport, locale: 'nl-NL', reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return { context, page, dialogs, errors };
+}
+
+/** Saves a full-page screenshot as screenshots/NAME.png (gitignored). */
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Runs axe-core on the page; returns the violations (WCAG 2.x A and AA rules). */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+    }));
+  });
+}
+
+/** Creates a session through the start page; returns its id and the facilitator's page. */
+export async function createSessionViaStartPage(page, base, title, name) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Naam van de sessie').fill(title);
+  if (name) await page.getByLabel('Je naam als begeleider').fill(name);
+  await page.getByRole('button', { name: 'Sessie maken' }).click();
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  await page.getByTestId('you-are').waitFor();
+  const id = new URL(page.url()).pathname.split('/')[2];
+  const code = (await page.getByTestId('join-code').textContent()).replace(/\s/g, '');
+  return { id, code };
+}
+
+/** Waits until `fn(arg)` is truthy in the page. */
+export function waitInPage(page, fn, arg, timeout = 10_000) {
+  return page.waitForFunction(fn, arg, { timeout });
+}
+
+/**
+ * Records the websocket frames of a page (binary payloads as Buffers), to check the wire:
+ * `sent` and `received` arrays, across reconnects.
+ */
+export function recordFrames(page) {
+  const frames = { sent: [], received: [] };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.sent.push(Buffer.from(f.payload)));
+    ws.on('framereceived', (f) => frames.received.push(Buffer.from(f.payload)));
+  });
+  return frames;
+}
+
+/** The JSON of a control frame (tag 87, varString), or null for other frames. */
+export function controlJson(frame) {
+  if (frame[0] !== 87) return null;
+  // varUint length: 7 bits a byte, low bits first.
+  let len = 0;
+  let shift = 0;
+  let i = 1;
+  for (;;) {
+    const b = frame[i++];
+    len += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+    shift += 7;
+  }
+  return JSON.parse(frame.subarray(i, i + len).toString('utf8'));
+}

@@ -1,0 +1,66 @@
+// The server's JSON API (server/src/http/api.rs).
+
+export interface CreatedSession {
+  id: string;
+  join_code: string;
+  title: string;
+  facilitator_token: string;
+  facilitator_participant_id: string;
+  display_token: string;
+  links: { participant: string; facilitator: string; display: string; websocket: string };
+}
+
+export interface Joined {
+  session_id: string;
+  participant_id: string;
+  participant_token: string;
+}
+
+export type ApiErrorKind = 'not_found' | 'bad_request' | 'rate_limited' | 'unavailable' | 'network';
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    /** Seconds to wait, for `rate_limited`. */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError('network', String(err));
+  }
+  if (res.ok) return (await res.json()) as T;
+  let message = res.statusText;
+  try {
+    message = ((await res.json()) as { message?: string }).message ?? message;
+  } catch {
+    // not JSON; keep the status text
+  }
+  if (res.status === 429) {
+    const seconds = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+    throw new ApiError('rate_limited', message, Number.isFinite(seconds) ? seconds : 60);
+  }
+  if (res.status === 404) throw new ApiError('not_found', message);
+  if (res.status >= 400 && res.status < 500) throw new ApiError('bad_request', message);
+  throw new ApiError('unavailable', message);
+}
+
+export function createSession(title: string, facilitatorName?: string): Promise<CreatedSession> {
+  return post('/api/sessions', facilitatorName ? { title, facilitator_name: facilitatorName } : { title });
+}
+
+export function joinSession(code: string, name: string): Promise<Joined> {
+  return post('/api/join', { code, name });
+}

@@ -1,0 +1,34 @@
+// Picks the page for the address.
+import { t, useLang } from './i18n';
+import { onLinkClick, useRoute } from './router';
+import { DisplayPage } from './views/display-page';
+import { JoinPage } from './views/join-page';
+import { Layout } from './views/layout';
+import { SessionPage } from './views/session-page';
+import { StartPage } from './views/start';
+
+export function App() {
+  useLang();
+  const route = useRoute();
+  switch (route.name) {
+    case 'start':
+      return <StartPage />;
+    case 'join':
+      return <JoinPage key={route.code} code={route.code} />;
+    case 'session':
+      return <SessionPage key={route.id} id={route.id} />;
+    case 'display':
+      return <DisplayPage key={route.id} id={route.id} />;
+    case 'not-found':
+      return (
+        <Layout title={t('stopped.not_found.title')}>
+          <h1 class="page-title">{t('stopped.not_found.title')}</h1>
+          <p>
+            <a href="/" onClick={onLinkClick}>
+              {t('common.toStart')}
+            </a>
+          </p>
+        </Layout>
+      );
+  }
+}

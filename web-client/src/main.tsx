@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { App } from './app';
+import { applyLang } from './i18n';
+import { initLiveRegion } from './ui/live-region';
+import './styles.css';
+
+applyLang();
+initLiveRegion();
+render(<App />, document.getElementById('app') as HTMLElement);

@@ -1,0 +1,69 @@
+// Opens the connection for a session page and ties it to the component's life: one
+// Connection per (session, token), started on mount and destroyed on unmount.
+import { useEffect, useMemo } from 'preact/hooks';
+import { Connection } from '../net/connection';
+import { steers } from '../net/control';
+import { forgetIdentity, type Identity, type Seat, updateIdentity } from '../state/identity';
+import { forgetDoc, persistDoc, restoreDoc } from '../state/local-doc';
+import { colorFor } from '../state/presence';
+
+export function useSession(sessionId: string, seat: Seat, identity: Identity): Connection {
+  const conn = useMemo(
+    () =>
+      new Connection({
+        sessionId,
+        token: identity.token,
+        readOnly: seat === 'display',
+        // What this device typed before and may not have sent yet comes along.
+        doc: seat === 'member' ? restoreDoc(sessionId) : undefined,
+      }),
+    [sessionId, identity.token, seat],
+  );
+
+  useEffect(() => {
+    // Nobody is listed until the server has told us who we are.
+    conn.awareness.setLocalState(null);
+    const offWelcome = conn.events.on('welcome', (welcome) => {
+      if (seat === 'display' || welcome.role === 'display') return;
+      updateIdentity(sessionId, seat, { name: welcome.name, role: welcome.role });
+      const field = (conn.awareness.getLocalState()?.field as string | null | undefined) ?? null;
+      conn.awareness.setLocalState({
+        user: {
+          id: welcome.participant_id,
+          name: welcome.name,
+          color: colorFor(welcome.participant_id),
+          role: welcome.role,
+        },
+        field,
+      });
+    });
+    const offSynced = conn.events.on('synced', () => {
+      const welcome = conn.state.welcome;
+      if (!welcome || !steers(welcome.role)) return;
+      // The facilitator's device knows the title and code; the others read them from here.
+      const meta = conn.doc.getMap('meta');
+      conn.doc.transact(() => {
+        if (identity.title && meta.get('title') === undefined) meta.set('title', identity.title);
+        if (identity.joinCode && meta.get('join_code') === undefined) meta.set('join_code', identity.joinCode);
+      });
+    });
+    const stopPersisting = seat === 'member' ? persistDoc(sessionId, conn.doc) : () => {};
+    const offStopped = conn.events.on('stopped', (reason) => {
+      // A seat that can never connect again is of no use on the start page, nor its copy.
+      if (reason === 'outdated') return;
+      forgetIdentity(sessionId, seat);
+      stopPersisting();
+      forgetDoc(sessionId);
+    });
+    conn.start();
+    return () => {
+      stopPersisting();
+      offWelcome();
+      offSynced();
+      offStopped();
+      conn.destroy();
+    };
+  }, [conn]);
+
+  return conn;
+}
