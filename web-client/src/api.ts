@@ -64,3 +64,42 @@ export function createSession(title: string, facilitatorName?: string): Promise<
 export function joinSession(code: string, name: string): Promise<Joined> {
   return post('/api/join', { code, name });
 }
+
+export type ExportFormat = 'md' | 'json' | 'html';
+
+/** The results, fetched with the facilitator's token (never put in a URL). */
+export async function exportSession(
+  sessionId: string,
+  token: string,
+  format: ExportFormat,
+  lang: 'nl' | 'en',
+): Promise<{ blob: Blob; filename: string }> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}&lang=${lang}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } catch (err) {
+    throw new ApiError('network', String(err));
+  }
+  if (!res.ok) throw new ApiError(res.status === 404 ? 'not_found' : res.status >= 500 ? 'unavailable' : 'bad_request', res.statusText);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = disposition.match(/filename="([^"]+)"/)?.[1] ?? `werkplaats.${format}`;
+  return { blob: await res.blob(), filename };
+}
+
+/** Deletes the session and everything in it (the facilitator's token only). */
+export async function deleteSession(sessionId: string, token: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } catch (err) {
+    throw new ApiError('network', String(err));
+  }
+  if (!res.ok && res.status !== 404) {
+    throw new ApiError(res.status >= 500 ? 'unavailable' : 'bad_request', res.statusText);
+  }
+}

@@ -1,6 +1,7 @@
 // Picks the page for the address.
 import { t, useLang } from './i18n';
 import { onLinkClick, useRoute } from './router';
+import { AskerPage } from './views/asker-page';
 import { DisplayPage } from './views/display-page';
 import { JoinPage } from './views/join-page';
 import { Layout } from './views/layout';
@@ -19,6 +20,8 @@ export function App() {
       return <SessionPage key={route.id} id={route.id} />;
     case 'display':
       return <DisplayPage key={route.id} id={route.id} />;
+    case 'asker':
+      return <AskerPage key={route.id} id={route.id} />;
     case 'not-found':
       return (
         <Layout title={t('stopped.not_found.title')}>

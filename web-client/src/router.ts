@@ -1,4 +1,5 @@
-// Client routes. The server answers every unknown path with index.html, so these work on a
+// Client routes: /, /join/CODE, /s/ID (session), /s/ID/display (projector), /s/ID/asker
+// (the question-asker's screen). The server answers every unknown path with index.html, so these work on a
 // reload and as links.
 import { useEffect, useState } from 'preact/hooks';
 
@@ -7,6 +8,7 @@ export type Route =
   | { name: 'join'; code: string }
   | { name: 'session'; id: string }
   | { name: 'display'; id: string }
+  | { name: 'asker'; id: string }
   | { name: 'not-found' };
 
 const SESSION_ID = '[A-Za-z0-9_-]{1,64}';
@@ -20,6 +22,8 @@ export function parseRoute(pathname: string): Route {
   if (m) return { name: 'session', id: m[1] as string };
   m = path.match(new RegExp(`^/s/(${SESSION_ID})/display$`));
   if (m) return { name: 'display', id: m[1] as string };
+  m = path.match(new RegExp(`^/s/(${SESSION_ID})/asker$`));
+  if (m) return { name: 'asker', id: m[1] as string };
   return { name: 'not-found' };
 }
 

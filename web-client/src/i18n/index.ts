@@ -1,6 +1,7 @@
 // The language: Dutch unless the person chose English (remembered on this device). The
 // <html lang> follows, so screen readers pronounce the text in the right language.
 import { useEffect, useState } from 'preact/hooks';
+import type { LocalizedText } from '../net/workshop-types';
 import { en } from './en';
 import { type MessageKey, nl } from './nl';
 
@@ -49,9 +50,20 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   );
 }
 
+/** Keys that have a `.one` and an `.other` form. */
+export type CountKey = {
+  [K in MessageKey]: K extends `${infer Base}.one` ? Base : never;
+}[MessageKey];
+
 /** A count text: `${key}.one` for 1, `${key}.other` otherwise. */
-export function tCount(key: 'people.count', n: number): string {
-  return t(n === 1 ? `${key}.one` : `${key}.other`, { n });
+export function tCount(key: CountKey, n: number, params: Record<string, string | number> = {}): string {
+  return t((n === 1 ? `${key}.one` : `${key}.other`) as MessageKey, { ...params, n });
+}
+
+/** A template text in the current language (Dutch when there is no translation). */
+export function loc(text: LocalizedText | undefined | null): string {
+  if (!text) return '';
+  return current === 'en' ? (text.en ?? text.nl) : text.nl;
 }
 
 /** Re-renders the component when the language changes; returns the current language. */

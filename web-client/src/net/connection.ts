@@ -14,7 +14,9 @@ import { ServerClock } from './clock';
 import { type StopReason, stopReasonFor } from './close-codes';
 import {
   CONTROL_VERSION,
+  type CoFacilitatorAddedEvent,
   type Command,
+  type FormatAddedEvent,
   type ControlEvents,
   type ErrorCode,
   isServerEvent,
@@ -94,6 +96,8 @@ export interface ConnectionEvents extends Record<string, unknown> {
 export interface CommandReplies {
   hello: WelcomeEvent;
   ping: PongEvent;
+  add_co_facilitator: CoFacilitatorAddedEvent;
+  add_format: FormatAddedEvent;
 }
 
 export class ControlError extends Error {

@@ -49,7 +49,7 @@ function readPerson(clientId: number, state: unknown, selfId: number): Person | 
     // Our palette only: a colour from the wire never reaches a style attribute.
     color: colorFor(user.id),
     role,
-    field: typeof field === 'string' ? field.slice(0, 64) : null,
+    field: typeof field === 'string' ? field.slice(0, 160) : null,
     isSelf: clientId === selfId,
   };
 }

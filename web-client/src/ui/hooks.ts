@@ -1,6 +1,7 @@
 // Preact hooks over the connection and the shared document.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type * as Y from 'yjs';
+import type { ServerClock } from '../net/clock';
 import type { Connection, ConnectionState } from '../net/connection';
 import { type Person, peopleFrom } from '../state/presence';
 
@@ -57,4 +58,43 @@ export function useFocusHeadingOnMount(deps: unknown[] = []): { current: HTMLHea
     document.body.dataset.navigated = 'yes';
   }, deps);
   return ref;
+}
+
+/**
+ * Re-renders when a shared type changes (with `deep`, also when anything inside it does).
+ * Returns a counter, handy as a dependency.
+ */
+// `any`: Y.Map and Y.Array narrow the event type, which AbstractType<unknown> does not accept.
+export function useYVersion(type: Y.AbstractType<any> | null | undefined, deep = false): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    if (!type) return;
+    const bump = () => setVersion((v) => v + 1);
+    if (deep) type.observeDeep(bump);
+    else type.observe(bump);
+    return () => {
+      if (deep) type.unobserveDeep(bump);
+      else type.unobserve(bump);
+    };
+  }, [type, deep]);
+  return version;
+}
+
+/**
+ * The server's time, refreshed `perSecond` times a second while `active` (for clocks), and
+ * whenever the clock's offset estimate changes.
+ */
+export function useServerNow(clock: ServerClock, active: boolean, perSecond = 4): number {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const bump = () => setTick((n) => n + 1);
+    const off = clock.onChange(bump);
+    if (!active) return off;
+    const timer = setInterval(bump, 1000 / perSecond);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [clock, active, perSecond]);
+  return clock.serverNow();
 }

@@ -2,9 +2,9 @@
 // Connection per (session, token), started on mount and destroyed on unmount.
 import { useEffect, useMemo } from 'preact/hooks';
 import { Connection } from '../net/connection';
-import { steers } from '../net/control';
 import { forgetIdentity, type Identity, type Seat, updateIdentity } from '../state/identity';
 import { forgetDoc, persistDoc, restoreDoc } from '../state/local-doc';
+import { forgetPosts } from '../state/post-outbox';
 import { colorFor } from '../state/presence';
 
 export function useSession(sessionId: string, seat: Seat, identity: Identity): Connection {
@@ -37,15 +37,9 @@ export function useSession(sessionId: string, seat: Seat, identity: Identity): C
         field,
       });
     });
-    const offSynced = conn.events.on('synced', () => {
-      const welcome = conn.state.welcome;
-      if (!welcome || !steers(welcome.role)) return;
-      // The facilitator's device knows the title and code; the others read them from here.
-      const meta = conn.doc.getMap('meta');
-      conn.doc.transact(() => {
-        if (identity.title && meta.get('title') === undefined) meta.set('title', identity.title);
-        if (identity.joinCode && meta.get('join_code') === undefined) meta.set('join_code', identity.joinCode);
-      });
+    // The start page's "open again" list shows the title; the server tells every role.
+    const offSession = conn.control.on('session', ({ session }) => {
+      if (seat === 'member') updateIdentity(sessionId, seat, { title: session.title, joinCode: session.join_code });
     });
     const stopPersisting = seat === 'member' ? persistDoc(sessionId, conn.doc) : () => {};
     const offStopped = conn.events.on('stopped', (reason) => {
@@ -54,12 +48,13 @@ export function useSession(sessionId: string, seat: Seat, identity: Identity): C
       forgetIdentity(sessionId, seat);
       stopPersisting();
       forgetDoc(sessionId);
+      forgetPosts(sessionId);
     });
     conn.start();
     return () => {
       stopPersisting();
       offWelcome();
-      offSynced();
+      offSession();
       offStopped();
       conn.destroy();
     };

@@ -10,12 +10,14 @@ interface Props {
   title: string;
   children: ComponentChildren;
   /** Extra class on <main>, e.g. for the projector view. */
-  variant?: 'default' | 'display';
+  variant?: 'default' | 'display' | 'asker';
   /** Shown right under the header, above <main> (the connection banner). */
   banner?: ComponentChildren;
+  /** A wider page, for the workshop with its side column. */
+  wide?: boolean;
 }
 
-export function Layout({ title, children, variant = 'default', banner }: Props) {
+export function Layout({ title, children, variant = 'default', banner, wide = false }: Props) {
   useLang();
   useEffect(() => {
     document.title = title === t('app.name') ? title : `${title} – ${t('app.name')}`;
@@ -32,7 +34,7 @@ export function Layout({ title, children, variant = 'default', banner }: Props) 
         <LanguageSwitch />
       </header>
       {banner}
-      <main id="main" tabIndex={-1} class={`main main--${variant}`}>
+      <main id="main" tabIndex={-1} class={`main main--${variant}${wide ? ' main--wide' : ''}`}>
         {children}
       </main>
     </div>

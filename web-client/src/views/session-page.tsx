@@ -1,17 +1,21 @@
-// /s/ID: the session for a facilitator or a participant (the role comes from `welcome`).
-// Until the workshop engine lands, the session is one shared notes field.
+// /s/ID: the session for a facilitator or a participant (the role comes from `welcome`). The
+// current phase with its activities and the board; facilitators also get the controls.
+import { useMemo } from 'preact/hooks';
 import { t, useLang } from '../i18n';
 import { steers } from '../net/control';
-import { type Identity, loadIdentity, resolveIdentity } from '../state/identity';
-import { useConnectionState, useFocusHeadingOnMount, usePeople, useYMapValue } from '../ui/hooks';
-import { useSession } from '../ui/use-session';
+import { type Identity, resolveIdentity } from '../state/identity';
+import { useConnectionState, useFocusHeadingOnMount, usePeople } from '../ui/hooks';
+import { SessionContext, type SessionContextValue, useSessionContext, useWorkshopState } from '../ui/session-context';
+import { useWorkshopSession } from '../ui/use-workshop-session';
 import { ConnectionBanner } from './connection-banner';
+import { FacilitatorSide } from './facilitator/facilitator-side';
+import { PhaseControls } from './facilitator/phase-controls';
 import { Layout } from './layout';
-import { NotesField } from './notes-field';
 import { PeopleList } from './people-list';
-import { SharePanel } from './share-panel';
 import { NoSeatMessage, StoppedMessage } from './stopped';
-import { useMemo } from 'preact/hooks';
+import { Board } from './workshop/board';
+import { PhasePanel } from './workshop/phase-panel';
+import { useWorkshopAnnouncements } from './workshop/use-announcements';
 
 export function SessionPage({ id }: { id: string }) {
   useLang();
@@ -29,15 +33,18 @@ export function SessionPage({ id }: { id: string }) {
 
 function ConnectedSession({ id, identity }: { id: string; identity: Identity }) {
   useLang();
-  const conn = useSession(id, 'member', identity);
+  const { conn, store, outbox } = useWorkshopSession(id, 'member', identity);
   const state = useConnectionState(conn);
+  const workshop = useWorkshopState(store);
   const people = usePeople(conn);
-  const meta = conn.doc.getMap('meta');
-  const sharedTitle = useYMapValue<string>(meta, 'title');
-  const sharedCode = useYMapValue<string>(meta, 'join_code');
   const heading = useFocusHeadingOnMount([id]);
-  const title = sharedTitle || identity.title || t('session.untitled');
   const welcome = state.welcome;
+  const title = workshop?.title || identity.title || t('session.untitled');
+
+  const context = useMemo<SessionContextValue | null>(
+    () => (welcome ? { sessionId: id, token: identity.token, conn, store, outbox, welcome, people } : null),
+    [id, identity.token, conn, store, outbox, welcome, people],
+  );
 
   if (state.status === 'stopped' && state.stopReason) {
     return (
@@ -47,37 +54,42 @@ function ConnectedSession({ id, identity }: { id: string; identity: Identity }) 
     );
   }
 
-  // The stored identity may have learned more since mount (title, code).
-  const stored = loadIdentity(id, 'member') ?? identity;
   return (
-    <Layout title={title} banner={<ConnectionBanner state={state} />}>
+    <Layout title={title} banner={<ConnectionBanner state={state} />} wide>
       <h1 ref={heading} tabIndex={-1} class="page-title">
         {title}
       </h1>
-      {welcome ? (
-        <p class="lead" data-testid="you-are">
-          {steers(welcome.role) ? t('session.youLead') : t('session.youAre', { name: welcome.name })}
-        </p>
+      {context && workshop ? (
+        <SessionContext.Provider value={context}>
+          <SessionBody />
+        </SessionContext.Provider>
       ) : (
         <p class="lead muted" role="status">
           {t('session.connecting')}
         </p>
       )}
+    </Layout>
+  );
+}
+
+function SessionBody() {
+  useLang();
+  const { welcome, people } = useSessionContext();
+  const lead = steers(welcome.role);
+  useWorkshopAnnouncements();
+  return (
+    <>
+      <p class="lead" data-testid="you-are">
+        {lead ? t('session.youLead') : t('session.youAre', { name: welcome.name })}
+      </p>
+      {lead && <PhaseControls />}
       <div class="session-grid">
         <div class="session-grid__main">
-          <NotesField conn={conn} people={people} />
+          <PhasePanel />
+          <Board />
         </div>
-        <div class="session-grid__side">
-          {welcome && steers(welcome.role) && (
-            <SharePanel
-              sessionId={id}
-              joinCode={stored.joinCode ?? sharedCode}
-              displayToken={stored.displayToken}
-            />
-          )}
-          <PeopleList people={people} />
-        </div>
+        <div class="session-grid__side">{lead ? <FacilitatorSide /> : <PeopleList people={people} />}</div>
       </div>
-    </Layout>
+    </>
   );
 }

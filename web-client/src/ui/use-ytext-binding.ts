@@ -1,48 +1,46 @@
-// The shared notes: a plain textarea bound to the Y.Text `notes`. Each edit becomes one
-// Y.Text change (the difference between the old and the new value); others' changes move our
-// cursor along instead of throwing it to the end. While an input method is composing a word
-// (phones do this for every word) both sides wait, so a remote change never breaks the word.
-import { useEffect, useId, useRef } from 'preact/hooks';
+// Binds a textarea or input to a Y.Text: each edit becomes one Y.Text change (the difference
+// between the old and the new value); others' changes move our cursor along instead of
+// throwing it to the end. While an input method is composing a word (phones do this for every
+// word) both sides wait, so a remote change never breaks the word. Focus tells the others
+// which field we are in (awareness `field`).
+import type { RefObject } from 'preact';
+import { useEffect } from 'preact/hooks';
 import type * as Y from 'yjs';
-import { t, useLang } from '../i18n';
 import type { Connection } from '../net/connection';
-import type { Person } from '../state/presence';
-import { type Delta, diffText, transformIndex } from '../ui/text-diff';
+import { type Delta, diffText, transformIndex } from './text-diff';
 
-const FIELD = 'notes';
 /** Marks our own transactions, so the observer skips them. */
-const LOCAL = Symbol('notes-field');
+const LOCAL = Symbol('text-binding');
 
-interface Props {
-  conn: Connection;
-  people: Person[];
-  readOnly?: boolean;
-}
+type Editable = HTMLTextAreaElement | HTMLInputElement;
 
-export function NotesField({ conn, people, readOnly = false }: Props) {
-  useLang();
-  const id = useId();
-  const ref = useRef<HTMLTextAreaElement>(null);
-  const text = conn.doc.getText(FIELD);
-
+export function useYTextBinding(
+  ref: RefObject<Editable | null>,
+  conn: Connection,
+  text: Y.Text | null,
+  field: string,
+): void {
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
-    // What the textarea shows apart from a word being composed.
+    if (!el || !text) return;
+    // What the element shows apart from a word being composed.
     let shadow = text.toString();
     let composing = false;
     let pending: Delta[] = [];
     el.value = shadow;
 
+    const selection = () => [el.selectionStart ?? 0, el.selectionEnd ?? 0] as const;
+
     const showRemote = (deltas: Delta[]) => {
       const focused = document.activeElement === el;
-      const { selectionStart, selectionEnd, selectionDirection } = el;
+      const [start, end] = selection();
+      const direction = el.selectionDirection;
       shadow = text.toString();
       if (el.value === shadow) return;
       el.value = shadow;
       if (focused) {
         const move = (i: number) => deltas.reduce((at, delta) => transformIndex(at, delta), i);
-        el.setSelectionRange(move(selectionStart), move(selectionEnd), selectionDirection ?? 'none');
+        el.setSelectionRange(move(start), move(end), direction ?? 'none');
       }
     };
 
@@ -61,9 +59,9 @@ export function NotesField({ conn, people, readOnly = false }: Props) {
       const start = pending.reduce((at, delta) => transformIndex(at, delta), change.index);
       const end = pending.reduce((at, delta) => transformIndex(at, delta), change.index + change.remove);
       const hadPending = pending.length > 0;
-      const cursor = el.selectionStart - change.index - change.insert.length;
+      const cursor = selection()[0] - change.index - change.insert.length;
       pending = [];
-      conn.doc.transact(() => {
+      text.doc?.transact(() => {
         if (end > start) text.delete(start, end - start);
         if (change.insert) text.insert(start, change.insert);
       }, LOCAL);
@@ -87,7 +85,7 @@ export function NotesField({ conn, people, readOnly = false }: Props) {
       commit();
       if (pending.length) showRemote(pending.splice(0));
     };
-    const onFocus = () => conn.setPresence('field', FIELD);
+    const onFocus = () => conn.setPresence('field', field);
     const onBlur = () => conn.setPresence('field', null);
 
     text.observe(observer);
@@ -96,6 +94,7 @@ export function NotesField({ conn, people, readOnly = false }: Props) {
     el.addEventListener('compositionend', onCompositionEnd);
     el.addEventListener('focus', onFocus);
     el.addEventListener('blur', onBlur);
+    if (document.activeElement === el) onFocus();
     return () => {
       text.unobserve(observer);
       el.removeEventListener('input', onInput);
@@ -104,41 +103,5 @@ export function NotesField({ conn, people, readOnly = false }: Props) {
       el.removeEventListener('focus', onFocus);
       el.removeEventListener('blur', onBlur);
     };
-  }, [conn, text]);
-
-  const others = people.filter((p) => !p.isSelf && p.field === FIELD);
-  const hintId = `${id}-hint`;
-  const presenceId = `${id}-presence`;
-  return (
-    <section class="card notes" aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`}>{t('notes.heading')}</h2>
-      <label for={id}>{t('notes.label')}</label>
-      <p id={hintId} class="hint">
-        {t('notes.hint')}
-      </p>
-      <textarea
-        ref={ref}
-        id={id}
-        class="input notes__text"
-        rows={10}
-        readOnly={readOnly}
-        aria-describedby={`${hintId} ${presenceId}`}
-        spellcheck
-      />
-      <p id={presenceId} class="notes__presence" data-testid="notes-presence">
-        {others.length > 0 && (
-          <>
-            {t('notes.alsoHere')}{' '}
-            {others.map((person, i) => (
-              <span key={person.id} class="person person--inline">
-                <span class="person__dot" style={{ backgroundColor: person.color }} aria-hidden="true" />
-                {person.name}
-                {i < others.length - 1 ? ', ' : ''}
-              </span>
-            ))}
-          </>
-        )}
-      </p>
-    </section>
-  );
+  }, [conn, text, field]);
 }

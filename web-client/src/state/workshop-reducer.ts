@@ -1,0 +1,98 @@
+// The workshop as this client knows it: the `session` view from the server, with every later
+// event applied. A pure function, so it is unit-tested without a browser (tests/node).
+//
+// Carousel and visualisation views carry a `seq` that grows with every change; a view with a
+// smaller `seq` than the one held is stale (it can only come from an older snapshot) and is
+// dropped, so the clock never jumps back. A fresh `session` (after each reconnect) replaces
+// everything: it is the server's whole truth for this role.
+import type { ServerEvent } from '../net/control';
+import type {
+  CarouselView,
+  GroupView,
+  IdeaView,
+  ParticipantView,
+  PhaseView,
+  SessionView,
+  Settings,
+  Template,
+  VisualisationView,
+} from '../net/workshop-types';
+
+export interface WorkshopState {
+  title: string;
+  joinCode: string;
+  template: Template;
+  phase: PhaseView;
+  settings: Settings;
+  participants: ParticipantView[];
+  carousel: CarouselView | null;
+  visualisation: VisualisationView | null;
+  /** Oldest first. */
+  ideas: IdeaView[];
+  groups: GroupView[];
+  myVotes: string[];
+}
+
+function byCreated(a: IdeaView, b: IdeaView): number {
+  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function fromSession(session: SessionView): WorkshopState {
+  return {
+    title: session.title,
+    joinCode: session.join_code,
+    template: session.template,
+    phase: session.phase,
+    settings: session.settings,
+    participants: session.participants,
+    carousel: session.carousel,
+    visualisation: session.visualisation,
+    ideas: [...session.ideas].sort(byCreated),
+    groups: session.groups,
+    myVotes: session.my_votes,
+  };
+}
+
+/** Whether `next` may replace `held` (not older by `seq`). */
+export function isNewer<T extends { seq: number; activity_id: string }>(held: T | null, next: T | null): boolean {
+  if (!held || !next) return true;
+  if (held.activity_id !== next.activity_id) return true;
+  return next.seq >= held.seq;
+}
+
+/**
+ * The state after `event`. Returns the same object when nothing changed, so listeners can
+ * skip work. Events before the first `session` are ignored (there is nothing to apply to).
+ */
+export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent): WorkshopState | null {
+  if (event.type === 'session') return fromSession(event.session);
+  if (!state) return state;
+  switch (event.type) {
+    case 'phase':
+      return { ...state, phase: event.phase };
+    case 'settings':
+      return { ...state, settings: event.settings };
+    case 'participants':
+      return { ...state, participants: event.participants };
+    case 'carousel':
+      if (!isNewer(state.carousel, event.carousel)) return state;
+      return { ...state, carousel: event.carousel };
+    case 'visualisation':
+      if (!isNewer(state.visualisation, event.visualisation)) return state;
+      return { ...state, visualisation: event.visualisation };
+    case 'idea': {
+      const others = state.ideas.filter((idea) => idea.id !== event.idea.id);
+      return { ...state, ideas: [...others, event.idea].sort(byCreated) };
+    }
+    case 'idea_removed': {
+      const ideas = state.ideas.filter((idea) => idea.id !== event.id);
+      return ideas.length === state.ideas.length ? state : { ...state, ideas };
+    }
+    case 'groups':
+      return { ...state, groups: event.groups };
+    case 'my_votes':
+      return { ...state, myVotes: event.idea_ids };
+    default:
+      return state;
+  }
+}

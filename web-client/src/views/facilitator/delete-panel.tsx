@@ -1,0 +1,60 @@
+// Deleting the session: names, post-its and texts are personal data. A real dialog asks
+// first, says what goes, and puts focus on "No" so a stray Enter deletes nothing.
+import { useRef, useState } from 'preact/hooks';
+import { deleteSession } from '../../api';
+import { t, useLang } from '../../i18n';
+import { useSessionContext } from '../../ui/session-context';
+import { apiErrorText } from '../api-errors';
+
+export function DeletePanel() {
+  useLang();
+  const { sessionId, token } = useSessionContext();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  function open() {
+    setError(null);
+    dialog.current?.showModal();
+    cancel.current?.focus();
+  }
+  async function confirm() {
+    setBusy(true);
+    try {
+      await deleteSession(sessionId, token);
+      // The server closes every connection with "deleted"; the page then says so.
+      dialog.current?.close();
+    } catch (err) {
+      setError(apiErrorText(err, 'error.unavailable'));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="card danger" aria-labelledby="delete-heading">
+      <h2 id="delete-heading">{t('delete.heading')}</h2>
+      <p class="hint">{t('delete.hint')}</p>
+      <button type="button" class="button button--danger" onClick={open}>
+        {t('delete.button')}
+      </button>
+      <dialog ref={dialog} class="dialog" aria-labelledby="delete-dialog-title" aria-describedby="delete-dialog-body">
+        <h2 id="delete-dialog-title">{t('delete.confirmTitle')}</h2>
+        <p id="delete-dialog-body">{t('delete.confirmBody')}</p>
+        {error && (
+          <p class="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="button-row">
+          <button ref={cancel} type="button" class="button button--secondary" onClick={() => dialog.current?.close()}>
+            {t('delete.no')}
+          </button>
+          <button type="button" class="button button--danger" disabled={busy} onClick={confirm}>
+            {t('delete.yes')}
+          </button>
+        </div>
+      </dialog>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+// Everyone in the session, with whether they are online now and which field they are in.
+import { t, tCount, useLang } from '../../i18n';
+import { colorFor } from '../../state/presence';
+import { useSessionContext, useWorkshop } from '../../ui/session-context';
+
+export function ParticipantsPanel() {
+  useLang();
+  const { welcome, people } = useSessionContext();
+  const state = useWorkshop();
+  const list = state.participants.filter((p) => p.role !== 'display');
+  const online = list.filter((p) => p.online).length;
+  return (
+    <section class="card people" aria-labelledby="people-heading" data-testid="participants">
+      <h2 id="people-heading">{t('people.heading')}</h2>
+      <p class="muted">{tCount('people.online', online, { total: list.length })}</p>
+      <ul class="plain-list people__list">
+        {list.map((p) => {
+          const typing = people.some((person) => person.id === p.id && person.field);
+          return (
+            <li key={p.id} class="person">
+              <span class="person__dot" style={{ backgroundColor: colorFor(p.id) }} aria-hidden="true" />
+              <span class="person__text">
+                <span class="person__name">{p.name}</span>
+                {p.id === welcome.participant_id && <span class="muted"> {t('people.you')}</span>}
+                {p.role !== 'participant' && (
+                  <>
+                    {' '}
+                    <span class="person__role">{t(`role.${p.role}`)}</span>
+                  </>
+                )}
+                <br />
+                <span class={`status ${p.online ? 'status--on' : 'status--off'}`}>
+                  {p.online ? t('people.online') : t('people.offline')}
+                  {typing && ` · ${t('people.typing')}`}
+                </span>
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

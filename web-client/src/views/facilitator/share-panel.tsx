@@ -1,0 +1,53 @@
+// For the facilitator: the join code with its QR code, the participants' link and the
+// projector's link.
+import { t, useLang } from '../../i18n';
+import { loadIdentity } from '../../state/identity';
+import { formatJoinCode } from '../../state/join-code';
+import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { CopyButton } from '../copy-button';
+import { QrCode } from '../qr-code';
+
+export function SharePanel() {
+  useLang();
+  const { sessionId } = useSessionContext();
+  const state = useWorkshop();
+  const origin = location.origin;
+  const joinCode = state.joinCode;
+  const participantLink = `${origin}/join/${joinCode}`;
+  // Only the device that created the session knows the projector's token.
+  const displayToken = loadIdentity(sessionId, 'member')?.displayToken;
+  const displayLink = displayToken ? `${origin}/s/${sessionId}/display#token=${displayToken}` : null;
+  return (
+    <section class="card share" aria-labelledby="share-heading">
+      <h2 id="share-heading">{t('share.heading')}</h2>
+      <div class="share__row share__row--code">
+        <div>
+          <p class="share__label">{t('share.code')}</p>
+          <p class="share__code" data-testid="join-code">
+            {formatJoinCode(joinCode)}
+          </p>
+        </div>
+        <QrCode value={participantLink} label={t('share.qrLabel', { link: participantLink })} class="share__qr" />
+      </div>
+      <div class="share__row">
+        <p class="share__label">{t('share.participantLink')}</p>
+        <p class="share__value break-all">{participantLink}</p>
+        <p class="share__actions">
+          <CopyButton value={participantLink} label={t('share.participantLink')} />
+        </p>
+      </div>
+      {displayLink && (
+        <div class="share__row">
+          <h3>{t('share.displayHeading')}</h3>
+          <p class="hint">{t('share.displayHint')}</p>
+          <p class="share__actions">
+            <a class="button button--secondary" href={displayLink} target="_blank" rel="noopener">
+              {t('share.openDisplay')}
+            </a>
+            <CopyButton value={displayLink} label={t('share.displayLink')} />
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+// The current phase: where we are in the route, what it is about, what to do and what it
+// yields ("opbrengst"), then its activities. Follows the facilitator's phase changes live.
+import { loc, t, useLang } from '../../i18n';
+import { currentPhase } from '../../state/template';
+import { useWorkshop } from '../../ui/session-context';
+import { ActivityView } from './activity-view';
+
+export function PhasePanel() {
+  useLang();
+  const state = useWorkshop();
+  const phase = currentPhase(state);
+  if (!phase) return null;
+  const headingId = `phase-${phase.id}`;
+  return (
+    <>
+      <section class="card phase" aria-labelledby={headingId} data-testid="phase" data-phase-id={phase.id}>
+        <p class="phase__step">{t('phase.step', { n: state.phase.index + 1, count: state.phase.count })}</p>
+        <h2 id={headingId} class="phase__title">
+          {loc(phase.title)}
+        </h2>
+        <p class="phase__text">{loc(phase.text)}</p>
+        {phase.assignments.length > 0 && (
+          <>
+            <h3>{t('phase.assignments')}</h3>
+            <ol class="assignments">
+              {phase.assignments.map((assignment, i) => (
+                <li key={i}>
+                  <strong>{loc(assignment.title)}.</strong> {loc(assignment.instruction)}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+        <p class="phase__result">
+          <strong>{t('phase.result')}</strong> {loc(phase.result)}
+        </p>
+      </section>
+      {phase.activities.map((activity) => (
+        <ActivityView key={activity.id} activity={activity} />
+      ))}
+    </>
+  );
+}
