@@ -1,0 +1,409 @@
+// The workshop in real Chromium: a facilitator and two participants (plus the room display
+// and the question-asker) through the phases, the format, the board and a carousel round, to
+// the export. The server runs with short test durations (a template minute is 300 ms), so a
+// whole carousel round takes 4.5 s.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  PHONE,
+  WIDE,
+  axeViolations,
+  createSessionViaStartPage,
+  launchBrowser,
+  newPerson,
+  postJson,
+  screenshot,
+  startWebServer,
+  waitInPage,
+} from './harness.mjs';
+
+const MINUTE_MS = 300;
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+let server;
+let browser;
+let session;
+/** Fatima (facilitator, wide), Anna (participant, phone), Bram (participant, wide), the display. */
+let fatima;
+let anna;
+let bram;
+let display;
+
+before(async () => {
+  server = await startWebServer({ args: ['--minute-ms', String(MINUTE_MS)] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function assertNoViolations(violations, view) {
+  assert.deepEqual(violations, [], `axe violations on ${view}:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+/** Records every websocket the page opens, so a test can send through the page's own one. */
+async function captureSockets(page) {
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
+}
+
+const phaseId = (page) => page.getByTestId('phase').getAttribute('data-phase-id');
+
+async function waitForPhase(page, id) {
+  await page.locator(`[data-testid="phase"][data-phase-id="${id}"]`).waitFor();
+}
+
+async function bothViewports(person, name) {
+  await screenshot(person.page, `${name}-${person.page.viewportSize().width}`);
+  const other = person.page.viewportSize().width === WIDE.width ? PHONE : WIDE;
+  const before = person.page.viewportSize();
+  await person.page.setViewportSize(other);
+  await screenshot(person.page, `${name}-${other.width}`);
+  await person.page.setViewportSize(before);
+}
+
+test('a facilitator creates the session; two participants join; the display opens', async () => {
+  fatima = await newPerson(browser, WIDE);
+  session = await createSessionViaStartPage(fatima.page, server.http, 'IDO en Taalhuis', 'Fatima');
+  await fatima.page.getByTestId('phase-controls').waitFor();
+  await fatima.page.getByTestId('qr').first().waitFor();
+
+  // Anna joins on her phone through the join page, as the QR code would bring her.
+  anna = await newPerson(browser, PHONE);
+  await captureSockets(anna.page);
+  await anna.page.goto(`${server.http}/join/${session.code}`);
+  await anna.page.getByLabel('Je naam', { exact: true }).fill('Anna');
+  await anna.page.getByRole('button', { name: 'Meedoen' }).click();
+  await anna.page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
+
+  const joined = await postJson(server.http, '/api/join', { code: session.code, name: 'Bram' });
+  bram = await newPerson(browser, WIDE);
+  await bram.page.goto(`${server.http}/s/${joined.session_id}#token=${joined.participant_token}`);
+  await bram.page.getByTestId('you-are').getByText('Je doet mee als Bram.').waitFor();
+
+  const link = await fatima.page.getByRole('link', { name: 'Open het scherm' }).getAttribute('href');
+  display = await newPerson(browser, WIDE);
+  await display.page.goto(new URL(link, server.http).href);
+  await display.page.getByTestId('display-code').getByText(session.code.slice(0, 3), { exact: false }).waitFor();
+  await display.page.getByTestId('qr').waitFor();
+
+  // Everyone's title comes from the server's session event, for every role.
+  for (const person of [anna, bram, display]) {
+    await person.page.getByRole('heading', { level: 1, name: 'IDO en Taalhuis' }).waitFor();
+  }
+  const people = fatima.page.getByTestId('participants');
+  await people.getByText('Anna', { exact: true }).waitFor();
+  await people.getByText('Bram', { exact: true }).waitFor();
+});
+
+test('a participant has no facilitator controls, and a forged facilitator command is refused', async () => {
+  const { page } = anna;
+  for (const testId of ['phase-controls', 'carousel-controls', 'export', 'participants']) {
+    assert.equal(await page.getByTestId(testId).count(), 0, `${testId} on a participant's page`);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Volgende fase' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Sessie wissen…' }).count(), 0);
+  // Through the page's own websocket: a phase_next and a hide, as a control frame (tag 87).
+  const answers = await page.evaluate(async () => {
+    const ws = window.__sockets.filter((s) => s.readyState === WebSocket.OPEN).at(-1);
+    const send = (id, command) => {
+      const json = new TextEncoder().encode(JSON.stringify({ id, ...command }));
+      const head = [87];
+      let n = json.length;
+      while (n > 0x7f) {
+        head.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      head.push(n);
+      const frame = new Uint8Array(head.length + json.length);
+      frame.set(head);
+      frame.set(json, head.length);
+      ws.send(frame);
+    };
+    const replies = {};
+    const done = new Promise((resolve) => {
+      ws.addEventListener('message', (event) => {
+        const bytes = new Uint8Array(event.data);
+        if (bytes[0] !== 87) return;
+        let i = 1;
+        while (bytes[i] & 0x80) i++;
+        const message = JSON.parse(new TextDecoder().decode(bytes.subarray(i + 1)));
+        if (message.reply_to >= 9001) {
+          replies[message.reply_to] = message;
+          if (Object.keys(replies).length === 3) resolve();
+        }
+      });
+    });
+    send(9001, { type: 'phase_next' });
+    send(9002, { type: 'carousel_add_round', topic: 'vals', owner_id: 'x' });
+    send(9003, { type: 'set_settings', anonymous_posting: true });
+    await done;
+    return replies;
+  });
+  for (const id of ['9001', '9002', '9003']) {
+    assert.equal(answers[id].type, 'error');
+    assert.equal(answers[id].code, 'forbidden');
+  }
+  // Nothing moved.
+  assert.equal(await phaseId(page), 'verkenning');
+  assert.equal(await phaseId(fatima.page), 'verkenning');
+});
+
+test('the question-asker reads; everyone sees which question it is and that it is quiet', async () => {
+  const form = fatima.page.getByTestId('visualisation');
+  await form.getByLabel('Wie leest de vragen voor?').selectOption({ label: 'Bram' });
+  await form.getByRole('button', { name: 'Vragen starten' }).click();
+  await anna.page.getByTestId('vis-question-number').getByText('Vraag 1 van 8').waitFor();
+  await bram.page.getByRole('link', { name: 'Open het voorleesscherm' }).click();
+  await bram.page.getByTestId('asker-question').waitFor();
+  assert.match(await bram.page.getByTestId('asker-question').textContent(), /vijf jaar verder/);
+  assertNoViolations(await axeViolations(bram.page), 'question-asker');
+  await bothViewports(bram, 'asker');
+  await bram.page.getByRole('button', { name: 'Klaar met lezen' }).click();
+  await anna.page.getByTestId('silence').getByText('Het is even stil.', { exact: false }).waitFor();
+  await display.page.getByTestId('silence').getByText('Het is even stil.', { exact: false }).waitFor();
+  // Not on to the next question during the silence.
+  assert.equal(await bram.page.getByRole('button', { name: 'Volgende vraag' }).isDisabled(), true);
+  await screenshot(bram.page, 'asker-silence-1280');
+  await screenshot(anna.page, 'participant-silence-360');
+  await fatima.page.getByRole('button', { name: 'Vragen stoppen' }).click();
+  await anna.page.getByTestId('vis-idle').waitFor();
+  await bram.page.goBack();
+  await bram.page.getByTestId('phase').waitFor();
+});
+
+test('the facilitator changes phase and the participants\' pages follow', async () => {
+  // Something typed in phase 1 stays when the phase changes.
+  const notes = anna.page.getByLabel('Wat heb je beleefd?');
+  await notes.fill('Een lichte ruimte met koffie.');
+  await fatima.page.getByRole('button', { name: 'Volgende fase' }).click();
+  await waitForPhase(anna.page, 'inzicht');
+  await waitForPhase(bram.page, 'inzicht');
+  await display.page.getByTestId('display-phase').getByText('Fase 2 van 6', { exact: false }).waitFor();
+  // Jump straight to phase 3.
+  await fatima.page.getByLabel('Naar fase').selectOption({ index: 2 });
+  await fatima.page.getByRole('button', { name: 'Ga', exact: true }).click();
+  for (const person of [fatima, anna, bram]) await waitForPhase(person.page, 'verbindingen');
+  await display.page.getByTestId('display-phase').getByText('Kansen voor verbindingen', { exact: false }).waitFor();
+  // A polite announcement, not a focus jump.
+  await anna.page.locator('#live-region').getByText('Nieuwe fase. Fase 3', { exact: false }).waitFor({ state: 'attached' });
+});
+
+test('two participants type in the same format field and both see the merged text', async () => {
+  const a = anna.page.getByTestId('side-ido-doelen');
+  const b = bram.page.getByTestId('side-ido-doelen');
+  await a.click();
+  await b.click();
+  // Each sees that the other is in the field.
+  await anna.page.getByText('Typt hier ook: Bram', { exact: false }).first().waitFor();
+  await Promise.all([
+    a.pressSequentially('Mensen helpen met DigiD. ', { delay: 15 }),
+    b.pressSequentially('Iedereen doet mee. ', { delay: 15 }),
+  ]);
+  const merged = (page) =>
+    waitInPage(page, () => {
+      const v = document.querySelector('[data-testid="side-ido-doelen"]')?.value ?? '';
+      return v.includes('Mensen helpen met DigiD. ') && v.includes('Iedereen doet mee. ');
+    });
+  await Promise.all([merged(anna.page), merged(bram.page), merged(fatima.page)]);
+  assert.equal(await a.inputValue(), await b.inputValue());
+  // The other fields: the programme name, a blue block, page 2 and an action row.
+  await bram.page.getByTestId('side-programma-x-name').fill('Taalhuis');
+  await bram.page.getByTestId('conn-overeenkomsten-doelen').fill('Allebei werken aan zelfredzaamheid.');
+  await anna.page.getByTestId('follow-kansen').fill('Samen spreekuur in de wijk.');
+  await anna.page.getByRole('button', { name: 'Actie toevoegen' }).click();
+  await anna.page.getByLabel('Wat ga je doen? (Actie 1)').fill('Afspraak maken met het Taalhuis');
+  await anna.page.getByLabel('Wie doet het? (Actie 1)').fill('Anna');
+  await bram.page.getByLabel('Wie doet het? (Actie 1)').waitFor();
+  await waitInPage(bram.page, () =>
+    [...document.querySelectorAll('input')].some((i) => i.value === 'Afspraak maken met het Taalhuis' || i.value === 'Anna'),
+  );
+  await waitInPage(fatima.page, () => document.querySelector('[data-testid="follow-kansen"]')?.value === 'Samen spreekuur in de wijk.');
+  await fatima.page.getByRole('heading', { name: 'Taalhuis', level: 4 }).waitFor();
+  assertNoViolations(await axeViolations(anna.page), 'participant (format)');
+  await bothViewports(anna, 'participant-format');
+  await bothViewports(bram, 'participant-format-bram');
+});
+
+test('a post-it from one participant appears at the other and on the room display', async () => {
+  const input = anna.page.getByLabel('Jouw idee (in de chat)');
+  await input.fill('Koffie-ochtend in de bibliotheek');
+  await input.press('Enter');
+  assert.equal(await input.inputValue(), '');
+  for (const person of [bram, fatima]) {
+    await person.page.getByTestId('idea').getByText('Koffie-ochtend in de bibliotheek').waitFor();
+  }
+  await display.page.getByTestId('wall').getByText('Koffie-ochtend in de bibliotheek').waitFor();
+  await bram.page.getByTestId('idea').filter({ hasText: 'Koffie-ochtend' }).getByText('van Anna').waitFor();
+  await anna.page.getByTestId('idea').filter({ hasText: 'Koffie-ochtend' }).getByText('van jou').waitFor();
+});
+
+test('a post-it holding markup shows as text and runs nothing', async () => {
+  const input = bram.page.getByLabel('Jouw idee (in de chat)');
+  await input.fill(HOSTILE);
+  await bram.page.getByRole('button', { name: 'Plaatsen' }).click();
+  for (const person of [anna, fatima, bram]) {
+    await person.page.getByTestId('idea').getByText(HOSTILE, { exact: true }).waitFor();
+  }
+  await display.page.getByTestId('wall').getByText(HOSTILE, { exact: true }).waitFor();
+  await new Promise((r) => setTimeout(r, 300));
+  for (const person of [anna, bram, fatima, display]) {
+    assert.equal(await person.page.locator('img[src="x"]').count(), 0);
+    assert.deepEqual(person.dialogs, []);
+  }
+});
+
+test('voting and grouping work without dragging', async () => {
+  const card = (page, text) => page.getByTestId('idea').filter({ hasText: text });
+  await card(bram.page, 'Koffie-ochtend').getByRole('button', { name: /Stem/ }).click();
+  await card(anna.page, 'Koffie-ochtend').getByText('1 stem', { exact: false }).waitFor();
+  await bram.page.getByTestId('votes-left').getByText('je hebt nog 2 stemmen').waitFor();
+  assert.equal(await card(bram.page, 'Koffie-ochtend').getByRole('button', { name: /Stem/ }).getAttribute('aria-pressed'), 'true');
+  // Tick two post-its, then put them in a new group.
+  await card(anna.page, 'Koffie-ochtend').getByLabel('Kiezen').check();
+  await card(anna.page, HOSTILE).getByLabel('Kiezen').check();
+  await anna.page.getByLabel('Naam van de nieuwe groep').fill('Ontmoeten');
+  await anna.page.getByRole('button', { name: 'In de groep zetten' }).click();
+  await bram.page.getByRole('heading', { name: /Ontmoeten/ }).waitFor();
+  // Rename and take one out again.
+  await bram.page.getByRole('button', { name: 'Naam wijzigen: Ontmoeten' }).click();
+  await bram.page.getByLabel('Nieuwe naam').fill('Samen ontmoeten');
+  await bram.page.getByRole('button', { name: 'Bewaren' }).click();
+  await anna.page.getByRole('heading', { name: /Samen ontmoeten/ }).waitFor();
+  await card(anna.page, HOSTILE).getByRole('button', { name: 'Uit de groep halen' }).click();
+  await bram.page.getByRole('heading', { name: 'Nog niet in een groep' }).waitFor();
+  // The facilitator hides the hostile one: gone for participants and the display.
+  await card(fatima.page, HOSTILE).getByRole('button', { name: 'Verbergen' }).click();
+  await card(anna.page, HOSTILE).waitFor({ state: 'detached' });
+  await display.page.getByTestId('wall').getByText(HOSTILE).waitFor({ state: 'detached' });
+  await card(fatima.page, HOSTILE).getByText('verborgen voor deelnemers', { exact: false }).waitFor();
+  assertNoViolations(await axeViolations(fatima.page), 'facilitator (board)');
+  assertNoViolations(await axeViolations(display.page), 'display');
+  await bothViewports(fatima, 'facilitator');
+  await bothViewports(display, 'display');
+});
+
+test('a carousel stage change shows on every page at about the same moment', async () => {
+  await fatima.page.getByLabel('Naar fase').selectOption({ index: 3 });
+  await fatima.page.getByRole('button', { name: 'Ga', exact: true }).click();
+  for (const person of [anna, bram]) await waitForPhase(person.page, 'uitvoeren');
+  await fatima.page.getByLabel('Kans of uitdaging').fill('Samen spreekuur in de wijk');
+  await fatima.page.getByLabel('Eigenaar', { exact: true }).selectOption({ label: 'Anna' });
+  await fatima.page.getByRole('button', { name: 'Ronde toevoegen', exact: true }).click();
+  await fatima.page.getByTestId('rounds').getByText('Samen spreekuur in de wijk').waitFor();
+  const pages = { facilitator: fatima.page, anna: anna.page, bram: bram.page, display: display.page };
+  // Each page notes when it first shows each stage (same machine, so the same clock).
+  for (const page of Object.values(pages)) {
+    await page.evaluate(() => {
+      window.__stages = {};
+      const look = () => {
+        const el = document.querySelector('[data-testid="carousel-stage"]');
+        const stage = el?.getAttribute('data-stage') ?? (el ? 'done' : null);
+        if (stage && !(stage in window.__stages)) window.__stages[stage] = Date.now();
+      };
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  }
+  await fatima.page.getByRole('button', { name: 'Volgende ronde starten' }).click();
+  await anna.page.getByTestId('carousel-who').getByText('Anna is aan de beurt. Dat ben jij.').waitFor();
+  await bram.page.getByTestId('carousel-who').getByText('Anna is aan de beurt.').waitFor();
+  await display.page.getByTestId('carousel-who').getByText('Anna is aan de beurt.').waitFor();
+  await screenshot(display.page, 'display-carousel-1280');
+  await screenshot(anna.page, 'participant-carousel-360');
+  // The server moves the stages by itself; wait for the round to be over (15 minutes of 300 ms).
+  for (const page of Object.values(pages)) {
+    await page.getByTestId('carousel-stage').getByText('Deze ronde is klaar.').waitFor({ timeout: 15_000 });
+  }
+  const times = {};
+  for (const [name, page] of Object.entries(pages)) times[name] = await page.evaluate(() => window.__stages);
+  for (const stage of ['vragen', 'ideeen', 'doorlezen', 'volgende-stap', 'done']) {
+    const at = Object.values(times).map((t) => t[stage]);
+    assert.ok(at.every((t) => typeof t === 'number'), `every page showed ${stage}: ${JSON.stringify(times)}`);
+    const spread = Math.max(...at) - Math.min(...at);
+    console.log(`stage ${stage}: spread between the 4 pages ${spread} ms`);
+    assert.ok(spread < 1000, `stage ${stage} spread ${spread} ms`);
+  }
+  // The stages follow the template's minutes: 2, 3, 5, 3 template minutes apart.
+  const f = times.facilitator;
+  const gaps = [f.ideeen - f.vragen, f.doorlezen - f.ideeen, f['volgende-stap'] - f.doorlezen].map((g) => Math.round(g / MINUTE_MS));
+  assert.deepEqual(gaps, [3, 5, 3]);
+});
+
+test('the owner writes the next step; participants and facilitators keep their roles', async () => {
+  const form = anna.page.getByTestId('next-step-form');
+  await form.getByLabel('Wat ga je doen?').fill('Bel de coördinator van het Taalhuis');
+  await form.getByRole('button', { name: 'Volgende stap bewaren' }).click();
+  await fatima.page.getByTestId('rounds').getByText('Bel de coördinator van het Taalhuis', { exact: false }).waitFor();
+  // Bram is not the owner: no form for him.
+  assert.equal(await bram.page.getByTestId('next-step-form').count(), 0);
+  assertNoViolations(await axeViolations(anna.page), 'participant (carousel)');
+  assertNoViolations(await axeViolations(fatima.page), 'facilitator (carousel)');
+  await bothViewports(fatima, 'facilitator-carousel');
+});
+
+test('whole workshop: the last phases, then the Markdown export holds what was typed', async () => {
+  await fatima.page.getByRole('button', { name: 'Volgende fase' }).click();
+  await waitForPhase(anna.page, 'borging');
+  await anna.page.getByLabel('Wat is digitale inclusie voor jou?').check();
+  await waitInPage(bram.page, () => document.querySelector('[data-testid="guide"] input[type="checkbox"]')?.checked === true);
+  await fatima.page.getByRole('button', { name: 'Volgende fase' }).click();
+  await waitForPhase(bram.page, 'delen');
+  await bram.page.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await bram.page.getByLabel('Welke groep collega\'s? (Regel 1)').fill('De publieksdienst');
+  await waitInPage(anna.page, () => [...document.querySelectorAll('textarea')].some((t) => t.value === 'De publieksdienst'));
+  await bothViewports(bram, 'participant-plan');
+
+  const [download] = await Promise.all([
+    fatima.page.waitForEvent('download'),
+    fatima.page.getByRole('button', { name: 'Markdown-bestand' }).click(),
+  ]);
+  const markdown = readFileSync(await download.path(), 'utf8');
+  for (const typed of [
+    'Mensen helpen met DigiD.',
+    'Iedereen doet mee.',
+    'Taalhuis',
+    'Allebei werken aan zelfredzaamheid.',
+    'Samen spreekuur in de wijk.',
+    'Afspraak maken met het Taalhuis',
+    'Koffie-ochtend in de bibliotheek',
+    'Bel de coördinator van het Taalhuis',
+    'De publieksdienst',
+    'Een lichte ruimte met koffie.',
+  ]) {
+    assert.ok(markdown.includes(typed), `the export lacks ${JSON.stringify(typed)}:\n${markdown}`);
+  }
+  // The print page opens in a new tab, from the same click.
+  const [tab] = await Promise.all([
+    fatima.context.waitForEvent('page'),
+    fatima.page.getByRole('button', { name: 'Pagina om te printen' }).click(),
+  ]);
+  await tab.waitForLoadState();
+  await waitInPage(tab, () => document.body?.textContent?.includes('Koffie-ochtend in de bibliotheek'));
+  await tab.close();
+  for (const person of [fatima, anna, bram, display]) assert.deepEqual(person.errors, []);
+});
+
+test('deleting the session asks first, then every page says it is gone', async () => {
+  await fatima.page.getByRole('button', { name: 'Sessie wissen…' }).click();
+  const dialog = fatima.page.getByRole('dialog', { name: 'Weet je het zeker?' });
+  await dialog.waitFor();
+  // Focus starts on "No": a stray Enter deletes nothing.
+  assert.equal(await fatima.page.evaluate(() => document.activeElement?.textContent), 'Nee, niet wissen');
+  assertNoViolations(await axeViolations(fatima.page), 'delete dialog');
+  await screenshot(fatima.page, 'delete-dialog-1280');
+  await dialog.getByRole('button', { name: 'Ja, wis alles' }).click();
+  for (const person of [fatima, anna, bram, display]) {
+    await person.page.getByRole('heading', { name: 'Deze sessie is gewist' }).waitFor();
+  }
+});
