@@ -185,7 +185,7 @@ test('the question-asker reads; everyone sees which question it is and that it i
 
 test('the facilitator changes phase and the participants\' pages follow', async () => {
   // Something typed in phase 1 stays when the phase changes.
-  const notes = anna.page.getByLabel('Wat heb je beleefd?');
+  const notes = anna.page.getByTestId('notes-beelden');
   await notes.fill('Een lichte ruimte met koffie.');
   await fatima.page.getByRole('button', { name: 'Volgende fase' }).click();
   await waitForPhase(anna.page, 'inzicht');

@@ -35,13 +35,13 @@ export function GroupHeading({ group, count }: { group: GroupView; count: number
         <button
           type="button"
           class="button button--quiet"
+          aria-label={`${t('group.rename')}: ${group.label}`}
           onClick={() => {
             setLabel(group.label);
             setEditing(true);
           }}
         >
           {t('group.rename')}
-          <span class="sr-only">: {group.label}</span>
         </button>
       )}
       {error && (
