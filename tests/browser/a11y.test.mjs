@@ -25,7 +25,7 @@ before(async () => {
   facilitator = await newPerson(browser, WIDE);
   session = await createSessionViaStartPage(facilitator.page, server.http, 'Verbindingen IDO en BoekStart');
   await facilitator.page
-    .getByLabel('Notities van de groep')
+    .getByTestId('notes-beelden')
     .fill('Kans: voorlezen in de wijk.\nActie: afspraak maken met de BoekStart-coördinator.');
 });
 
@@ -76,9 +76,9 @@ for (const [label, viewport] of [
     const link = await facilitator.page.getByRole('link', { name: 'Open het scherm' }).getAttribute('href');
     const { page, context } = await newPerson(browser, viewport);
     await page.goto(new URL(link, server.http).href);
-    // The facilitator's device wrote the title and the code into the document.
+    // The server tells every role the title, the code and the phase.
     await page.getByTestId('display-code').getByText(session.code.slice(0, 3), { exact: false }).waitFor();
-    await page.getByTestId('display-notes').getByText('Actie: afspraak maken', { exact: false }).waitFor();
+    await page.getByTestId('display-phase').getByText('Fase 1 van 6', { exact: false }).waitFor();
     assert.equal(new URL(page.url()).hash, '', 'token removed from the address');
     assertNoViolations(await axeViolations(page), 'display');
     await screenshot(page, `display-${label}`);

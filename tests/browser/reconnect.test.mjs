@@ -35,7 +35,7 @@ test('after a server restart the page reconnects by itself and offline typing me
     const facilitator = await newPerson(browser, WIDE);
     const { page } = facilitator;
     await createSessionViaStartPage(page, server.http, 'Herstart');
-    const notes = page.getByLabel('Notities van de groep');
+    const notes = page.getByTestId('notes-beelden');
     await notes.click();
     await notes.pressSequentially('Voor de herstart. ', { delay: 5 });
     // Let the server store it (group commit) before it goes.

@@ -40,7 +40,7 @@ async function waitUntil(check, timeoutMs = 10_000) {
   }
 }
 
-const notes = (page) => page.getByLabel('Notities van de groep');
+const notes = (page) => page.getByTestId('notes-beelden');
 
 test('create a session from the start page and land on the facilitator page', async () => {
   facilitator = await newPerson(browser, WIDE);
@@ -77,7 +77,7 @@ test('a participant joins by code in a second context; both see each other', asy
   await page.getByRole('button', { name: 'Meedoen' }).click();
   await page.waitForURL(`${server.http}/s/${session.id}`);
   await page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
-  // The title written by the facilitator's device reaches the participant.
+  // The title comes from the server's session event, for every role.
   await page.getByRole('heading', { level: 1, name: 'IDO en Taalhuis' }).waitFor();
   const people = (p) => p.getByRole('region', { name: 'Wie is er?' });
   await people(page).getByText('Fatima', { exact: true }).waitFor();
@@ -92,8 +92,8 @@ test('both type in the notes field and both see the merged text', async () => {
   await a.click();
   await b.click();
   // Each sees that the other is in the field.
-  await facilitator.page.getByTestId('notes-presence').getByText('Anna').waitFor();
-  await participant.page.getByTestId('notes-presence').getByText('Fatima').waitFor();
+  await facilitator.page.locator('[data-field="notes/beelden"] ~ .shared-text__presence').getByText('Anna').waitFor();
+  await participant.page.locator('[data-field="notes/beelden"] ~ .shared-text__presence').getByText('Fatima').waitFor();
   await Promise.all([
     a.pressSequentially('Kansen: samen met het Taalhuis. ', { delay: 15 }),
     b.pressSequentially('Uitdaging: tijd. ', { delay: 15 }),

@@ -64,13 +64,18 @@ async function waitForPhase(page, id) {
   await page.locator(`[data-testid="phase"][data-phase-id="${id}"]`).waitFor();
 }
 
+/** Screenshots at 1280 and 360 px, and a reflow check at 320 px. */
 async function bothViewports(person, name) {
   await screenshot(person.page, `${name}-${person.page.viewportSize().width}`);
   const other = person.page.viewportSize().width === WIDE.width ? PHONE : WIDE;
   const before = person.page.viewportSize();
   await person.page.setViewportSize(other);
   await screenshot(person.page, `${name}-${other.width}`);
+  // Reflow: at 320 px nothing may need sideways scrolling.
+  await person.page.setViewportSize({ width: 320, height: 640 });
+  const width = await person.page.evaluate(() => document.documentElement.scrollWidth);
   await person.page.setViewportSize(before);
+  assert.ok(width <= 320, `${name} is ${width} px wide at 320`);
 }
 
 test('a facilitator creates the session; two participants join; the display opens', async () => {
