@@ -103,7 +103,7 @@ function DisplayBody() {
         <h1 class="display__title">{state.title || t('session.untitled')}</h1>
         {phase && (
           <p class="display__phase" data-testid="display-phase">
-            <span class="display__phase-step">{t('phase.step', { n: state.phase.index + 1, count: state.phase.count })}</span>{' '}
+            <span class="display__phase-step">{t('phase.step', { n: state.phase.index + 1, count: state.phase.count })}:</span>{' '}
             {loc(phase.title)}
           </p>
         )}

@@ -27,7 +27,6 @@ export function Countdown({ clock, serverClock, label, size = 'large', testId }:
         {left === null ? '–:––' : formatClock(left)}
       </div>
       {clock.status === 'paused' && <p class="countdown__state">{t('clock.paused')}</p>}
-      {clock.status === 'done' && <p class="countdown__state">{t('clock.done')}</p>}
     </div>
   );
 }

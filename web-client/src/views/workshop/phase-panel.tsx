@@ -5,6 +5,10 @@ import { currentPhase } from '../../state/template';
 import { useWorkshop } from '../../ui/session-context';
 import { ActivityView } from './activity-view';
 
+function wideScreen(): boolean {
+  return typeof matchMedia === 'function' ? matchMedia('(min-width: 48rem)').matches : true;
+}
+
 export function PhasePanel() {
   useLang();
   const state = useWorkshop();
@@ -20,8 +24,11 @@ export function PhasePanel() {
         </h2>
         <p class="phase__text">{loc(phase.text)}</p>
         {phase.assignments.length > 0 && (
-          <>
-            <h3>{t('phase.assignments')}</h3>
+          // Open on a wide screen; on a phone folded, so the work itself is near the top.
+          <details class="assignments-box" open={wideScreen()}>
+            <summary>
+              <h3 class="assignments-box__title">{t('phase.assignments')}</h3>
+            </summary>
             <ol class="assignments">
               {phase.assignments.map((assignment, i) => (
                 <li key={i}>
@@ -29,7 +36,7 @@ export function PhasePanel() {
                 </li>
               ))}
             </ol>
-          </>
+          </details>
         )}
         <p class="phase__result">
           <strong>{t('phase.result')}</strong> {loc(phase.result)}
