@@ -1,5 +1,5 @@
 // Unit tests of the web client's pure modules (no imports of their own): the clock estimate,
-// the backoff, the textarea diff and the join-code rules. They are compiled with the web
+// the backoff, the textarea diff, the join-code rules, the workshop state and the countdown. They are compiled with the web
 // client's own TypeScript into a temporary folder, so the tests run what the bundle contains.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,14 @@ import { repoRoot } from './server-harness.mjs';
 
 const web = path.join(repoRoot, 'web-client');
 const tsc = path.join(web, 'node_modules', '.bin', 'tsc');
-const sources = ['src/net/clock.ts', 'src/net/backoff.ts', 'src/ui/text-diff.ts', 'src/state/join-code.ts'];
+const sources = [
+  'src/net/clock.ts',
+  'src/net/backoff.ts',
+  'src/ui/text-diff.ts',
+  'src/state/join-code.ts',
+  'src/state/workshop-reducer.ts',
+  'src/ui/countdown.ts',
+];
 let out;
 const mod = {};
 
@@ -124,4 +131,70 @@ test('join code: forgiving about case, spaces, dashes and 0/O', async () => {
   assert.equal(isValidJoinCode('KXR4T'), false);
   assert.equal(isValidJoinCode('BBBBBB'), false);
   assert.equal(formatJoinCode('KXR4TW'), 'KXR 4TW');
+});
+
+function sessionView() {
+  return {
+    title: 'T',
+    join_code: 'KXR4TW',
+    template: { id: 't', version: 1, title: { nl: 'T' }, languages: ['nl'], phases: [] },
+    phase: { index: 0, phase_id: 'a', count: 2 },
+    settings: { anonymous_posting: false, votes_per_participant: 3, auto_next_round: false },
+    participants: [],
+    carousel: null,
+    visualisation: null,
+    ideas: [],
+    groups: [],
+    my_votes: [],
+  };
+}
+
+const idea = (id, created_at, extra = {}) => ({
+  id, text: id, author_id: null, author_name: null, client_ref: `r-${id}`, created_at, phase_id: 'a',
+  round_id: null, stage_id: null, votes: 0, group_id: null, hidden: false, ...extra,
+});
+
+const carousel = (seq, stage_index) => ({
+  activity_id: 'c', seq, rounds: [], current_round: 0, stage_index, stages: [],
+  clock: { status: 'running', deadline: 1000 }, server_time: 0,
+});
+
+test('workshop state: a session, then each event applied; stale carousel views dropped', async () => {
+  const { reduceWorkshop } = await load('src/state/workshop-reducer.ts');
+  assert.equal(reduceWorkshop(null, { type: 'phase', phase: { index: 1, phase_id: 'b', count: 2 } }), null, 'nothing before the session');
+  let s = reduceWorkshop(null, { type: 'session', session: sessionView() });
+  s = reduceWorkshop(s, { type: 'phase', phase: { index: 1, phase_id: 'b', count: 2 } });
+  assert.equal(s.phase.phase_id, 'b');
+  s = reduceWorkshop(s, { type: 'idea', idea: idea('y', 20) });
+  s = reduceWorkshop(s, { type: 'idea', idea: idea('x', 10) });
+  s = reduceWorkshop(s, { type: 'idea', idea: idea('y', 20, { votes: 2 }) });
+  assert.deepEqual(s.ideas.map((i) => [i.id, i.votes]), [['x', 0], ['y', 2]], 'ordered by time, updated in place');
+  s = reduceWorkshop(s, { type: 'idea_removed', id: 'x' });
+  assert.deepEqual(s.ideas.map((i) => i.id), ['y']);
+  s = reduceWorkshop(s, { type: 'carousel', carousel: carousel(5, 2) });
+  const held = reduceWorkshop(s, { type: 'carousel', carousel: carousel(4, 1) });
+  assert.equal(held, s, 'an older view changes nothing');
+  s = reduceWorkshop(s, { type: 'carousel', carousel: carousel(6, 3) });
+  assert.equal(s.carousel.stage_index, 3);
+  s = reduceWorkshop(s, { type: 'my_votes', idea_ids: ['y'] });
+  assert.deepEqual(s.myVotes, ['y']);
+  // A fresh session (after a reconnect) replaces everything, seq or not.
+  s = reduceWorkshop(s, { type: 'session', session: sessionView() });
+  assert.equal(s.carousel, null);
+  assert.deepEqual(s.ideas, []);
+});
+
+test('countdown: remaining time from the deadline, paused and done; shown rounded up', async () => {
+  const { remainingMs, formatClock, secondsLeft } = await load('src/ui/countdown.ts');
+  assert.equal(remainingMs({ status: 'running', deadline: 10_000 }, 7_500), 2_500);
+  assert.equal(remainingMs({ status: 'running', deadline: 10_000 }, 12_000), 0);
+  assert.equal(remainingMs({ status: 'paused', remaining_ms: 42_000 }, 1e12), 42_000);
+  assert.equal(remainingMs({ status: 'done' }, 0), 0);
+  assert.equal(remainingMs({ status: 'idle' }, 0), null);
+  assert.equal(formatClock(120_000), '2:00');
+  assert.equal(formatClock(119_001), '2:00');
+  assert.equal(formatClock(59_000), '0:59');
+  assert.equal(formatClock(1), '0:01');
+  assert.equal(formatClock(0), '0:00');
+  assert.equal(secondsLeft(14_200), 15);
 });
