@@ -399,6 +399,36 @@ test('whole workshop: the last phases, then the Markdown export holds what was t
   for (const person of [fatima, anna, bram, display]) assert.deepEqual(person.errors, []);
 });
 
+test('a post-it written offline waits, is sent once when back, and a draft survives a reload', async () => {
+  const { page, context } = anna;
+  await context.setOffline(true);
+  const input = page.getByLabel('Jouw idee (in de chat)');
+  await input.fill('Offline bedacht: een leesclub');
+  await input.press('Enter');
+  await page.getByText('Wordt verstuurd:', { exact: false }).waitFor();
+  // A draft, not yet sent.
+  await input.fill('Nog een half idee');
+  await context.setOffline(false);
+  await bram.page.getByTestId('idea').getByText('Offline bedacht: een leesclub').waitFor({ timeout: 20_000 });
+  await page.getByText('Wordt verstuurd:', { exact: false }).waitFor({ state: 'detached' });
+  await page.reload();
+  await page.getByTestId('phase').waitFor();
+  assert.equal(await page.getByLabel('Jouw idee (in de chat)').inputValue(), 'Nog een half idee');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await bram.page.getByTestId('idea').filter({ hasText: 'Offline bedacht' }).count(), 1, 'posted once');
+});
+
+test('the language switch also turns the workshop texts into English', async () => {
+  await bram.page.getByRole('button', { name: 'Switch to English' }).click();
+  await bram.page.getByText('Phase 6 of 6').waitFor();
+  await bram.page.getByRole('heading', { name: 'Sharing this way of working more widely' }).waitFor();
+  assert.equal(await bram.page.getAttribute('html', 'lang'), 'en');
+  assertNoViolations(await axeViolations(bram.page), 'participant (en)');
+  await screenshot(bram.page, 'participant-en-1280');
+  await bram.page.getByRole('button', { name: 'Nederlands' }).click();
+  await bram.page.getByText('Fase 6 van 6').waitFor();
+});
+
 test('deleting the session asks first, then every page says it is gone', async () => {
   await fatima.page.getByRole('button', { name: 'Sessie wissen…' }).click();
   const dialog = fatima.page.getByRole('dialog', { name: 'Weet je het zeker?' });
