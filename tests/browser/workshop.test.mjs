@@ -320,6 +320,14 @@ test('a carousel stage change shows on every page at about the same moment', asy
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     });
   }
+  // What a screen reader hears on Anna's phone: milestones only, never every second.
+  await anna.page.evaluate(() => {
+    window.__said = [];
+    const region = document.getElementById('live-region');
+    new MutationObserver(() => {
+      if (region.textContent) window.__said.push(region.textContent);
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  });
   await fatima.page.getByRole('button', { name: 'Volgende ronde starten' }).click();
   await anna.page.getByTestId('carousel-who').getByText('Anna is aan de beurt. Dat ben jij.').waitFor();
   await bram.page.getByTestId('carousel-who').getByText('Anna is aan de beurt.').waitFor();
@@ -339,6 +347,11 @@ test('a carousel stage change shows on every page at about the same moment', asy
     console.log(`stage ${stage}: spread between the 4 pages ${spread} ms`);
     assert.ok(spread < 1000, `stage ${stage} spread ${spread} ms`);
   }
+  const said = await anna.page.evaluate(() => window.__said);
+  console.log(`live region during the round: ${JSON.stringify(said)}`);
+  assert.ok(said.some((m) => m.startsWith('Nieuwe stap. Stap 2 van 5: Vragen stellen. De meedenkers zijn aan de beurt.')), JSON.stringify(said));
+  assert.ok(said.includes('De tijd is om. Deze ronde is klaar.'), JSON.stringify(said));
+  assert.ok(said.length <= 8, `at most a message per step: ${JSON.stringify(said)}`);
   // The stages follow the template's minutes: 2, 3, 5, 3 template minutes apart.
   const f = times.facilitator;
   const gaps = [f.ideeen - f.vragen, f.doorlezen - f.ideeen, f['volgende-stap'] - f.doorlezen].map((g) => Math.round(g / MINUTE_MS));
@@ -397,6 +410,19 @@ test('whole workshop: the last phases, then the Markdown export holds what was t
   await waitInPage(tab, () => document.body?.textContent?.includes('Koffie-ochtend in de bibliotheek'));
   await tab.close();
   for (const person of [fatima, anna, bram, display]) assert.deepEqual(person.errors, []);
+});
+
+test('a co-facilitator link steers the session but cannot delete it', async () => {
+  await fatima.page.getByLabel('Naam', { exact: true }).fill('Karin');
+  await fatima.page.getByRole('button', { name: 'Link maken' }).click();
+  const link = (await fatima.page.getByTestId('cofac-link').locator('.share__value').textContent()).trim();
+  assert.match(link, /\/s\/[A-Za-z0-9_-]+#token=/);
+  const karin = await newPerson(browser, WIDE);
+  await karin.page.goto(link);
+  await karin.page.getByTestId('phase-controls').waitFor();
+  assert.equal(await karin.page.getByRole('button', { name: 'Sessie wissen…' }).count(), 0);
+  await fatima.page.getByTestId('participants').getByText('Karin', { exact: true }).waitFor();
+  await karin.context.close();
 });
 
 test('a post-it written offline waits, is sent once when back, and a draft survives a reload', async () => {
