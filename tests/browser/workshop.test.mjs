@@ -347,6 +347,8 @@ test('a carousel stage change shows on every page at about the same moment', asy
     console.log(`stage ${stage}: spread between the 4 pages ${spread} ms`);
     assert.ok(spread < 1000, `stage ${stage} spread ${spread} ms`);
   }
+  // The live region speaks 100 ms after a change (see live-region.ts).
+  await waitInPage(anna.page, () => window.__said.includes('De tijd is om. Deze ronde is klaar.'));
   const said = await anna.page.evaluate(() => window.__said);
   console.log(`live region during the round: ${JSON.stringify(said)}`);
   assert.ok(said.some((m) => m.startsWith('Nieuwe stap. Stap 2 van 5: Vragen stellen. De meedenkers zijn aan de beurt.')), JSON.stringify(said));
