@@ -64,7 +64,7 @@ async function waitForPhase(page, id) {
   await page.locator(`[data-testid="phase"][data-phase-id="${id}"]`).waitFor();
 }
 
-/** Screenshots at 1280 and 360 px, and a reflow check at 320 px. */
+/** Screenshots at 1280 and 360 px; reflow at 320 px and with 200 % text. */
 async function bothViewports(person, name) {
   await screenshot(person.page, `${name}-${person.page.viewportSize().width}`);
   const other = person.page.viewportSize().width === WIDE.width ? PHONE : WIDE;
@@ -74,8 +74,18 @@ async function bothViewports(person, name) {
   // Reflow: at 320 px nothing may need sideways scrolling.
   await person.page.setViewportSize({ width: 320, height: 640 });
   const width = await person.page.evaluate(() => document.documentElement.scrollWidth);
+  // Text at 200 % on a 640 px window (a laptop at 200 % zoom): still no sideways scrolling.
+  await person.page.setViewportSize({ width: 640, height: 800 });
+  const bigText = await person.page.evaluate(async () => {
+    document.documentElement.style.fontSize = '200%';
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const w = document.documentElement.scrollWidth;
+    document.documentElement.style.fontSize = '';
+    return w;
+  });
   await person.page.setViewportSize(before);
   assert.ok(width <= 320, `${name} is ${width} px wide at 320`);
+  assert.ok(bigText <= 640, `${name} is ${bigText} px wide at 640 with 200 % text`);
 }
 
 test('a facilitator creates the session; two participants join; the display opens', async () => {
