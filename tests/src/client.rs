@@ -32,6 +32,10 @@ struct Shared {
     closed: Option<ClosedWith>,
     frames_received: usize,
     next_request: u64,
+    /// What went wrong applying the server's frames (should stay empty).
+    errors: Vec<String>,
+    /// Every binary frame received, in order.
+    frames: Vec<Vec<u8>>,
 }
 
 pub struct YClient {
@@ -72,7 +76,11 @@ impl YClient {
                     },
                     incoming = stream.next() => match incoming {
                         Some(Ok(WsMessage::Binary(frame))) => {
-                            task_shared.lock().unwrap().frames_received += 1;
+                            {
+                                let mut shared = task_shared.lock().unwrap();
+                                shared.frames_received += 1;
+                                shared.frames.push(frame.to_vec());
+                            }
                             if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
                                 if sink.send(WsMessage::Binary(answer.into())).await.is_err() { break }
                             }
@@ -241,6 +249,14 @@ impl YClient {
 
     pub fn closed(&self) -> Option<ClosedWith> {
         self.shared.lock().unwrap().closed.clone()
+    }
+
+    pub fn received_frames(&self) -> Vec<Vec<u8>> {
+        self.shared.lock().unwrap().frames.clone()
+    }
+
+    pub fn errors(&self) -> Vec<String> {
+        self.shared.lock().unwrap().errors.clone()
     }
 
     pub fn frames_received(&self) -> usize {

@@ -91,7 +91,14 @@ fn content(doc: &Doc) -> String {
         .collect();
     board.sort();
     let list = roots.list.to_json(&txn);
-    format!("{text}|{board:?}|{list:?}|{:?}", txn.state_vector())
+    // sorted: the state vector's Debug output follows HashMap order
+    let mut state: Vec<(u64, u32)> = txn
+        .state_vector()
+        .iter()
+        .map(|(c, k)| (c.get(), *k))
+        .collect();
+    state.sort();
+    format!("{text}|{board:?}|{list:?}|{state:?}")
 }
 
 #[tokio::test]
@@ -190,4 +197,13 @@ async fn random_edits_disconnects_and_reconnects_converge() {
         panic!("replicas diverged (seed {seed})");
     }
     assert!(!content(&fresh.doc).is_empty());
+    for (i, replica) in replicas.iter().enumerate() {
+        if let Replica::Online(client) = replica {
+            assert!(
+                client.errors().is_empty(),
+                "replica {i} could not apply: {:?}",
+                client.errors()
+            );
+        }
+    }
 }

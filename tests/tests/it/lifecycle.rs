@@ -81,11 +81,18 @@ async fn a_client_that_does_not_read_is_disconnected_and_others_carry_on() {
     let session = server.create_session().await;
     let url = server.ws_url(&session.id, &session.facilitator_token);
 
-    // A raw socket that completes the upgrade and then never reads: its kernel buffers fill,
-    // the writer blocks, and the outbound queue runs full.
-    let (stuck, _) = tokio_tungstenite::connect_async(url.as_str())
+    // A raw socket that sends its sync step 1 (so the server starts sending it updates) and
+    // then never reads: its kernel buffers fill, the writer blocks, the outbound queue runs full.
+    let (mut stuck, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
         .unwrap();
+    let step1 = werkplaats_protocol::message::Message::SyncStep1(&[0]).encode();
+    futures_util::SinkExt::send(
+        &mut stuck,
+        tokio_tungstenite::tungstenite::Message::Binary(step1.into()),
+    )
+    .await
+    .unwrap();
     let writer = YClient::connect(&url).await.unwrap();
     let reader = YClient::connect(&url).await.unwrap();
     writer.wait_synced().await;

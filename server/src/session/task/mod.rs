@@ -58,6 +58,11 @@ struct Conn {
     /// (the client still has them and sends them again in its next sync step 2).
     parked: Vec<(Bytes, UpdateSummary)>,
     parked_bytes: usize,
+    /// Document updates reach this connection only from this outbox position on: the one
+    /// after its sync step 2 (`None`: not synced yet). A client then never receives an update
+    /// whose dependencies it lacks, so it never holds pending structs; yrs, at least, can
+    /// integrate such pending state differently depending on arrival order.
+    updates_from: Option<usize>,
 }
 
 /// Who a produced frame goes to.
@@ -476,6 +481,7 @@ impl SessionTask {
                 link,
                 control: false,
                 told_read_only: false,
+                updates_from: None,
                 parked: Vec::new(),
                 parked_bytes: 0,
             },
@@ -519,10 +525,17 @@ impl SessionTask {
     fn client_message(&mut self, conn: ConnId, msg: ClientMsg) {
         match msg {
             ClientMsg::SyncStep1(state_vector) => match self.doc.diff(&state_vector) {
-                Ok(diff) => self.outbox.push((
-                    Recipient::One(conn),
-                    Bytes::from(Message::SyncStep2(&diff).encode()),
-                )),
+                Ok(diff) => {
+                    self.outbox.push((
+                        Recipient::One(conn),
+                        Bytes::from(Message::SyncStep2(&diff).encode()),
+                    ));
+                    // Everything before this point is in the step 2; everything after follows it.
+                    let from = self.outbox.len();
+                    if let Some(state) = self.conns.get_mut(&conn) {
+                        state.updates_from.get_or_insert(from);
+                    }
+                }
                 Err(err) => self.document_failed(conn, err),
             },
             ClientMsg::Update { update, summary } => self.update(conn, update, summary),
@@ -602,6 +615,7 @@ impl SessionTask {
         }
         match self.doc.apply(update) {
             Ok(Some(delta)) => {
+                tracing::trace!(conn, clients = ?summary.clients.iter().map(|c| (c.client, c.start, c.end)).collect::<Vec<_>>(), deletes = summary.deletes.len(), "integrated");
                 let frame = Bytes::from(Message::Update(&delta).encode());
                 self.unlogged.push(Bytes::from(delta));
                 self.outbox.push((Recipient::AllExcept(conn), frame));
@@ -816,9 +830,12 @@ impl SessionTask {
 
     fn deliver(&mut self) {
         let mut dropped = Vec::new();
-        for (recipient, frame) in std::mem::take(&mut self.outbox) {
+        for (position, (recipient, frame)) in
+            std::mem::take(&mut self.outbox).into_iter().enumerate()
+        {
             let is_control =
                 frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
+            let is_update = matches!(frame.get(..2), Some([0, 2]));
             let targets: Vec<ConnId> = match recipient {
                 Recipient::One(conn) => vec![conn],
                 Recipient::AllExcept(except) => self
@@ -841,6 +858,9 @@ impl SessionTask {
                 if is_control && !conn.control {
                     continue;
                 }
+                if is_update && conn.updates_from.is_none_or(|from| position < from) {
+                    continue;
+                }
                 match conn.link.outbound.try_send(frame.clone()) {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) => {
@@ -856,6 +876,11 @@ impl SessionTask {
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(conn_id),
                 }
+            }
+        }
+        for conn in self.conns.values_mut() {
+            if conn.updates_from.is_some() {
+                conn.updates_from = Some(0);
             }
         }
         for conn in dropped {
