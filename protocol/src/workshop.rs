@@ -78,6 +78,9 @@ pub struct RoundView {
     pub owner_name: String,
     /// The owner's next step, said in the last stage.
     pub next_step: Option<NextStep>,
+    /// The round has been started (a facilitator's "next round" skips it).
+    #[serde(default)]
+    pub ran: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

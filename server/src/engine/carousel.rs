@@ -290,6 +290,7 @@ impl Carousel {
                     owner_id: r.owner_id.clone(),
                     owner_name: name_of(&r.owner_id),
                     next_step: r.next_step.clone(),
+                    ran: r.ran,
                 })
                 .collect(),
             current_round: self.current,

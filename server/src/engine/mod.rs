@@ -83,6 +83,10 @@ pub struct EngineState {
     pub board: Board,
     pub carousel: Option<Carousel>,
     pub visualisation: Option<Visualisation>,
+    /// The last visualisation's `seq`, so a restarted one continues above it and clients never
+    /// take it for an older view.
+    #[serde(default)]
+    pub visualisation_seq: u64,
 }
 
 pub struct Engine {
@@ -403,12 +407,19 @@ impl Engine {
                         "the question-asker is not in this session",
                     ));
                 }
-                self.state.visualisation = Some(Visualisation::new(
+                let previous_seq = self
+                    .state
+                    .visualisation
+                    .as_ref()
+                    .map_or(self.state.visualisation_seq, |v| v.seq);
+                let mut visualisation = Visualisation::new(
                     activity.id.clone(),
                     asker_id.clone(),
                     activity.questions.len(),
                     activity.silence_seconds,
-                ));
+                );
+                visualisation.seq = previous_seq + 1;
+                self.state.visualisation = Some(visualisation);
                 changes.visualisation = true;
             }
             Command::VisualisationReadDone
@@ -433,9 +444,10 @@ impl Engine {
             }
             Command::VisualisationStop => {
                 require_steering()?;
-                if self.state.visualisation.take().is_none() {
+                let Some(stopped) = self.state.visualisation.take() else {
                     return Err(CommandError::Conflict("no visualisation is running"));
-                }
+                };
+                self.state.visualisation_seq = stopped.seq;
                 changes.visualisation = true;
             }
         }

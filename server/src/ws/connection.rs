@@ -33,6 +33,8 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const READ_BUFFER: usize = 4 * 1024;
 /// Bytes the writer gathers before it writes to the socket (a burst is flushed at its end).
 const WRITE_BUFFER: usize = 8 * 1024;
+/// How long a close waits for the client's answering close frame.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
 /// How many times a join retries when it meets a session that is unloading.
 const JOIN_ATTEMPTS: usize = 3;
 
@@ -81,6 +83,22 @@ async fn close_now(mut socket: WebSocket, code: u16, reason: &str) {
         socket.send(WsMessage::Close(Some(frame))),
     )
     .await;
+    let (_, mut stream) = socket.split();
+    drain(&mut stream).await;
+}
+
+/// Reads until the client answers our close frame (or a second passes). Dropping a socket with
+/// unread input makes the kernel send a reset, and a client that sees a reset instead of our
+/// close frame never learns the close code (a browser reports 1006 and retries).
+async fn drain(stream: &mut SplitStream<WebSocket>) {
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 async fn run(
@@ -108,7 +126,7 @@ async fn run(
     };
     debug!(role = ?joined.role, participant = %joined.participant_id, "connected");
 
-    let (sink, stream) = socket.split();
+    let (sink, mut stream) = socket.split();
     let writer = app.tasks.spawn(
         write_loop(
             sink,
@@ -118,10 +136,11 @@ async fn run(
         )
         .in_current_span(),
     );
-    read_loop(stream, app, conn, &handle, &closer, &weak_outbound).await;
+    read_loop(&mut stream, app, conn, &handle, &closer, &weak_outbound).await;
     closer.close(1000, "");
     let _ = handle.send(SessionCmd::Leave { conn }).await;
     let _ = writer.await;
+    drain(&mut stream).await;
 }
 
 async fn join(
@@ -159,7 +178,7 @@ async fn join(
 }
 
 async fn read_loop(
-    mut stream: SplitStream<WebSocket>,
+    stream: &mut SplitStream<WebSocket>,
     app: &Arc<App>,
     conn: ConnId,
     handle: &SessionHandle,

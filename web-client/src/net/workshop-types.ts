@@ -171,6 +171,8 @@ export interface RoundView {
   owner_id: string;
   owner_name: string;
   next_step: NextStep | null;
+  /** The round has been started; "next round" goes to the first one that has not. */
+  ran?: boolean;
 }
 
 export interface StageView {

@@ -57,7 +57,7 @@ export function CarouselControls({ activity, carousel }: { activity: CarouselAct
             <button type="button" class="button button--secondary" disabled={busy || done} onClick={() => run({ type: 'carousel_next_stage' })}>
               {lastStage ? t('cc.finish') : t('cc.skip')}
             </button>
-            <button type="button" class="button button--secondary" disabled={busy} onClick={() => run({ type: 'carousel_next_round' })}>
+            <button type="button" class="button button--secondary" disabled={busy || !carousel?.rounds.some((r) => !r.ran)} onClick={() => run({ type: 'carousel_next_round' })}>
               {t('cc.nextRound')}
             </button>
             <button type="button" class="button button--quiet" disabled={busy} onClick={() => run({ type: 'carousel_end' }, t('cc.ended'))}>
