@@ -1,11 +1,11 @@
-//! The JSON API: create a session, join one with a code, health and metrics.
+//! The JSON API: create a session, join one with a code, delete one, health and metrics.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -191,6 +191,47 @@ pub async fn join(
     Err(ApiError::Unavailable(
         "session is restarting; try again".into(),
     ))
+}
+
+/// `DELETE /api/sessions/{id}`, with the facilitator's token as `Authorization: Bearer`:
+/// removes the session and all its data at once (gone from the database file when this
+/// answers), then closes its connections with "session deleted" (4410).
+pub async fn delete_session(
+    State(app): State<Arc<App>>,
+    Path(session_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    const NEED_TOKEN: &str = "the facilitator's token is required (Authorization: Bearer)";
+    if !ids::is_session_id(&session_id) {
+        return Err(ApiError::NotFound("session not found"));
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized(NEED_TOKEN))?;
+    // The stored metadata is authoritative for the facilitator: that credential is written when
+    // the session is created and never changes.
+    let loaded = app
+        .store
+        .load_session(&session_id)
+        .await?
+        .ok_or(ApiError::NotFound("session not found"))?;
+    let meta: SessionMeta = serde_json::from_slice(&loaded.meta)
+        .map_err(|e| ApiError::Unavailable(format!("stored metadata is unreadable: {e}")))?;
+    let is_facilitator = meta
+        .credential_for_token(token.trim())
+        .is_some_and(|c| c.role == Role::Facilitator);
+    if !is_facilitator {
+        return Err(ApiError::Unauthorized(NEED_TOKEN));
+    }
+    if !app.store.delete_session(&session_id).await? {
+        return Err(ApiError::NotFound("session not found"));
+    }
+    // Only after the deletion committed: see `Registry::evict`.
+    app.registry.evict(&session_id);
+    tracing::info!(session = %session_id, "session deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {

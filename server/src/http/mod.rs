@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::response::Html;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::App;
@@ -18,6 +18,7 @@ const PLACEHOLDER: &str = include_str!("placeholder.html");
 pub fn router(app: Arc<App>) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(api::create_session))
+        .route("/api/sessions/{session_id}", delete(api::delete_session))
         .route("/api/join", post(api::join))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))

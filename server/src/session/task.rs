@@ -29,7 +29,7 @@ use super::{
     ClientMsg, ConnId, ConnLink, Joined, NewParticipant, Refused, SessionCmd, SessionHandle,
 };
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, now_ms};
+use crate::store::{LoadedSession, StoreError, now_ms};
 
 /// Most commands handled before the batch is committed and delivered. Kept well below the
 /// outbound queue, so one batch cannot fill a healthy client's queue by itself.
@@ -210,7 +210,12 @@ impl SessionTask {
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING_EVERY);
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
+        let deleted = self.handle.deleted.clone();
         loop {
+            if deleted.is_cancelled() {
+                self.end_deleted(rx).await;
+                return;
+            }
             tokio::select! {
                 Some(cmd) = rx.recv() => {
                     self.handle(cmd);
@@ -235,6 +240,8 @@ impl SessionTask {
                         return;
                     }
                 }
+                // Checked at the top of the loop.
+                _ = deleted.cancelled() => {}
                 _ = shutdown.cancelled() => {
                     self.commit().await;
                     self.final_compaction().await;
@@ -253,6 +260,31 @@ impl SessionTask {
             && self
                 .idle_since
                 .is_some_and(|since| since.elapsed() >= self.ctx.config.session_idle())
+    }
+
+    /// The session was deleted from the store: drop everything unsent, close every connection
+    /// for good and end without writing (a compaction or save now would fail anyway, and
+    /// nothing of this copy may reach anyone again).
+    async fn end_deleted(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        if let Some(compaction) = self.compaction.take() {
+            compaction.abort();
+        }
+        self.outbox.clear();
+        self.unlogged.clear();
+        for (reply, _) in self.participant_replies.drain(..) {
+            let _ = reply.send(Err(Refused {
+                code: close::SESSION_DELETED,
+                reason: "session deleted",
+            }));
+        }
+        for conn in self.conns.values() {
+            conn.link
+                .closer
+                .close(close::SESSION_DELETED, "session deleted");
+        }
+        self.registry.remove(&self.handle);
+        refuse_queued(&mut rx, close::SESSION_DELETED, "session deleted").await;
+        info!("session deleted; its task ended");
     }
 
     /// Flushes, leaves the registry and lets queued joins retry against a fresh task.
@@ -592,6 +624,12 @@ impl SessionTask {
 
     /// Makes the batch durable, then delivers what it produced.
     async fn commit(&mut self) {
+        if self.handle.deleted.is_cancelled() {
+            // Deleted meanwhile: deliver nothing (not even a sync reply from this copy).
+            self.outbox.clear();
+            self.unlogged.clear();
+            return;
+        }
         if !self.unlogged.is_empty() {
             let updates = std::mem::take(&mut self.unlogged);
             let count = updates.len();
@@ -606,7 +644,7 @@ impl SessionTask {
                     self.logged_since_snapshot += count;
                 }
                 Err(err) => {
-                    self.storage_failed(&err.to_string()).await;
+                    self.storage_failed(err).await;
                     return;
                 }
             }
@@ -625,7 +663,7 @@ impl SessionTask {
                     }
                 }
                 Err(err) => {
-                    self.storage_failed(&err.to_string()).await;
+                    self.storage_failed(err).await;
                     return;
                 }
             }
@@ -640,7 +678,15 @@ impl SessionTask {
     /// The store refused a write. Nothing of this batch may reach anyone: drop its frames,
     /// rebuild the document from what *is* stored, and close every connection so clients
     /// reconnect and resend what the store lacks (a Yjs client keeps its own edits).
-    async fn storage_failed(&mut self, err: &str) {
+    async fn storage_failed(&mut self, err: StoreError) {
+        if let StoreError::NotFound(_) = err {
+            // Deleted behind our back (expired, or by another node): end like an eviction.
+            warn!("session no longer in the store; ending it");
+            self.handle.deleted.cancel();
+            self.outbox.clear();
+            self.unlogged.clear();
+            return;
+        }
         Metrics::inc(&self.ctx.metrics.store_errors);
         error!(%err, "store write failed; refusing this batch");
         self.outbox.clear();
