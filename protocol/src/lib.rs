@@ -16,4 +16,3 @@ pub mod lib0;
 pub mod message;
 pub mod template;
 pub mod update;
-

@@ -31,6 +31,8 @@ struct Shared {
     permission_denied: Vec<String>,
     closed: Option<ClosedWith>,
     frames_received: usize,
+    /// Payload sizes of the sync step 2 answers received: what the server sent to catch us up.
+    step2_sizes: Vec<usize>,
 }
 
 pub struct YClient {
@@ -165,6 +167,11 @@ impl YClient {
         self.shared.lock().unwrap().frames_received
     }
 
+    /// Sizes of the sync step 2 payloads the server sent, in order.
+    pub fn step2_sizes(&self) -> Vec<usize> {
+        self.shared.lock().unwrap().step2_sizes.clone()
+    }
+
     pub fn state_vector(&self) -> StateVector {
         self.doc.transact().state_vector()
     }
@@ -212,8 +219,10 @@ fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u
             doc.transact_mut()
                 .apply_update(update)
                 .expect("update applies");
-            if matches!(message, Message::SyncStep2(_)) {
-                shared.lock().unwrap().synced = true;
+            if let Message::SyncStep2(payload) = message {
+                let mut shared = shared.lock().unwrap();
+                shared.synced = true;
+                shared.step2_sizes.push(payload.len());
             }
             None
         }

@@ -2,6 +2,7 @@
 //! `127.0.0.1:0`.
 
 mod convergence;
+mod durability;
 mod hostile;
 mod http_api;
 mod lifecycle;
