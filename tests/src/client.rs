@@ -65,17 +65,21 @@ impl YClient {
         let task_doc = doc.clone();
         let task_shared = Arc::clone(&shared);
         let task = tokio::spawn(async move {
+            // After a failed send (the server is gone, or closing) keep reading until the
+            // stream ends: frames already on their way, and the close code, still arrive.
+            // Outgoing frames are dropped meanwhile so editors never block.
+            let mut writable = true;
             loop {
                 tokio::select! {
                     out = outgoing_rx.recv() => match out {
-                        Some(frame) => if sink.send(frame).await.is_err() { break },
+                        Some(frame) => if writable && sink.send(frame).await.is_err() { writable = false },
                         None => { let _ = sink.close().await; break }
                     },
                     incoming = stream.next() => match incoming {
                         Some(Ok(WsMessage::Binary(frame))) => {
                             task_shared.lock().unwrap().frames_received += 1;
                             if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
-                                if sink.send(WsMessage::Binary(answer.into())).await.is_err() { break }
+                                if writable && sink.send(WsMessage::Binary(answer.into())).await.is_err() { writable = false }
                             }
                         }
                         Some(Ok(WsMessage::Close(frame))) => {

@@ -65,7 +65,10 @@ fn build_binary() -> anyhow::Result<PathBuf> {
         .output()
         .context("running cargo build")?;
     if !output.status.success() {
-        bail!("cargo build of the werkplaats binary failed: {}", output.status);
+        bail!(
+            "cargo build of the werkplaats binary failed: {}",
+            output.status
+        );
     }
     // One JSON message per line; the binary's artifact names its executable.
     for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -124,7 +127,10 @@ impl ServerProcess {
             .arg(data.join("no-web-client"))
             .args(&launch.args)
             .env("NO_COLOR", "1")
-            .env("RUST_LOG", std::env::var("WERKPLAATS_SERVER_LOG").unwrap_or("info".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("WERKPLAATS_SERVER_LOG").unwrap_or("info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -241,14 +247,8 @@ impl ServerProcess {
             rlim_max: libc::RLIM_INFINITY,
         };
         // SAFETY: plain syscall with a valid pointer to an initialised struct.
-        let result = unsafe {
-            libc::prlimit(
-                self.pid,
-                libc::RLIMIT_FSIZE,
-                &limit,
-                std::ptr::null_mut(),
-            )
-        };
+        let result =
+            unsafe { libc::prlimit(self.pid, libc::RLIMIT_FSIZE, &limit, std::ptr::null_mut()) };
         if result == 0 {
             Ok(())
         } else {

@@ -70,9 +70,7 @@ struct Identity {
 
 async fn identity(server: &ServerProcess, session: &str, token: &str) -> Identity {
     let client = connect(server, session, token).await;
-    client
-        .control(Some(1), Command::Hello { version: 1 })
-        .await;
+    client.control(Some(1), Command::Hello { version: 1 }).await;
     assert!(eventually(WAIT, || !client.events().is_empty()).await);
     let identity = match &client.events()[0].event {
         Event::Welcome {
@@ -244,8 +242,10 @@ async fn a_restart_keeps_every_field(how: Stop) {
     let all = [&fac, &a, &b];
 
     // One step at a time, each seen by all before the next: the result is deterministic.
-    fac.edit_text("notes", |t, txn| t.insert(txn, 0, "Doel: betere vergaderingen."))
-        .await;
+    fac.edit_text("notes", |t, txn| {
+        t.insert(txn, 0, "Doel: betere vergaderingen.")
+    })
+    .await;
     settle(&all).await;
     a.edit_text("notes", |t, txn| {
         let end = t.len(txn);
@@ -253,7 +253,8 @@ async fn a_restart_keeps_every_field(how: Stop) {
     })
     .await;
     settle(&all).await;
-    b.edit_text("notes", |t, txn| t.insert(txn, 0, "[B] ")).await;
+    b.edit_text("notes", |t, txn| t.insert(txn, 0, "[B] "))
+        .await;
     settle(&all).await;
     fac.edit_text("notes", |t, txn| t.remove_range(txn, 0, 4))
         .await;
@@ -419,7 +420,10 @@ async fn a_restart_keeps_every_field(how: Stop) {
     // Tokens are stored as hashes only.
     let file = std::fs::read(db_file(data.path())).unwrap();
     for token in tokens {
-        assert!(!contains(&file, token.as_bytes()), "a clear token is stored");
+        assert!(
+            !contains(&file, token.as_bytes()),
+            "a clear token is stored"
+        );
     }
 
     let server = ServerProcess::start(data.path()).await;
@@ -482,7 +486,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 // Crash test
 
 const WRITERS: usize = 4;
-const ROUNDS: usize = 5;
+/// Kill points per run; `WERKPLAATS_CRASH_ROUNDS` overrides it for a longer soak by hand. A
+/// SIGKILL loses only what the server had not yet handed to SQLite (the page cache survives),
+/// so a server that broadcast before storing is caught in a few rounds, not every one: with
+/// delivery moved before the append, runs of this test failed in about a third of the cases.
+const ROUNDS: usize = 8;
 
 /// One writer's own array holds `w{j}-0, w{j}-1, ...` in order; in the same transaction it sets
 /// `latest[w{j}]` to the index, and now and then it inserts a `[j:n]` token into a shared text
@@ -576,6 +584,10 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
         .unwrap_or_else(rand::random);
     println!("crash test seed: {seed} (replay with WERKPLAATS_CRASH_SEED={seed})");
     let mut rng = StdRng::seed_from_u64(seed);
+    let rounds: usize = std::env::var("WERKPLAATS_CRASH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ROUNDS);
 
     let data = data_dir();
     let mut server = ServerProcess::start(data.path()).await;
@@ -595,7 +607,7 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
     let mut checked_items = 0usize;
     let mut checked_tokens = 0usize;
 
-    for round in 1..=ROUNDS {
+    for round in 1..=rounds {
         let mut clients = Vec::new();
         for (writer, doc) in writers.iter().zip(docs.drain(..)) {
             clients.push(Arc::new(
@@ -621,7 +633,7 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
             }));
         }
 
-        let kill_after = Duration::from_millis(rng.random_range(150..=900));
+        let kill_after = Duration::from_millis(rng.random_range(100..=700));
         tokio::time::sleep(kill_after).await;
         server.kill().await;
         // The sockets are dead: what each client holds from the others is all it received.
@@ -640,7 +652,10 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
                 }
                 let held = holds(&client.doc, j);
                 let expected: Vec<String> = (0..held.items.len()).map(|n| item(j, n)).collect();
-                assert_eq!(held.items, expected, "client {i} holds writer {j}'s items in order");
+                assert_eq!(
+                    held.items, expected,
+                    "client {i} holds writer {j}'s items in order"
+                );
                 if held.items.len() > seen.items.len() {
                     seen.items = held.items;
                     seen.latest = held.latest;
@@ -725,7 +740,7 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
     }
     server.stop().await;
     println!(
-        "crash test: {ROUNDS} rounds, {checked_items} received items and {checked_tokens} \
+        "crash test: {rounds} rounds, {checked_items} received items and {checked_tokens} \
          received text tokens checked against the restored documents"
     );
     assert!(checked_items > 0, "the test checked nothing");
@@ -802,7 +817,11 @@ async fn a_full_disk_refuses_writes_and_never_loses_what_was_stored() {
     assert_refused_for_storage(&reader, &server).await;
     assert_eq!(items_of(&reader.doc), numbered("before", 20));
     assert!(server.metric("werkplaats_store_errors_total").await >= 1);
-    assert!(server.log().contains("store write failed"), "{}", server.log());
+    assert!(
+        server.log().contains("store write failed"),
+        "{}",
+        server.log()
+    );
     // The session serves what is stored: not empty, not the refused update.
     assert_eq!(
         served_items(&server, &session.id, &token).await,
@@ -904,7 +923,11 @@ async fn a_read_only_database_serves_sessions_but_refuses_writes() {
         ..Launch::default()
     };
     let server = ServerProcess::start_with(&data, launch).await.unwrap();
-    assert!(server.log().contains("opened read-only"), "{}", server.log());
+    assert!(
+        server.log().contains("opened read-only"),
+        "{}",
+        server.log()
+    );
 
     // The stored document is served.
     assert_eq!(
@@ -1009,9 +1032,7 @@ fn files_containing(data: &Path, needle: &str) -> Vec<PathBuf> {
     ["", "-wal", "-shm"]
         .iter()
         .map(|suffix| data.join(format!("{DB_FILE}{suffix}")))
-        .filter(|path| {
-            std::fs::read(path).is_ok_and(|bytes| contains(&bytes, needle.as_bytes()))
-        })
+        .filter(|path| std::fs::read(path).is_ok_and(|bytes| contains(&bytes, needle.as_bytes())))
         .collect()
 }
 
@@ -1228,4 +1249,3 @@ async fn delete_removes_a_live_session_from_the_file_at_once() {
     );
     server.stop().await;
 }
-
