@@ -368,6 +368,10 @@ impl Store for SqliteStore {
     fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>> {
         Box::pin(self.call(move |reply| Request::Write(Write::Expire { cutoff_ms, reply })))
     }
+
+    fn commit_stats(&self) -> Option<StoreStats> {
+        Some(self.stats())
+    }
 }
 
 /// Per-connection settings; see the module doc for why each one.
