@@ -21,6 +21,15 @@
 //! transaction: a write fails (with [`StoreError::Backend`]) only if it fails on its own, so
 //! batching is invisible to callers, and on a nearly full disk the writes that fit still get in.
 //!
+//! # The update log
+//!
+//! One `append_updates` call is one row of the `updates` table (split only above
+//! [`MAX_ROW_BYTES`]), keyed by the sequence number of its last update, with a `count`: a
+//! single update is stored as is, several as length-prefixed parts. A session appends a whole
+//! batch per call, so a commit inserts one row per session instead of one per update: one
+//! b-tree insert and a few WAL pages where there were dozens. The log is read back update by
+//! update, so callers never see the grouping; compaction keeps the tail of a row it cuts.
+//!
 //! Reads (`load_session`, `session_by_join_code`) run on the same thread, in queue order, but
 //! never inside an uncommitted write transaction: a pending write group is committed first, so a
 //! read can never observe data whose commit later fails.
@@ -94,7 +103,14 @@ const MIGRATIONS: &[&str] = &[
         data       BLOB    NOT NULL,
         PRIMARY KEY (session_id, seq)
     );",
+    // 2: a log row holds the `count` updates of one append (see "The update log" above), so
+    // `seq` is the sequence number of its last update. Old rows hold one update each.
+    "ALTER TABLE updates ADD COLUMN count INTEGER NOT NULL DEFAULT 1;",
 ];
+
+/// Largest log row the store writes; a bigger append is split over several rows. Keeps a row
+/// (and what a load holds twice while splitting it) far below SQLite's 1 GB limit.
+const MAX_ROW_BYTES: usize = 1024 * 1024;
 
 /// Counters of the store thread's work, for tests and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -842,12 +858,19 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
     let Some(mut session) = found else {
         return Ok(None);
     };
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, data FROM updates WHERE session_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, count, data FROM updates WHERE session_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+        ))
+    })?;
     for row in rows {
-        let (seq, data) = row?;
-        session.updates.push((seq_from_sql(seq)?, data));
+        let (seq, count, data) = row?;
+        decode_row(seq, count, data, &mut session.updates)?;
     }
     Ok(Some(session))
 }
@@ -886,11 +909,12 @@ fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64,
         .optional()?
         .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
     let mut seq = last;
-    let mut insert =
-        conn.prepare_cached("INSERT INTO updates (session_id, seq, data) VALUES (?1, ?2, ?3)")?;
-    for update in updates {
-        seq += 1;
-        insert.execute(params![id, seq, &update[..]])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO updates (session_id, seq, count, data) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for group in row_groups(updates) {
+        seq += group.len() as i64;
+        insert.execute(params![id, seq, group.len() as i64, encode_row(group)])?;
     }
     conn.prepare_cached("UPDATE sessions SET last_seq = ?2, last_active_ms = ?3 WHERE id = ?1")?
         .execute(params![id, seq, now_ms()])?;
@@ -920,6 +944,108 @@ fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Resul
     let upto = seq_to_sql(upto_seq).unwrap_or(i64::MAX);
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1 AND seq <= ?2")?
         .execute(params![id, upto])?;
+    // A row whose first update is covered by the snapshot but whose last is not keeps only
+    // the updates after `upto`. (The session compacts at the end of an append, so this is
+    // rare; the contract allows any `upto`.)
+    let straddling = conn
+        .prepare_cached(
+            "SELECT seq, count, data FROM updates
+             WHERE session_id = ?1 AND seq > ?2 AND seq - count < ?2",
+        )?
+        .query_row(params![id, upto], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .optional()?;
+    if let Some((seq, count, data)) = straddling {
+        let mut updates = Vec::new();
+        decode_row(seq, count, data, &mut updates)?;
+        let kept: Vec<Bytes> = updates
+            .into_iter()
+            .filter(|(s, _)| *s > upto_seq)
+            .map(|(_, u)| Bytes::from(u))
+            .collect();
+        conn.prepare_cached(
+            "UPDATE updates SET count = ?3, data = ?4 WHERE session_id = ?1 AND seq = ?2",
+        )?
+        .execute(params![id, seq, kept.len() as i64, encode_row(&kept)])?;
+    }
+    Ok(())
+}
+
+/// Splits one append into rows of at most [`MAX_ROW_BYTES`] (and at least one update each).
+fn row_groups(updates: &[Bytes]) -> impl Iterator<Item = &[Bytes]> {
+    let mut rest = updates;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut len = 0;
+        for update in rest {
+            bytes += update.len() + 4;
+            if len > 0 && bytes > MAX_ROW_BYTES {
+                break;
+            }
+            len += 1;
+        }
+        let (group, tail) = rest.split_at(len);
+        rest = tail;
+        Some(group)
+    })
+}
+
+/// One update as is; several as `u32` little-endian length + bytes, one after the other.
+fn encode_row(group: &[Bytes]) -> Vec<u8> {
+    if let [one] = group {
+        return one.to_vec();
+    }
+    let mut data = Vec::with_capacity(group.iter().map(|u| u.len() + 4).sum());
+    for update in group {
+        // Each update is far below 4 GiB: the server refuses messages above its limit.
+        data.extend_from_slice(&(update.len() as u32).to_le_bytes());
+        data.extend_from_slice(update);
+    }
+    data
+}
+
+/// Appends the updates of a row (the last of which has sequence number `seq`) to `out`.
+fn decode_row(
+    seq: i64,
+    count: i64,
+    data: Vec<u8>,
+    out: &mut Vec<(u64, Vec<u8>)>,
+) -> Result<(), OpError> {
+    let corrupt = |what: &str| -> OpError {
+        StoreError::Backend(format!("log row {seq} is corrupt: {what}")).into()
+    };
+    let last = seq_from_sql(seq)?;
+    let count = u64::try_from(count)
+        .ok()
+        .filter(|c| (1..=last).contains(c))
+        .ok_or_else(|| corrupt("bad update count"))?;
+    if count == 1 {
+        out.push((last, data));
+        return Ok(());
+    }
+    let mut rest = &data[..];
+    for next in (last + 1 - count)..=last {
+        let (len, tail) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| corrupt("truncated"))?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if tail.len() < len {
+            return Err(corrupt("truncated"));
+        }
+        out.push((next, tail[..len].to_vec()));
+        rest = &tail[len..];
+    }
+    if !rest.is_empty() {
+        return Err(corrupt("trailing bytes"));
+    }
     Ok(())
 }
 

@@ -149,7 +149,8 @@ fn stored(data: &Path, session: &str) -> Option<Stored> {
     };
     let log_entries = conn
         .query_row(
-            "SELECT count(*) FROM updates WHERE session_id = ?1",
+            // A log row holds `count` updates.
+            "SELECT coalesce(sum(count), 0) FROM updates WHERE session_id = ?1",
             [session],
             |r| r.get(0),
         )
