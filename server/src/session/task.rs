@@ -31,17 +31,25 @@ use super::{
 use crate::metrics::Metrics;
 use crate::store::{LoadedSession, StoreError, now_ms};
 
-/// Most commands handled before the batch is committed and delivered. Kept well below the
-/// outbound queue, so one batch cannot fill a healthy client's queue by itself.
-const MAX_BATCH: usize = 64;
+/// Most commands handled before the batch is committed and delivered. Large, so a busy session
+/// hands the store big group commits: a batch waits for an fsync, and what arrives meanwhile
+/// forms the next one. Capped at half the outbound queue, so one batch cannot fill a healthy
+/// client's queue by itself.
+const MAX_BATCH: usize = 256;
 /// Updates from one connection that may wait for their dependencies (a client that edits
 /// while its sync step 2 is still on the way), and their total size.
 const MAX_PARKED: usize = 64;
 const MAX_PARKED_BYTES: usize = 4 * 1024 * 1024;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
-/// Log entries after which the document is compacted into a snapshot.
+/// Log entries after which the document is compacted into a snapshot, once the log since the
+/// last snapshot also holds at least half as many bytes as that snapshot: a large document is
+/// not rewritten in full for a few hundred keystrokes (the store would write far more than the
+/// log it replaces, every 500 updates).
 const COMPACT_AFTER: usize = 500;
+/// Log entries after which the document is compacted whatever their size: bounds the replay at
+/// load.
+const COMPACT_ALWAYS_AFTER: usize = 10_000;
 
 struct Conn {
     joined: Joined,
@@ -86,6 +94,9 @@ pub(super) struct SessionTask {
     poisoned: bool,
     last_seq: u64,
     logged_since_snapshot: usize,
+    /// Bytes of those entries, and the size of the last snapshot (see [`COMPACT_AFTER`]).
+    logged_bytes_since_snapshot: usize,
+    snapshot_bytes: usize,
     compaction: Option<JoinHandle<()>>,
     idle_since: Option<Instant>,
 }
@@ -201,6 +212,8 @@ impl SessionTask {
                 .map(|(seq, _)| *seq)
                 .unwrap_or_default(),
             logged_since_snapshot: loaded.updates.len(),
+            logged_bytes_since_snapshot: loaded.updates.iter().map(|(_, u)| u.len()).sum(),
+            snapshot_bytes: loaded.snapshot.as_ref().map_or(0, Vec::len),
             compaction: None,
             idle_since: Some(Instant::now()),
         })
@@ -211,6 +224,7 @@ impl SessionTask {
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
         let deleted = self.handle.deleted.clone();
+        let max_batch = (self.ctx.config.outbound_queue / 2).clamp(1, MAX_BATCH);
         loop {
             if deleted.is_cancelled() {
                 self.end_deleted(rx).await;
@@ -219,7 +233,7 @@ impl SessionTask {
             tokio::select! {
                 Some(cmd) = rx.recv() => {
                     self.handle(cmd);
-                    for _ in 1..MAX_BATCH {
+                    for _ in 1..max_batch {
                         if self.poisoned {
                             break;
                         }
@@ -633,6 +647,7 @@ impl SessionTask {
         if !self.unlogged.is_empty() {
             let updates = std::mem::take(&mut self.unlogged);
             let count = updates.len();
+            let bytes: usize = updates.iter().map(Bytes::len).sum();
             match self
                 .ctx
                 .store
@@ -642,6 +657,7 @@ impl SessionTask {
                 Ok(seq) => {
                     self.last_seq = seq;
                     self.logged_since_snapshot += count;
+                    self.logged_bytes_since_snapshot += bytes;
                 }
                 Err(err) => {
                     self.storage_failed(err).await;
@@ -789,7 +805,10 @@ impl SessionTask {
 
     fn maybe_compact(&mut self) {
         let running = self.compaction.as_ref().is_some_and(|c| !c.is_finished());
-        if running || self.logged_since_snapshot < COMPACT_AFTER {
+        let due = self.logged_since_snapshot >= COMPACT_ALWAYS_AFTER
+            || (self.logged_since_snapshot >= COMPACT_AFTER
+                && self.logged_bytes_since_snapshot >= self.snapshot_bytes / 2);
+        if running || !due {
             return;
         }
         let snapshot = match self.doc.snapshot() {
@@ -800,6 +819,8 @@ impl SessionTask {
             }
         };
         self.logged_since_snapshot = 0;
+        self.logged_bytes_since_snapshot = 0;
+        self.snapshot_bytes = snapshot.len();
         let store = Arc::clone(&self.ctx.store);
         let id = Arc::clone(&self.handle.id);
         let upto = self.last_seq;
@@ -820,7 +841,7 @@ impl SessionTask {
             let _ = running.await;
         }
         if self.logged_since_snapshot > 0 {
-            self.logged_since_snapshot = COMPACT_AFTER;
+            self.logged_since_snapshot = COMPACT_ALWAYS_AFTER;
             self.maybe_compact();
             if let Some(running) = self.compaction.take() {
                 let _ = running.await;
