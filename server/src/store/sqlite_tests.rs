@@ -600,7 +600,9 @@ fn log_rows(path: &Path) -> Vec<(i64, i64)> {
 }
 
 fn numbered(prefix: &str, n: usize) -> Vec<Bytes> {
-    (0..n).map(|i| Bytes::from(format!("{prefix}{i}"))).collect()
+    (0..n)
+        .map(|i| Bytes::from(format!("{prefix}{i}")))
+        .collect()
 }
 
 #[tokio::test]
@@ -612,8 +614,14 @@ async fn an_append_is_one_row_and_reads_back_update_by_update() {
         .create_session(row("s1", "CODE1"), Vec::new())
         .await
         .expect("create");
-    assert_eq!(store.append_updates("s1", numbered("a", 5)).await.unwrap(), 5);
-    assert_eq!(store.append_updates("s1", numbered("b", 1)).await.unwrap(), 6);
+    assert_eq!(
+        store.append_updates("s1", numbered("a", 5)).await.unwrap(),
+        5
+    );
+    assert_eq!(
+        store.append_updates("s1", numbered("b", 1)).await.unwrap(),
+        6
+    );
     assert_eq!(store.append_updates("s1", Vec::new()).await.unwrap(), 6);
     assert_eq!(log_rows(&path), vec![(5, 5), (6, 1)]);
     let loaded = store.load_session("s1").await.unwrap().unwrap();
@@ -630,7 +638,10 @@ async fn an_append_is_one_row_and_reads_back_update_by_update() {
     assert_eq!(log_rows(&path), vec![(5, 2), (6, 1)]);
     let loaded = store.load_session("s1").await.unwrap().unwrap();
     assert_eq!(loaded.updates, expected[3..]);
-    assert_eq!(store.append_updates("s1", numbered("c", 2)).await.unwrap(), 8);
+    assert_eq!(
+        store.append_updates("s1", numbered("c", 2)).await.unwrap(),
+        8
+    );
     store.close().await.unwrap();
 }
 
@@ -648,7 +659,10 @@ async fn a_large_append_is_split_over_rows() {
         .collect();
     let mut updates = numbered("small", 2);
     updates.extend(big.iter().cloned());
-    assert_eq!(store.append_updates("s1", updates.clone()).await.unwrap(), 5);
+    assert_eq!(
+        store.append_updates("s1", updates.clone()).await.unwrap(),
+        5
+    );
     // Two small ones share a row with the first big one; each other big one has its own.
     assert_eq!(log_rows(&path), vec![(3, 3), (4, 1), (5, 1)]);
     let loaded = store.load_session("s1").await.unwrap().unwrap();
@@ -676,7 +690,10 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
     let store = SqliteStore::open(&path).expect("open and migrate");
     let loaded = store.load_session("s1").await.unwrap().unwrap();
     assert_eq!(loaded.updates, vec![(1, vec![1]), (2, vec![2])]);
-    assert_eq!(store.append_updates("s1", numbered("n", 2)).await.unwrap(), 4);
+    assert_eq!(
+        store.append_updates("s1", numbered("n", 2)).await.unwrap(),
+        4
+    );
     assert_eq!(log_rows(&path), vec![(1, 1), (2, 1), (4, 2)]);
 }
 
@@ -696,10 +713,7 @@ async fn a_corrupt_log_row_fails_the_load_instead_of_panicking() {
         .unwrap();
     let msg = backend_message(store.load_session("s1").await);
     assert!(msg.contains("corrupt"), "{msg}");
-    store
-        .exec("UPDATE updates SET count = 99")
-        .await
-        .unwrap();
+    store.exec("UPDATE updates SET count = 99").await.unwrap();
     let msg = backend_message(store.load_session("s1").await);
     assert!(msg.contains("corrupt"), "{msg}");
 }

@@ -67,8 +67,7 @@ fn options() -> Options {
         only: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut pairs = args.chunks(2);
-    while let Some(pair) = pairs.next() {
+    for pair in args.chunks(2) {
         let [flag, value] = pair else {
             usage(&format!("{} needs a value", pair[0]));
         };
@@ -199,9 +198,8 @@ fn main() {
     if options.only.is_some() {
         return;
     }
-    let rate = |kind: Kind| -> Vec<f64> {
-        results[&kind].iter().map(|m| m.updates_per_sec).collect()
-    };
+    let rate =
+        |kind: Kind| -> Vec<f64> { results[&kind].iter().map(|m| m.updates_per_sec).collect() };
     let (memory, sqlite) = (median(rate(Kind::Memory)), median(rate(Kind::Sqlite)));
     let ratios: Vec<f64> = rate(Kind::Sqlite)
         .iter()
@@ -409,7 +407,12 @@ fn cpu_seconds(stat_file: &str) -> f64 {
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
     // SAFETY: sysconf has no preconditions.
     let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;

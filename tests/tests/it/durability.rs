@@ -226,9 +226,11 @@ async fn a_restart_after_sigkill_keeps_every_field() {
     a_restart_keeps_every_field(Stop::Kill).await;
 }
 
-/// More log entries than the session's compaction threshold (500), so the restored document is
-/// a snapshot plus a log tail (after SIGKILL) or one final snapshot (after SIGTERM).
+/// More log entries than the session's compaction threshold (500), then a few more once the
+/// snapshot is stored, so the restored document is a snapshot plus a log tail (after SIGKILL)
+/// or one final snapshot (after SIGTERM).
 const LOG_EDITS: usize = 620;
+const TAIL_EDITS: usize = 30;
 
 async fn a_restart_keeps_every_field(how: Stop) {
     let data = data_dir();
@@ -330,18 +332,32 @@ async fn a_restart_keeps_every_field(how: Stop) {
     .await;
     settle(&all).await;
 
-    // Many small updates, one log entry each.
-    for i in 0..LOG_EDITS {
-        let digit = char::from(b'0' + (i % 10) as u8).to_string();
-        a.edit_text("log", |t, txn| {
-            let end = t.len(txn);
-            t.insert(txn, end, &digit);
-        })
-        .await;
-    }
+    // Many small updates, one log entry each; then a tail after the snapshot.
+    let type_digits = |range: std::ops::Range<usize>| {
+        let a = &a;
+        async move {
+            for i in range {
+                let digit = char::from(b'0' + (i % 10) as u8).to_string();
+                a.edit_text("log", |t, txn| {
+                    let end = t.len(txn);
+                    t.insert(txn, end, &digit);
+                })
+                .await;
+            }
+        }
+    };
+    type_digits(0..LOG_EDITS).await;
+    settle(&all).await;
+    assert!(
+        eventually(WAIT, || stored(data.path(), &session.id)
+            .is_some_and(|s| s.has_snapshot))
+        .await,
+        "{LOG_EDITS} updates should have been compacted"
+    );
+    type_digits(LOG_EDITS..LOG_EDITS + TAIL_EDITS).await;
     settle(&all).await;
 
-    let expected_log: String = (0..LOG_EDITS)
+    let expected_log: String = (0..LOG_EDITS + TAIL_EDITS)
         .map(|i| char::from(b'0' + (i % 10) as u8))
         .collect();
     let expected = json!({
@@ -404,16 +420,13 @@ async fn a_restart_keeps_every_field(how: Stop) {
         stored_before.meta["credentials"].as_array().unwrap().len(),
         4
     );
-    assert!(
-        stored_before.has_snapshot,
-        "{LOG_EDITS} updates should have been compacted"
-    );
+    assert!(stored_before.has_snapshot);
     match how {
         // The final compaction at shutdown leaves nothing to replay.
         Stop::Term => assert_eq!(stored_before.log_entries, 0),
         // A snapshot plus the tail after it: both restore paths at once.
         Stop::Kill => assert!(
-            (1..LOG_EDITS as i64).contains(&stored_before.log_entries),
+            (TAIL_EDITS as i64..LOG_EDITS as i64).contains(&stored_before.log_entries),
             "log entries after the snapshot: {}",
             stored_before.log_entries
         ),
