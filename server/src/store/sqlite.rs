@@ -104,8 +104,23 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, seq)
     );",
     // 2: a log row holds the `count` updates of one append (see "The update log" above), so
-    // `seq` is the sequence number of its last update. Old rows hold one update each.
-    "ALTER TABLE updates ADD COLUMN count INTEGER NOT NULL DEFAULT 1;",
+    // `seq` is the sequence number of its last update; old rows hold one update each. And the
+    // blobs leave the `sessions` row, which every append updates (`last_seq`,
+    // `last_active_ms`): SQLite rebuilds a whole row to update it, so a snapshot of a few
+    // hundred kilobytes there was read and compared at every append, which made appends to a
+    // large document several times dearer.
+    "ALTER TABLE updates ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE session_data (
+        session_id TEXT NOT NULL PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        meta       BLOB NOT NULL,
+        state      BLOB NOT NULL,
+        snapshot   BLOB
+    );
+    INSERT INTO session_data (session_id, meta, state, snapshot)
+        SELECT id, meta, state, snapshot FROM sessions;
+    ALTER TABLE sessions DROP COLUMN meta;
+    ALTER TABLE sessions DROP COLUMN state;
+    ALTER TABLE sessions DROP COLUMN snapshot;",
 ];
 
 /// Largest log row the store writes; a bigger append is split over several rows. Keeps a row
@@ -838,8 +853,9 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
     // No read transaction needed: this thread is the only writer and never reads inside an
     // open write transaction, so nothing changes between the two queries.
     let mut stmt = conn.prepare_cached(
-        "SELECT join_code, created_at_ms, last_active_ms, meta, state, snapshot
-         FROM sessions WHERE id = ?1",
+        "SELECT s.join_code, s.created_at_ms, s.last_active_ms, d.meta, d.state, d.snapshot
+         FROM sessions s JOIN session_data d ON d.session_id = s.id
+         WHERE s.id = ?1",
     )?;
     let found = stmt
         .query_row([id], |r| {
@@ -880,26 +896,33 @@ fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<()
         return Err(StoreError::JoinCodeTaken.into());
     }
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq, meta, state)
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+        "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq)
+         VALUES (?1, ?2, ?3, ?4, 0)",
     )?;
-    let empty: &[u8] = &[];
-    match stmt.execute(params![
-        row.id,
-        row.join_code,
-        row.created_at_ms,
-        now_ms(),
-        meta,
-        empty
-    ]) {
-        Ok(_) => Ok(()),
+    match stmt.execute(params![row.id, row.join_code, row.created_at_ms, now_ms()]) {
+        Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _))
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
-            Err(StoreError::Backend(format!("session {} already exists", row.id)).into())
+            return Err(StoreError::Backend(format!("session {} already exists", row.id)).into());
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    let empty: &[u8] = &[];
+    conn.prepare_cached("INSERT INTO session_data (session_id, meta, state) VALUES (?1, ?2, ?3)")?
+        .execute(params![row.id, meta, empty])?;
+    Ok(())
+}
+
+/// Marks the session active now; `NotFound` if there is no such session.
+fn touch(conn: &Connection, id: &str) -> Result<(), OpError> {
+    let changed = conn
+        .prepare_cached("UPDATE sessions SET last_active_ms = ?2 WHERE id = ?1")?
+        .execute(params![id, now_ms()])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_owned()).into());
+    }
+    Ok(())
 }
 
 fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64, OpError> {
@@ -922,24 +945,16 @@ fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64,
 }
 
 fn save_state(conn: &Connection, id: &str, meta: &[u8], state: &[u8]) -> Result<(), OpError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE sessions SET meta = ?2, state = ?3, last_active_ms = ?4 WHERE id = ?1",
-        )?
-        .execute(params![id, meta, state, now_ms()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id.to_owned()).into());
-    }
+    touch(conn, id)?;
+    conn.prepare_cached("UPDATE session_data SET meta = ?2, state = ?3 WHERE session_id = ?1")?
+        .execute(params![id, meta, state])?;
     Ok(())
 }
 
 fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Result<(), OpError> {
-    let changed = conn
-        .prepare_cached("UPDATE sessions SET snapshot = ?2, last_active_ms = ?3 WHERE id = ?1")?
-        .execute(params![id, snapshot, now_ms()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id.to_owned()).into());
-    }
+    touch(conn, id)?;
+    conn.prepare_cached("UPDATE session_data SET snapshot = ?2 WHERE session_id = ?1")?
+        .execute(params![id, snapshot])?;
     // Beyond i64::MAX there is no stored sequence number anyway: drop the whole log.
     let upto = seq_to_sql(upto_seq).unwrap_or(i64::MAX);
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1 AND seq <= ?2")?
@@ -1054,6 +1069,8 @@ fn delete_session(conn: &Connection, id: &str) -> Result<bool, OpError> {
     // on a per-connection pragma.
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1")?
         .execute([id])?;
+    conn.prepare_cached("DELETE FROM session_data WHERE session_id = ?1")?
+        .execute([id])?;
     let deleted = conn
         .prepare_cached("DELETE FROM sessions WHERE id = ?1")?
         .execute([id])?;
@@ -1063,6 +1080,11 @@ fn delete_session(conn: &Connection, id: &str) -> Result<bool, OpError> {
 fn expire_before(conn: &Connection, cutoff_ms: i64) -> Result<Vec<String>, OpError> {
     conn.prepare_cached(
         "DELETE FROM updates WHERE session_id IN
+            (SELECT id FROM sessions WHERE last_active_ms < ?1)",
+    )?
+    .execute([cutoff_ms])?;
+    conn.prepare_cached(
+        "DELETE FROM session_data WHERE session_id IN
             (SELECT id FROM sessions WHERE last_active_ms < ?1)",
     )?
     .execute([cutoff_ms])?;

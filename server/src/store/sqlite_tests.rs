@@ -681,8 +681,8 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
         conn.execute_batch(
             "PRAGMA user_version = 1;
              INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq,
-                                   meta, state)
-             VALUES ('s1', 'CODE1', 1, 1, 2, x'7b7d', x'');
+                                   meta, state, snapshot)
+             VALUES ('s1', 'CODE1', 1, 1, 2, x'7b7d', x'', NULL);
              INSERT INTO updates (session_id, seq, data) VALUES ('s1', 1, x'01'), ('s1', 2, x'02');",
         )
         .expect("old rows");
@@ -690,6 +690,8 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
     let store = SqliteStore::open(&path).expect("open and migrate");
     let loaded = store.load_session("s1").await.unwrap().unwrap();
     assert_eq!(loaded.updates, vec![(1, vec![1]), (2, vec![2])]);
+    assert_eq!(loaded.meta, b"{}");
+    assert_eq!(loaded.join_code, "CODE1");
     assert_eq!(
         store.append_updates("s1", numbered("n", 2)).await.unwrap(),
         4

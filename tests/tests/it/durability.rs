@@ -132,7 +132,7 @@ fn stored(data: &Path, session: &str) -> Option<Stored> {
     )
     .expect("open the store file");
     let row = conn.query_row(
-        "SELECT meta, state, snapshot IS NOT NULL FROM sessions WHERE id = ?1",
+        "SELECT meta, state, snapshot IS NOT NULL FROM session_data WHERE session_id = ?1",
         [session],
         |r| {
             Ok((
