@@ -79,6 +79,13 @@ impl Server {
             tasks,
             next_conn: AtomicU64::new(1),
         });
+        // Tracked, so shutdown waits for a running expiry instead of cutting it off.
+        app.tasks.spawn(crate::retention::run(
+            Arc::clone(&app.store),
+            Arc::clone(&app.registry),
+            config.retention_days,
+            app.shutdown.clone(),
+        ));
         let router = crate::http::router(Arc::clone(&app));
         let stop_accepting = CancellationToken::new();
         let stop = stop_accepting.clone();

@@ -62,6 +62,15 @@ pub struct Config {
     )]
     pub minute_ms: u64,
 
+    /// Days without activity after which a session is deleted with all its data.
+    #[arg(
+        long,
+        env = "WERKPLAATS_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub retention_days: u32,
+
     /// Join attempts per client address per minute.
     #[arg(long, env = "WERKPLAATS_JOIN_PER_MINUTE", default_value_t = 20)]
     pub join_per_minute: u32,

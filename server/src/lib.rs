@@ -3,7 +3,7 @@
 //! - [`app`]: start-up, shared state, graceful shutdown.
 //! - [`http`]: the JSON API and static files; [`ws`]: websocket connections.
 //! - [`session`]: one task per live session, which alone owns its document.
-//! - [`store`]: the storage seam and its implementations.
+//! - [`store`]: the storage seam and its implementations; [`retention`]: expiry of idle sessions.
 
 pub mod app;
 pub mod clock;
@@ -15,6 +15,7 @@ pub mod ids;
 pub mod listener;
 pub mod metrics;
 pub mod rate_limit;
+pub mod retention;
 pub mod session;
 pub mod store;
 pub mod ws;

@@ -36,6 +36,8 @@ struct Shared {
     errors: Vec<String>,
     /// Every binary frame received, in order.
     frames: Vec<Vec<u8>>,
+    /// Payload sizes of the sync step 2 answers received: what the server sent to catch us up.
+    step2_sizes: Vec<usize>,
 }
 
 pub struct YClient {
@@ -68,10 +70,14 @@ impl YClient {
         let task_doc = doc.clone();
         let task_shared = Arc::clone(&shared);
         let task = tokio::spawn(async move {
+            // After a failed send (the server is gone, or closing) keep reading until the
+            // stream ends: frames already on their way, and the close code, still arrive.
+            // Outgoing frames are dropped meanwhile so editors never block.
+            let mut writable = true;
             loop {
                 tokio::select! {
                     out = outgoing_rx.recv() => match out {
-                        Some(frame) => if sink.send(frame).await.is_err() { break },
+                        Some(frame) => if writable && sink.send(frame).await.is_err() { writable = false },
                         None => { let _ = sink.close().await; break }
                     },
                     incoming = stream.next() => match incoming {
@@ -82,7 +88,7 @@ impl YClient {
                                 shared.frames.push(frame.to_vec());
                             }
                             if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
-                                if sink.send(WsMessage::Binary(answer.into())).await.is_err() { break }
+                                if writable && sink.send(WsMessage::Binary(answer.into())).await.is_err() { writable = false }
                             }
                         }
                         Some(Ok(WsMessage::Close(frame))) => {
@@ -263,6 +269,11 @@ impl YClient {
         self.shared.lock().unwrap().frames_received
     }
 
+    /// Sizes of the sync step 2 payloads the server sent, in order.
+    pub fn step2_sizes(&self) -> Vec<usize> {
+        self.shared.lock().unwrap().step2_sizes.clone()
+    }
+
     pub fn state_vector(&self) -> StateVector {
         self.doc.transact().state_vector()
     }
@@ -310,8 +321,10 @@ fn handle_frame(doc: &Doc, shared: &Mutex<Shared>, frame: &[u8]) -> Option<Vec<u
             doc.transact_mut()
                 .apply_update(update)
                 .expect("update applies");
-            if matches!(message, Message::SyncStep2(_)) {
-                shared.lock().unwrap().synced = true;
+            if let Message::SyncStep2(payload) = message {
+                let mut shared = shared.lock().unwrap();
+                shared.synced = true;
+                shared.step2_sizes.push(payload.len());
             }
             None
         }

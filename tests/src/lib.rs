@@ -2,15 +2,19 @@
 //! y-websocket protocol with their own yrs documents.
 //!
 //! - [`TestServer`]: starts the server with a chosen store and config.
+//! - [`ServerProcess`]: the real `werkplaats` binary as a child process, for restarts and
+//!   crashes.
 //! - [`YClient`]: a Yjs peer (tokio-tungstenite + yrs) that answers sync, applies updates,
 //!   tracks awareness and control events, and records how the server closed it.
 
 pub mod client;
 pub mod inprocess;
+pub mod process;
 pub mod server;
 
 pub use client::{ClosedWith, YClient};
-pub use server::{CreatedSession, TestServer};
+pub use process::{Launch, ServerProcess};
+pub use server::{CreatedSession, Joined, TestServer};
 
 /// Logs to the test output when `RUST_LOG` is set.
 pub fn init_tracing() {

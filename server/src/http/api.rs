@@ -1,4 +1,4 @@
-//! The JSON API: create a session, join one with a code, health and metrics.
+//! The JSON API: create a session, join one with a code, delete one, health and metrics.
 
 use std::sync::Arc;
 
@@ -239,11 +239,32 @@ pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    let mut body = app.metrics.render();
+    if let Some(stats) = app.store.commit_stats() {
+        // writes / transactions is the average group-commit size; each transaction is one
+        // fsync of the WAL.
+        for (name, help, value) in [
+            (
+                "werkplaats_store_transactions_total",
+                "Store write transactions committed (one fsync each).",
+                stats.transactions,
+            ),
+            (
+                "werkplaats_store_writes_total",
+                "Store writes committed, over all transactions.",
+                stats.writes,
+            ),
+        ] {
+            body.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+            ));
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.render(),
+        body,
     )
 }

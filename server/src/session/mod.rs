@@ -14,6 +14,7 @@ mod task;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 use werkplaats_protocol::control::{ClientEnvelope, Role};
 use werkplaats_protocol::update::UpdateSummary;
 
@@ -104,6 +105,9 @@ pub struct SessionHandle {
     pub id: Arc<str>,
     generation: u64,
     tx: mpsc::Sender<SessionCmd>,
+    /// Cancelled when the session was deleted from the store (retention, `DELETE`): the task
+    /// must close its connections and end without writing or serving anything more.
+    deleted: CancellationToken,
 }
 
 /// The session task is gone (unloaded, or crashed): look it up again.

@@ -61,6 +61,7 @@ impl Registry {
                     id: Arc::from(id),
                     generation: self.next_generation.fetch_add(1, Ordering::Relaxed),
                     tx,
+                    deleted: CancellationToken::new(),
                 };
                 SessionTask::spawn(Arc::clone(self), handle.clone(), rx);
                 handle
@@ -73,6 +74,22 @@ impl Registry {
         self.sessions.remove_if(&handle.id, |_, current| {
             current.generation == handle.generation
         });
+    }
+
+    /// The session was deleted from the store: its task (if one runs) closes every connection
+    /// with "session deleted" and ends, so its in-memory copy can never be served or written
+    /// back. Later lookups start a fresh task, which finds nothing in the store.
+    ///
+    /// Call it after the store deletion has committed: a task that loads before that is
+    /// evicted here, one that loads after finds no session.
+    pub fn evict(&self, id: &str) -> bool {
+        match self.sessions.remove(id) {
+            Some((_, handle)) => {
+                handle.deleted.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn live_sessions(&self) -> usize {

@@ -15,6 +15,7 @@ pub mod memory;
 pub mod sqlite;
 
 pub use memory::now_ms;
+pub use sqlite::StoreStats;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -88,4 +89,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes every session whose last activity is before `cutoff_ms` and returns their ids.
     fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>>;
+
+    /// Transactions and writes committed so far, for `/metrics` and the benchmark: a store
+    /// without group commit (the memory store) has none.
+    fn commit_stats(&self) -> Option<StoreStats> {
+        None
+    }
 }

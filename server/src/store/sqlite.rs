@@ -21,6 +21,15 @@
 //! transaction: a write fails (with [`StoreError::Backend`]) only if it fails on its own, so
 //! batching is invisible to callers, and on a nearly full disk the writes that fit still get in.
 //!
+//! # The update log
+//!
+//! One `append_updates` call is one row of the `updates` table (split only above
+//! [`MAX_ROW_BYTES`]), keyed by the sequence number of its last update, with a `count`: a
+//! single update is stored as is, several as length-prefixed parts. A session appends a whole
+//! batch per call, so a commit inserts one row per session instead of one per update: one
+//! b-tree insert and a few WAL pages where there were dozens. The log is read back update by
+//! update, so callers never see the grouping; compaction keeps the tail of a row it cuts.
+//!
 //! Reads (`load_session`, `session_by_join_code`) run on the same thread, in queue order, but
 //! never inside an uncommitted write transaction: a pending write group is committed first, so a
 //! read can never observe data whose commit later fails.
@@ -94,7 +103,29 @@ const MIGRATIONS: &[&str] = &[
         data       BLOB    NOT NULL,
         PRIMARY KEY (session_id, seq)
     );",
+    // 2: a log row holds the `count` updates of one append (see "The update log" above), so
+    // `seq` is the sequence number of its last update; old rows hold one update each. And the
+    // blobs leave the `sessions` row, which every append updates (`last_seq`,
+    // `last_active_ms`): SQLite rebuilds a whole row to update it, so a snapshot of a few
+    // hundred kilobytes there was read and compared at every append, which made appends to a
+    // large document several times dearer.
+    "ALTER TABLE updates ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE session_data (
+        session_id TEXT NOT NULL PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        meta       BLOB NOT NULL,
+        state      BLOB NOT NULL,
+        snapshot   BLOB
+    );
+    INSERT INTO session_data (session_id, meta, state, snapshot)
+        SELECT id, meta, state, snapshot FROM sessions;
+    ALTER TABLE sessions DROP COLUMN meta;
+    ALTER TABLE sessions DROP COLUMN state;
+    ALTER TABLE sessions DROP COLUMN snapshot;",
 ];
+
+/// Largest log row the store writes; a bigger append is split over several rows. Keeps a row
+/// (and what a load holds twice while splitting it) far below SQLite's 1 GB limit.
+const MAX_ROW_BYTES: usize = 1024 * 1024;
 
 /// Counters of the store thread's work, for tests and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -367,6 +398,10 @@ impl Store for SqliteStore {
 
     fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>> {
         Box::pin(self.call(move |reply| Request::Write(Write::Expire { cutoff_ms, reply })))
+    }
+
+    fn commit_stats(&self) -> Option<StoreStats> {
+        Some(self.stats())
     }
 }
 
@@ -818,8 +853,9 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
     // No read transaction needed: this thread is the only writer and never reads inside an
     // open write transaction, so nothing changes between the two queries.
     let mut stmt = conn.prepare_cached(
-        "SELECT join_code, created_at_ms, last_active_ms, meta, state, snapshot
-         FROM sessions WHERE id = ?1",
+        "SELECT s.join_code, s.created_at_ms, s.last_active_ms, d.meta, d.state, d.snapshot
+         FROM sessions s JOIN session_data d ON d.session_id = s.id
+         WHERE s.id = ?1",
     )?;
     let found = stmt
         .query_row([id], |r| {
@@ -838,12 +874,19 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
     let Some(mut session) = found else {
         return Ok(None);
     };
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, data FROM updates WHERE session_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, count, data FROM updates WHERE session_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+        ))
+    })?;
     for row in rows {
-        let (seq, data) = row?;
-        session.updates.push((seq_from_sql(seq)?, data));
+        let (seq, count, data) = row?;
+        decode_row(seq, count, data, &mut session.updates)?;
     }
     Ok(Some(session))
 }
@@ -853,26 +896,33 @@ fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<()
         return Err(StoreError::JoinCodeTaken.into());
     }
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq, meta, state)
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+        "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq)
+         VALUES (?1, ?2, ?3, ?4, 0)",
     )?;
-    let empty: &[u8] = &[];
-    match stmt.execute(params![
-        row.id,
-        row.join_code,
-        row.created_at_ms,
-        now_ms(),
-        meta,
-        empty
-    ]) {
-        Ok(_) => Ok(()),
+    match stmt.execute(params![row.id, row.join_code, row.created_at_ms, now_ms()]) {
+        Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _))
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
-            Err(StoreError::Backend(format!("session {} already exists", row.id)).into())
+            return Err(StoreError::Backend(format!("session {} already exists", row.id)).into());
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    let empty: &[u8] = &[];
+    conn.prepare_cached("INSERT INTO session_data (session_id, meta, state) VALUES (?1, ?2, ?3)")?
+        .execute(params![row.id, meta, empty])?;
+    Ok(())
+}
+
+/// Marks the session active now; `NotFound` if there is no such session.
+fn touch(conn: &Connection, id: &str) -> Result<(), OpError> {
+    let changed = conn
+        .prepare_cached("UPDATE sessions SET last_active_ms = ?2 WHERE id = ?1")?
+        .execute(params![id, now_ms()])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_owned()).into());
+    }
+    Ok(())
 }
 
 fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64, OpError> {
@@ -882,11 +932,12 @@ fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64,
         .optional()?
         .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
     let mut seq = last;
-    let mut insert =
-        conn.prepare_cached("INSERT INTO updates (session_id, seq, data) VALUES (?1, ?2, ?3)")?;
-    for update in updates {
-        seq += 1;
-        insert.execute(params![id, seq, &update[..]])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO updates (session_id, seq, count, data) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for group in row_groups(updates) {
+        seq += group.len() as i64;
+        insert.execute(params![id, seq, group.len() as i64, encode_row(group)])?;
     }
     conn.prepare_cached("UPDATE sessions SET last_seq = ?2, last_active_ms = ?3 WHERE id = ?1")?
         .execute(params![id, seq, now_ms()])?;
@@ -894,28 +945,122 @@ fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64,
 }
 
 fn save_state(conn: &Connection, id: &str, meta: &[u8], state: &[u8]) -> Result<(), OpError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE sessions SET meta = ?2, state = ?3, last_active_ms = ?4 WHERE id = ?1",
-        )?
-        .execute(params![id, meta, state, now_ms()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id.to_owned()).into());
-    }
+    touch(conn, id)?;
+    conn.prepare_cached("UPDATE session_data SET meta = ?2, state = ?3 WHERE session_id = ?1")?
+        .execute(params![id, meta, state])?;
     Ok(())
 }
 
 fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Result<(), OpError> {
-    let changed = conn
-        .prepare_cached("UPDATE sessions SET snapshot = ?2, last_active_ms = ?3 WHERE id = ?1")?
-        .execute(params![id, snapshot, now_ms()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id.to_owned()).into());
-    }
+    touch(conn, id)?;
+    conn.prepare_cached("UPDATE session_data SET snapshot = ?2 WHERE session_id = ?1")?
+        .execute(params![id, snapshot])?;
     // Beyond i64::MAX there is no stored sequence number anyway: drop the whole log.
     let upto = seq_to_sql(upto_seq).unwrap_or(i64::MAX);
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1 AND seq <= ?2")?
         .execute(params![id, upto])?;
+    // A row whose first update is covered by the snapshot but whose last is not keeps only
+    // the updates after `upto`. (The session compacts at the end of an append, so this is
+    // rare; the contract allows any `upto`.)
+    let straddling = conn
+        .prepare_cached(
+            "SELECT seq, count, data FROM updates
+             WHERE session_id = ?1 AND seq > ?2 AND seq - count < ?2",
+        )?
+        .query_row(params![id, upto], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .optional()?;
+    if let Some((seq, count, data)) = straddling {
+        let mut updates = Vec::new();
+        decode_row(seq, count, data, &mut updates)?;
+        let kept: Vec<Bytes> = updates
+            .into_iter()
+            .filter(|(s, _)| *s > upto_seq)
+            .map(|(_, u)| Bytes::from(u))
+            .collect();
+        conn.prepare_cached(
+            "UPDATE updates SET count = ?3, data = ?4 WHERE session_id = ?1 AND seq = ?2",
+        )?
+        .execute(params![id, seq, kept.len() as i64, encode_row(&kept)])?;
+    }
+    Ok(())
+}
+
+/// Splits one append into rows of at most [`MAX_ROW_BYTES`] (and at least one update each).
+fn row_groups(updates: &[Bytes]) -> impl Iterator<Item = &[Bytes]> {
+    let mut rest = updates;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut len = 0;
+        for update in rest {
+            bytes += update.len() + 4;
+            if len > 0 && bytes > MAX_ROW_BYTES {
+                break;
+            }
+            len += 1;
+        }
+        let (group, tail) = rest.split_at(len);
+        rest = tail;
+        Some(group)
+    })
+}
+
+/// One update as is; several as `u32` little-endian length + bytes, one after the other.
+fn encode_row(group: &[Bytes]) -> Vec<u8> {
+    if let [one] = group {
+        return one.to_vec();
+    }
+    let mut data = Vec::with_capacity(group.iter().map(|u| u.len() + 4).sum());
+    for update in group {
+        // Each update is far below 4 GiB: the server refuses messages above its limit.
+        data.extend_from_slice(&(update.len() as u32).to_le_bytes());
+        data.extend_from_slice(update);
+    }
+    data
+}
+
+/// Appends the updates of a row (the last of which has sequence number `seq`) to `out`.
+fn decode_row(
+    seq: i64,
+    count: i64,
+    data: Vec<u8>,
+    out: &mut Vec<(u64, Vec<u8>)>,
+) -> Result<(), OpError> {
+    let corrupt = |what: &str| -> OpError {
+        StoreError::Backend(format!("log row {seq} is corrupt: {what}")).into()
+    };
+    let last = seq_from_sql(seq)?;
+    let count = u64::try_from(count)
+        .ok()
+        .filter(|c| (1..=last).contains(c))
+        .ok_or_else(|| corrupt("bad update count"))?;
+    if count == 1 {
+        out.push((last, data));
+        return Ok(());
+    }
+    let mut rest = &data[..];
+    for next in (last + 1 - count)..=last {
+        let (len, tail) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| corrupt("truncated"))?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if tail.len() < len {
+            return Err(corrupt("truncated"));
+        }
+        out.push((next, tail[..len].to_vec()));
+        rest = &tail[len..];
+    }
+    if !rest.is_empty() {
+        return Err(corrupt("trailing bytes"));
+    }
     Ok(())
 }
 
@@ -923,6 +1068,8 @@ fn delete_session(conn: &Connection, id: &str) -> Result<bool, OpError> {
     // Explicitly, not only through ON DELETE CASCADE: removing personal data must not depend
     // on a per-connection pragma.
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM session_data WHERE session_id = ?1")?
         .execute([id])?;
     let deleted = conn
         .prepare_cached("DELETE FROM sessions WHERE id = ?1")?
@@ -933,6 +1080,11 @@ fn delete_session(conn: &Connection, id: &str) -> Result<bool, OpError> {
 fn expire_before(conn: &Connection, cutoff_ms: i64) -> Result<Vec<String>, OpError> {
     conn.prepare_cached(
         "DELETE FROM updates WHERE session_id IN
+            (SELECT id FROM sessions WHERE last_active_ms < ?1)",
+    )?
+    .execute([cutoff_ms])?;
+    conn.prepare_cached(
+        "DELETE FROM session_data WHERE session_id IN
             (SELECT id FROM sessions WHERE last_active_ms < ?1)",
     )?
     .execute([cutoff_ms])?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tempfile::TempDir;
 
-use super::{SqliteStore, StoreStats};
+use super::{MIGRATIONS, SqliteStore, StoreStats};
 use crate::store::{SessionRow, Store, StoreError};
 
 fn temp_store() -> (SqliteStore, TempDir) {
@@ -585,4 +585,137 @@ async fn callers_get_an_error_not_a_hang_when_the_thread_dies() {
         .await
         .expect("no hang");
     assert_eq!(backend_message(result), "store thread stopped");
+}
+
+/// Rows of the log table, read with a second connection.
+fn log_rows(path: &Path) -> Vec<(i64, i64)> {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT seq, count FROM updates ORDER BY session_id, seq")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+fn numbered(prefix: &str, n: usize) -> Vec<Bytes> {
+    (0..n)
+        .map(|i| Bytes::from(format!("{prefix}{i}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_append_is_one_row_and_reads_back_update_by_update() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_session(row("s1", "CODE1"), Vec::new())
+        .await
+        .expect("create");
+    assert_eq!(
+        store.append_updates("s1", numbered("a", 5)).await.unwrap(),
+        5
+    );
+    assert_eq!(
+        store.append_updates("s1", numbered("b", 1)).await.unwrap(),
+        6
+    );
+    assert_eq!(store.append_updates("s1", Vec::new()).await.unwrap(), 6);
+    assert_eq!(log_rows(&path), vec![(5, 5), (6, 1)]);
+    let loaded = store.load_session("s1").await.unwrap().unwrap();
+    let expected: Vec<(u64, Vec<u8>)> = numbered("a", 5)
+        .into_iter()
+        .chain(numbered("b", 1))
+        .enumerate()
+        .map(|(i, u)| (i as u64 + 1, u.to_vec()))
+        .collect();
+    assert_eq!(loaded.updates, expected);
+
+    // A snapshot up to the middle of the first row keeps that row's tail.
+    store.compact("s1", b"snap".to_vec(), 3).await.unwrap();
+    assert_eq!(log_rows(&path), vec![(5, 2), (6, 1)]);
+    let loaded = store.load_session("s1").await.unwrap().unwrap();
+    assert_eq!(loaded.updates, expected[3..]);
+    assert_eq!(
+        store.append_updates("s1", numbered("c", 2)).await.unwrap(),
+        8
+    );
+    store.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_large_append_is_split_over_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_session(row("s1", "CODE1"), Vec::new())
+        .await
+        .expect("create");
+    let big: Vec<Bytes> = (0..3u8)
+        .map(|i| Bytes::from(vec![i; super::MAX_ROW_BYTES * 3 / 5]))
+        .collect();
+    let mut updates = numbered("small", 2);
+    updates.extend(big.iter().cloned());
+    assert_eq!(
+        store.append_updates("s1", updates.clone()).await.unwrap(),
+        5
+    );
+    // Two small ones share a row with the first big one; each other big one has its own.
+    assert_eq!(log_rows(&path), vec![(3, 3), (4, 1), (5, 1)]);
+    let loaded = store.load_session("s1").await.unwrap().unwrap();
+    let data: Vec<Vec<u8>> = loaded.updates.into_iter().map(|(_, u)| u).collect();
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.to_vec()).collect();
+    assert!(data == expected);
+}
+
+#[tokio::test]
+async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq,
+                                   meta, state, snapshot)
+             VALUES ('s1', 'CODE1', 1, 1, 2, x'7b7d', x'', NULL);
+             INSERT INTO updates (session_id, seq, data) VALUES ('s1', 1, x'01'), ('s1', 2, x'02');",
+        )
+        .expect("old rows");
+    }
+    let store = SqliteStore::open(&path).expect("open and migrate");
+    let loaded = store.load_session("s1").await.unwrap().unwrap();
+    assert_eq!(loaded.updates, vec![(1, vec![1]), (2, vec![2])]);
+    assert_eq!(loaded.meta, b"{}");
+    assert_eq!(loaded.join_code, "CODE1");
+    assert_eq!(
+        store.append_updates("s1", numbered("n", 2)).await.unwrap(),
+        4
+    );
+    assert_eq!(log_rows(&path), vec![(1, 1), (2, 1), (4, 2)]);
+}
+
+#[tokio::test]
+async fn a_corrupt_log_row_fails_the_load_instead_of_panicking() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .create_session(row("s1", "CODE1"), Vec::new())
+        .await
+        .expect("create");
+    store.append_updates("s1", numbered("a", 3)).await.unwrap();
+    store
+        .exec("UPDATE updates SET data = substr(data, 1, 6)")
+        .await
+        .unwrap();
+    let msg = backend_message(store.load_session("s1").await);
+    assert!(msg.contains("corrupt"), "{msg}");
+    store.exec("UPDATE updates SET count = 99").await.unwrap();
+    let msg = backend_message(store.load_session("s1").await);
+    assert!(msg.contains("corrupt"), "{msg}");
 }

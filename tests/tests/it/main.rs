@@ -3,6 +3,7 @@
 
 mod clock;
 mod convergence;
+mod durability;
 mod hostile;
 mod http_api;
 mod lifecycle;

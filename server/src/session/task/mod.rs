@@ -32,19 +32,27 @@ use super::{
 use crate::clock::ServerClock;
 use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, now_ms};
+use crate::store::{LoadedSession, StoreError, now_ms};
 
-/// Most commands handled before the batch is committed and delivered. Kept well below the
-/// outbound queue, so one batch cannot fill a healthy client's queue by itself.
-const MAX_BATCH: usize = 64;
+/// Most commands handled before the batch is committed and delivered. Large, so a busy session
+/// hands the store big group commits: a batch waits for an fsync, and what arrives meanwhile
+/// forms the next one. Capped at half the outbound queue, so one batch cannot fill a healthy
+/// client's queue by itself.
+const MAX_BATCH: usize = 256;
 /// Updates from one connection that may wait for their dependencies (a client that edits
 /// while its sync step 2 is still on the way), and their total size.
 const MAX_PARKED: usize = 64;
 const MAX_PARKED_BYTES: usize = 4 * 1024 * 1024;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
-/// Log entries after which the document is compacted into a snapshot.
+/// Log entries after which the document is compacted into a snapshot, once the log since the
+/// last snapshot also holds at least half as many bytes as that snapshot: a large document is
+/// not rewritten in full for a few hundred keystrokes (the store would write far more than the
+/// log it replaces, every 500 updates).
 const COMPACT_AFTER: usize = 500;
+/// Log entries after which the document is compacted whatever their size: bounds the replay at
+/// load.
+const COMPACT_ALWAYS_AFTER: usize = 10_000;
 
 struct Conn {
     joined: Joined,
@@ -100,6 +108,9 @@ pub(super) struct SessionTask {
     poisoned: bool,
     last_seq: u64,
     logged_since_snapshot: usize,
+    /// Bytes of those entries, and the size of the last snapshot (see [`COMPACT_AFTER`]).
+    logged_bytes_since_snapshot: usize,
+    snapshot_bytes: usize,
     compaction: Option<JoinHandle<()>>,
     idle_since: Option<Instant>,
     engine: Engine,
@@ -239,6 +250,8 @@ impl SessionTask {
                 .map(|(seq, _)| *seq)
                 .unwrap_or_default(),
             logged_since_snapshot: loaded.updates.len(),
+            logged_bytes_since_snapshot: loaded.updates.iter().map(|(_, u)| u.len()).sum(),
+            snapshot_bytes: loaded.snapshot.as_ref().map_or(0, Vec::len),
             compaction: None,
             idle_since: Some(Instant::now()),
             engine,
@@ -275,7 +288,13 @@ impl SessionTask {
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING_EVERY);
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
+        let deleted = self.handle.deleted.clone();
+        let max_batch = (self.ctx.config.outbound_queue / 2).clamp(1, MAX_BATCH);
         loop {
+            if deleted.is_cancelled() {
+                self.end_deleted(rx).await;
+                return;
+            }
             let deadline = self
                 .engine
                 .next_deadline()
@@ -288,7 +307,7 @@ impl SessionTask {
                 }
                 Some(cmd) = rx.recv() => {
                     self.handle(cmd);
-                    for _ in 1..MAX_BATCH {
+                    for _ in 1..max_batch {
                         if self.poisoned {
                             break;
                         }
@@ -313,6 +332,8 @@ impl SessionTask {
                         return;
                     }
                 }
+                // Checked at the top of the loop.
+                _ = deleted.cancelled() => {}
                 _ = shutdown.cancelled() => {
                     self.commit().await;
                     self.final_compaction().await;
@@ -376,6 +397,31 @@ impl SessionTask {
             && self
                 .idle_since
                 .is_some_and(|since| since.elapsed() >= self.ctx.config.session_idle())
+    }
+
+    /// The session was deleted from the store: drop everything unsent, close every connection
+    /// for good and end without writing (a compaction or save now would fail anyway, and
+    /// nothing of this copy may reach anyone again).
+    async fn end_deleted(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        if let Some(compaction) = self.compaction.take() {
+            compaction.abort();
+        }
+        self.outbox.clear();
+        self.unlogged.clear();
+        for (reply, _) in self.participant_replies.drain(..) {
+            let _ = reply.send(Err(Refused {
+                code: close::SESSION_DELETED,
+                reason: "session deleted",
+            }));
+        }
+        for conn in self.conns.values() {
+            conn.link
+                .closer
+                .close(close::SESSION_DELETED, "session deleted");
+        }
+        self.registry.remove(&self.handle);
+        refuse_queued(&mut rx, close::SESSION_DELETED, "session deleted").await;
+        info!("session deleted; its task ended");
     }
 
     /// Flushes, leaves the registry and lets queued joins retry against a fresh task.
@@ -724,9 +770,16 @@ impl SessionTask {
 
     /// Makes the batch durable, then delivers what it produced.
     async fn commit(&mut self) {
+        if self.handle.deleted.is_cancelled() {
+            // Deleted meanwhile: deliver nothing (not even a sync reply from this copy).
+            self.outbox.clear();
+            self.unlogged.clear();
+            return;
+        }
         if !self.unlogged.is_empty() {
             let updates = std::mem::take(&mut self.unlogged);
             let count = updates.len();
+            let bytes: usize = updates.iter().map(Bytes::len).sum();
             match self
                 .ctx
                 .store
@@ -736,9 +789,10 @@ impl SessionTask {
                 Ok(seq) => {
                     self.last_seq = seq;
                     self.logged_since_snapshot += count;
+                    self.logged_bytes_since_snapshot += bytes;
                 }
                 Err(err) => {
-                    self.storage_failed(&err.to_string()).await;
+                    self.storage_failed(err).await;
                     return;
                 }
             }
@@ -760,7 +814,7 @@ impl SessionTask {
                     }
                 }
                 Err(err) => {
-                    self.storage_failed(&err.to_string()).await;
+                    self.storage_failed(err).await;
                     return;
                 }
             }
@@ -775,7 +829,15 @@ impl SessionTask {
     /// The store refused a write. Nothing of this batch may reach anyone: drop its frames,
     /// rebuild the document from what *is* stored, and close every connection so clients
     /// reconnect and resend what the store lacks (a Yjs client keeps its own edits).
-    async fn storage_failed(&mut self, err: &str) {
+    async fn storage_failed(&mut self, err: StoreError) {
+        if let StoreError::NotFound(_) = err {
+            // Deleted behind our back (expired, or by another node): end like an eviction.
+            warn!("session no longer in the store; ending it");
+            self.handle.deleted.cancel();
+            self.outbox.clear();
+            self.unlogged.clear();
+            return;
+        }
         Metrics::inc(&self.ctx.metrics.store_errors);
         error!(%err, "store write failed; refusing this batch");
         self.outbox.clear();
@@ -894,7 +956,10 @@ impl SessionTask {
 
     fn maybe_compact(&mut self) {
         let running = self.compaction.as_ref().is_some_and(|c| !c.is_finished());
-        if running || self.logged_since_snapshot < COMPACT_AFTER {
+        let due = self.logged_since_snapshot >= COMPACT_ALWAYS_AFTER
+            || (self.logged_since_snapshot >= COMPACT_AFTER
+                && self.logged_bytes_since_snapshot >= self.snapshot_bytes / 2);
+        if running || !due {
             return;
         }
         let snapshot = match self.doc.snapshot() {
@@ -905,6 +970,8 @@ impl SessionTask {
             }
         };
         self.logged_since_snapshot = 0;
+        self.logged_bytes_since_snapshot = 0;
+        self.snapshot_bytes = snapshot.len();
         let store = Arc::clone(&self.ctx.store);
         let id = Arc::clone(&self.handle.id);
         let upto = self.last_seq;
@@ -925,7 +992,7 @@ impl SessionTask {
             let _ = running.await;
         }
         if self.logged_since_snapshot > 0 {
-            self.logged_since_snapshot = COMPACT_AFTER;
+            self.logged_since_snapshot = COMPACT_ALWAYS_AFTER;
             self.maybe_compact();
             if let Some(running) = self.compaction.take() {
                 let _ = running.await;
