@@ -51,8 +51,12 @@
 //!   b-tree. After a commit that deleted sessions, the thread also runs
 //!   `wal_checkpoint(TRUNCATE)`, which copies the zeroed pages into the main file and truncates
 //!   the WAL, so old frames holding the deleted data do not linger in the `-wal` file either.
-//! * `foreign_keys=ON`, and deletes remove the log rows explicitly as well, so removal does not
-//!   depend on the pragma.
+//! * `foreign_keys=ON`, and deletes remove the log rows and the `session_data` row (metadata,
+//!   engine state, snapshot) explicitly as well, so removal does not depend on the pragma.
+//!
+//! The blobs live in `session_data`, apart from the small `sessions` row that every append
+//! updates: SQLite rebuilds a whole row to update it, and a snapshot in that row made every
+//! append to a large document read and compare it.
 //! * `busy_timeout` of 5 s: only another process (a backup, the sqlite3 shell) can hold a lock;
 //!   the store thread waits that long before a write fails with "database is locked".
 
