@@ -67,6 +67,8 @@ pub enum Cmd {
     Send(Vec<u8>),
     /// Send our state vector again; the server's step 2 answer counts in `step2_count`.
     Resync,
+    /// Another round of clock probes (the best sample of all rounds is kept).
+    Probe,
     Close,
 }
 
@@ -190,7 +192,7 @@ async fn run(
     log: Arc<Mutex<Log>>,
     mut permit: Option<OwnedSemaphorePermit>,
 ) -> Doc {
-    let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+    let config = WebSocketConfig::default().read_buffer_size(64 * 1024);
     let connected =
         tokio_tungstenite::connect_async_with_config(&spec.room.url, Some(config), true).await;
     let ws = match connected {
@@ -244,6 +246,13 @@ async fn run(
                         txn.encode_update_v1()
                     }
                     Some(Cmd::Send(update)) => update,
+                    Some(Cmd::Probe) => {
+                        log.lock().unwrap().pings = 1;
+                        if sink.send(WsMessage::Binary(ping_frame(&framing).into())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
                     Some(Cmd::Resync) => {
                         let sv = doc.transact().state_vector().encode_v1();
                         if sink.send(WsMessage::Binary(framing.encode(&Message::SyncStep1(&sv)).into())).await.is_err() {

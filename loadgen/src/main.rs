@@ -71,7 +71,11 @@ enum Scenario {
         sessions: usize,
         #[arg(long, default_value_t = 50)]
         clients: usize,
-        #[arg(long, value_delimiter = ',', default_value = "1,2,5,10,20,50,100,200")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "1,2,5,10,20,50,100,200,400,800"
+        )]
         rates: Vec<f64>,
         #[arg(long, default_value_t = 3.0)]
         step_seconds: f64,

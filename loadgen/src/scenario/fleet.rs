@@ -165,7 +165,7 @@ impl Fleet {
                 room.iter().map(move |m| {
                     room.iter()
                         .filter(|o| o.conn.id != m.conn.id)
-                        .map(|o| u64::from(m.progress.upto(o.conn.id)))
+                        .map(|o| u64::from(m.progress.delivered(o.conn.id)))
                         .sum::<u64>()
                 })
             })

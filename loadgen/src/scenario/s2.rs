@@ -64,7 +64,7 @@ pub async fn run(ctx: &Ctx, p: &S2) -> anyhow::Result<Value> {
                 .map(|s| replica_ids(s))
                 .unwrap_or_default();
             for w in expected.keys().filter(|w| *w != id) {
-                if progress.upto(*w) < 1 && !via_step2.contains(w) {
+                if progress.delivered(*w) < 1 && !via_step2.contains(w) {
                     error.get_or_insert(format!("client {id} missed the edit of {w}"));
                 }
             }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, round, wait_all, wait_quiet};
+use super::{Ctx, wait_all, wait_quiet};
 use crate::client::{Cmd, Conn, ms};
 use crate::stats::{Summary, percentile};
 use crate::target::Kind;
@@ -41,7 +41,15 @@ pub async fn run(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
     )
     .await?;
     if clocked {
-        // Let every client finish its probes (the best of five round trips).
+        // Like a client that has settled: probe again once the connection storm is over, a
+        // few clients at a time, and keep the best round trip of all probes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for batch in everyone.chunks(25) {
+            for c in batch {
+                c.send(Cmd::Probe);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let offset = |c: &Conn| c.with_log(|l| l.clock.map_or(0.0, |s| s.offset_ms));
@@ -88,7 +96,7 @@ pub async fn run(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
                 shown[k as usize].push(if clocked { at.max(local_deadline) } else { at });
             }
         })?;
-        if (progress.upto(facilitator.id) as usize) < p.changes {
+        if (progress.delivered(facilitator.id) as usize) < p.changes {
             error.get_or_insert(format!("client {} missed stage changes", c.id));
         }
     }
@@ -133,9 +141,13 @@ fn skew(times: &[Vec<f64>]) -> Value {
     let s = Summary::of(pooled);
     spreads.sort_by(f64::total_cmp);
     json!({
-        "p50": round(s.p50 * 10.0) / 10.0,
-        "p99": round(s.p99 * 10.0) / 10.0,
-        "spread_median": round(percentile(&spreads, 50.0) * 10.0) / 10.0,
-        "spread_max": round(spreads.last().copied().unwrap_or(f64::NAN) * 10.0) / 10.0,
+        "p50": round2(s.p50),
+        "p99": round2(s.p99),
+        "spread_median": round2(percentile(&spreads, 50.0)),
+        "spread_max": round2(spreads.last().copied().unwrap_or(f64::NAN)),
     })
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
