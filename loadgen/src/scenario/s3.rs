@@ -82,10 +82,8 @@ pub async fn run(ctx: &Ctx, p: &S3) -> anyhow::Result<Value> {
     .await?;
 
     let rss_before = ctx.rss_kib();
-    let loadgen = CpuMeter::start(None);
     let one = join(ctx, &room, 1, &expected).await?;
     let many = join(ctx, &room, p.joiners, &expected).await?;
-    let loadgen_cpu = loadgen.cores();
     let rss_after = ctx.rss_kib();
     let (_, seeder_log) = seeder.close().await;
     let error = one
@@ -104,7 +102,8 @@ pub async fn run(ctx: &Ctx, p: &S3) -> anyhow::Result<Value> {
         "join_many_max_ms": round(many.max_ms),
         "join_many_ms": Summary::of(many.times.clone()),
         "join_many_median_ms": round(median(&many.times)),
-        "loadgen_cpu": loadgen_cpu,
+        "loadgen_cpu": many.loadgen_cpu,
+        "server_cpu": many.server_cpu,
         "rss_before_kib": rss_before,
         "rss_after_kib": rss_after,
     }))
@@ -112,12 +111,17 @@ pub async fn run(ctx: &Ctx, p: &S3) -> anyhow::Result<Value> {
 
 struct Joins {
     times: Vec<f64>,
+    /// While the joiners connected and synced.
+    loadgen_cpu: Option<f64>,
+    server_cpu: Option<f64>,
     max_ms: f64,
     error: Option<String>,
 }
 
 /// Connects `n` joiners at once; waits for all their step 2s; checks each holds the document.
 async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyhow::Result<Joins> {
+    let loadgen = CpuMeter::start(None);
+    let server = CpuMeter::start(ctx.server_pid);
     let conns: Vec<Conn> = (0..n)
         .map(|_| {
             let spec = ConnSpec {
@@ -133,6 +137,7 @@ async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyho
         l.synced.is_some()
     })
     .await?;
+    let (loadgen_cpu, server_cpu) = (loadgen.cores(), server.cores());
     let first = conns.iter().map(|c| c.started).min().expect("one joiner");
     let mut times = Vec::new();
     let mut last = first;
@@ -155,6 +160,8 @@ async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyho
     }
     Ok(Joins {
         times,
+        loadgen_cpu,
+        server_cpu,
         max_ms: last.duration_since(first).as_secs_f64() * 1e3,
         error,
     })
