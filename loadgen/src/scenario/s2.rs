@@ -61,7 +61,7 @@ pub async fn run(ctx: &Ctx, p: &S2) -> anyhow::Result<Value> {
             let via_step2 = log
                 .step2
                 .as_ref()
-                .map(|s| replica_ids(s))
+                .map(replica_ids)
                 .unwrap_or_default();
             for w in expected.keys().filter(|w| *w != id) {
                 if progress.delivered(*w) < 1 && !via_step2.contains(w) {
