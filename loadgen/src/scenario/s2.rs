@@ -58,11 +58,7 @@ pub async fn run(ctx: &Ctx, p: &S2) -> anyhow::Result<Value> {
         for (id, (doc, log)) in &closed {
             let mut progress = Progress::default();
             let _ = progress.feed(*id, &log.updates, |_, _, _| {});
-            let via_step2 = log
-                .step2
-                .as_ref()
-                .map(replica_ids)
-                .unwrap_or_default();
+            let via_step2 = log.step2.as_ref().map(replica_ids).unwrap_or_default();
             for w in expected.keys().filter(|w| *w != id) {
                 if progress.delivered(*w) < 1 && !via_step2.contains(w) {
                     error.get_or_insert(format!("client {id} missed the edit of {w}"));
