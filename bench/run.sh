@@ -4,7 +4,7 @@
 # in turns, each trial on a fresh server process pinned to another core than the load
 # generator. Writes bench/results.json (every trial) and BENCHMARKS.md (medians and ratios).
 #
-#   bench/run.sh                 # the full run (REPS=2, about 20 minutes on 2 cores)
+#   bench/run.sh                 # the full run (REPS=3, about 20 minutes on 2 cores)
 #   REPS=3 bench/run.sh          # more repetitions
 #   QUICK=1 bench/run.sh         # small sizes, one repetition: a check of the script
 #   ONLY="ours relay" SCENARIOS="s1 s4" bench/run.sh
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPS=${REPS:-2}
+REPS=${REPS:-3}
 QUICK=${QUICK:-0}
 SERVER_CORE=${SERVER_CORE:-0}
 LOADGEN_CORE=${LOADGEN_CORE:-1}
@@ -51,8 +51,8 @@ else
   S2_ARGS="--sessions 1000 --clients 10 --settle-secs 2"
   S3_ARGS="--ops 100000 --joiners 50"
   S4_ARGS="--clients 500 --changes 20 --interval-ms 300"
-  S5A_ARGS="--sessions 1 --clients 50 --rates 10,20,50,100,150,200,300,400,600,800 --step-seconds 2"
-  S5B_ARGS="--sessions 100 --clients 10 --rates 5,10,20,50,100,150,200,300 --step-seconds 2"
+  S5A_ARGS="--sessions 1 --clients 50 --rates 10,20,50,100,150,200,300,400,500,600,800 --step-seconds 2"
+  S5B_ARGS="--sessions 100 --clients 10 --rates 5,10,12,15,20,30,50 --step-seconds 2"
 fi
 
 install_peers() {
