@@ -6,6 +6,8 @@
 //! second line of defence, not the first.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use thiserror::Error;
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
@@ -30,6 +32,12 @@ pub struct SessionDocument {
     doc: Doc,
     /// Shared types in the document, counted from what was integrated.
     type_count: usize,
+    /// The whole document as one update, kept until the document changes: a joiner with an
+    /// empty document (the usual case) gets it without another encoding, so fifty people
+    /// joining at once cost one encoding, not fifty.
+    full_state: Mutex<Option<Arc<Vec<u8>>>>,
+    /// Set by the document itself after every transaction that changed it, whoever made it.
+    changed: Arc<AtomicBool>,
 }
 
 /// Counts the shared types an update creates. Used on our own encodings only, so generous
@@ -76,9 +84,20 @@ impl SessionDocument {
             offset_kind: OffsetKind::Utf16,
             ..Options::default()
         };
+        let doc = Doc::with_options(options);
+        let changed = Arc::new(AtomicBool::new(true));
+        let flag = Arc::clone(&changed);
+        doc.observe_transaction_cleanup("full-state-cache", move |_, event| {
+            if event.before_state != event.after_state || !event.delete_set.is_empty() {
+                flag.store(true, Ordering::Relaxed);
+            }
+        })
+        .expect("a new document has no transaction open");
         Self {
-            doc: Doc::with_options(options),
+            doc,
             type_count: 0,
+            full_state: Mutex::new(None),
+            changed,
         }
     }
 
@@ -162,8 +181,24 @@ impl SessionDocument {
         guarded(|| {
             let sv = StateVector::decode_v1(state_vector)
                 .map_err(|e| DocumentError::Rejected(e.to_string()))?;
+            if sv.is_empty() {
+                return Ok(self.full_state().as_ref().clone());
+            }
             Ok(self.doc.transact().encode_state_as_update_v1(&sv))
         })
+    }
+
+    /// The whole document as one update, encoded at most once per change.
+    fn full_state(&self) -> Arc<Vec<u8>> {
+        let mut cached = self.full_state.lock().unwrap_or_else(|e| e.into_inner());
+        if self.changed.swap(false, Ordering::Relaxed) || cached.is_none() {
+            let state = self
+                .doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
+            *cached = Some(Arc::new(state));
+        }
+        Arc::clone(cached.as_ref().expect("just filled"))
     }
 
     /// The whole document as one update, for compaction.
@@ -215,5 +250,36 @@ mod tests {
         let diff = document.diff(&StateVector::default().encode_v1()).unwrap();
         let copy = SessionDocument::restore(None, [diff.as_slice()]).unwrap();
         assert_eq!(copy.state_vector(), document.state_vector());
+    }
+
+    #[test]
+    fn cached_full_state_follows_every_change() {
+        let empty = StateVector::default().encode_v1();
+        let text_of = |update: &[u8]| {
+            let copy = SessionDocument::restore(None, [update]).unwrap();
+            let text = copy.doc().get_or_insert_text("t");
+            text.get_string(&copy.doc().transact())
+        };
+        let mut document = SessionDocument::new();
+        document.apply(&text_update("abc")).unwrap();
+        assert_eq!(text_of(&document.diff(&empty).unwrap()), "abc");
+        assert_eq!(text_of(&document.diff(&empty).unwrap()), "abc");
+        // a delete changes no state vector, and must still be seen
+        let delete = {
+            let doc = Doc::new();
+            let text = doc.get_or_insert_text("t");
+            let mut txn = doc.transact_mut();
+            txn.apply_update(Update::decode_v1(&document.diff(&empty).unwrap()).unwrap())
+                .unwrap();
+            let before = txn.state_vector();
+            text.remove_range(&mut txn, 1, 1);
+            txn.encode_state_as_update_v1(&before)
+        };
+        document.apply(&delete).unwrap();
+        assert_eq!(text_of(&document.diff(&empty).unwrap()), "ac");
+        // and so must a change made straight on the yrs document
+        let text = document.doc().get_or_insert_text("t");
+        text.push(&mut document.doc().transact_mut(), "d");
+        assert_eq!(text_of(&document.diff(&empty).unwrap()), "acd");
     }
 }

@@ -1,0 +1,378 @@
+//! One websocket connection, as a task: the y-websocket handshake, edits on command, and a log
+//! of every update that arrived with its arrival time on the process's one monotonic clock.
+//!
+//! Nothing is decoded or applied on the hot path beyond the framing: updates are kept as bytes
+//! and checked after the measured window ([`crate::verify`]), so the load generator stays light.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use werkplaats_protocol::control::{ClientEnvelope, Command, Event, ServerEnvelope};
+use werkplaats_protocol::message::{AwarenessEntry, AwarenessUpdate, Message};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, Map, Options, ReadTxn, StateVector, Text, Transact};
+
+use crate::target::Room;
+use crate::wire::{Framing, Incoming};
+
+/// Clock-offset probes a client sends when asked to estimate the server's clock.
+const PINGS: usize = 5;
+
+/// The process's epoch: every time in the load generator is measured from here.
+pub fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Milliseconds since [`epoch`].
+pub fn ms(at: Instant) -> f64 {
+    at.saturating_duration_since(epoch()).as_secs_f64() * 1e3
+}
+
+/// A fresh document whose client id is `client_id` (unique per trial, so ids name writers).
+pub fn new_doc(client_id: u64) -> Doc {
+    Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(client_id),
+        ..Options::default()
+    })
+}
+
+pub struct ConnSpec {
+    pub room: Room,
+    /// Also the awareness client id.
+    pub client_id: u64,
+    pub awareness: bool,
+    /// Say hello on the Werkplaats control channel and estimate the server's clock.
+    pub clock_probe: bool,
+}
+
+#[derive(Debug)]
+pub enum Cmd {
+    /// Type one character at the end of text `t` (one Yjs operation, one clock tick).
+    Edit,
+    /// Set `m.stage` (an emulated carousel stage change).
+    SetStage {
+        stage: u32,
+        deadline_ms: f64,
+    },
+    /// Send a prepared update.
+    Send(Vec<u8>),
+    /// Send our state vector again; the server's step 2 answer counts in `step2_count`.
+    Resync,
+    /// Another round of clock probes (the best sample of all rounds is kept).
+    Probe,
+    Close,
+}
+
+/// The best of the clock probes: `server_ms = loadgen_ms + offset_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockSample {
+    pub rtt_ms: f64,
+    pub offset_ms: f64,
+}
+
+#[derive(Debug, Default)]
+pub struct Log {
+    pub opened: Option<Instant>,
+    pub synced: Option<Instant>,
+    /// The server's first step 2: everything it had when we joined.
+    pub step2: Option<Bytes>,
+    pub step2_count: usize,
+    pub updates: Vec<(Instant, Bytes)>,
+    /// When each of our edits went to the socket; index = our clock.
+    pub sent: Vec<Instant>,
+    pub awareness_ids: HashSet<u64>,
+    pub clock: Option<ClockSample>,
+    pings: usize,
+    pub closed: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Log {
+    pub fn failed(&self) -> Option<String> {
+        self.error.clone().or_else(|| self.closed.clone())
+    }
+}
+
+pub struct Conn {
+    pub id: u64,
+    pub started: Instant,
+    tx: mpsc::UnboundedSender<Cmd>,
+    pub log: Arc<Mutex<Log>>,
+    task: JoinHandle<Doc>,
+}
+
+impl Conn {
+    /// Starts connecting. The permit (if any) is held until the handshake ends, which bounds how
+    /// many handshakes run at once.
+    pub fn spawn(spec: ConnSpec, doc: Option<Doc>, permit: Option<OwnedSemaphorePermit>) -> Conn {
+        let doc = doc.unwrap_or_else(|| new_doc(spec.client_id));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let log = Arc::new(Mutex::new(Log::default()));
+        let id = spec.client_id;
+        let started = Instant::now();
+        let task = tokio::spawn(run(spec, doc, rx, Arc::clone(&log), permit));
+        Conn {
+            id,
+            started,
+            tx,
+            log,
+            task,
+        }
+    }
+
+    /// A handle to command this connection from another task.
+    pub fn sender(&self) -> mpsc::UnboundedSender<Cmd> {
+        self.tx.clone()
+    }
+
+    pub fn send(&self, cmd: Cmd) {
+        let _ = self.tx.send(cmd);
+    }
+
+    pub fn with_log<R>(&self, f: impl FnOnce(&Log) -> R) -> R {
+        f(&self.log.lock().unwrap())
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.with_log(|l| l.synced.is_some())
+    }
+
+    pub fn failure(&self) -> Option<String> {
+        self.with_log(Log::failed)
+    }
+
+    /// Closes the connection; returns the client's own document and its log.
+    pub async fn close(self) -> (Option<Doc>, Log) {
+        let _ = self.tx.send(Cmd::Close);
+        let doc = tokio::time::timeout(Duration::from_secs(5), self.task)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        let log = std::mem::take(&mut *self.log.lock().unwrap());
+        (doc, log)
+    }
+}
+
+fn awareness_frame(framing: &Framing, client_id: u64) -> Vec<u8> {
+    let state = format!(r##"{{"user":{{"name":"Bench {client_id}","color":"#30bced"}}}}"##);
+    let update = AwarenessUpdate {
+        entries: vec![AwarenessEntry {
+            client_id,
+            clock: 1,
+            state: &state,
+        }],
+    }
+    .encode();
+    framing.encode(&Message::Awareness(&update))
+}
+
+fn control_frame(framing: &Framing, command: Command) -> Vec<u8> {
+    let json = ClientEnvelope { id: None, command }.to_json();
+    framing.encode(&Message::Control(&json))
+}
+
+fn ping_frame(framing: &Framing) -> Vec<u8> {
+    let client_time = ms(Instant::now());
+    control_frame(framing, Command::Ping { client_time })
+}
+
+async fn run(
+    spec: ConnSpec,
+    doc: Doc,
+    mut rx: mpsc::UnboundedReceiver<Cmd>,
+    log: Arc<Mutex<Log>>,
+    mut permit: Option<OwnedSemaphorePermit>,
+) -> Doc {
+    let config = WebSocketConfig::default().read_buffer_size(64 * 1024);
+    let connected =
+        tokio_tungstenite::connect_async_with_config(&spec.room.url, Some(config), true).await;
+    let ws = match connected {
+        Ok((ws, _)) => ws,
+        Err(err) => {
+            log.lock().unwrap().error = Some(format!("connect: {err}"));
+            return doc;
+        }
+    };
+    log.lock().unwrap().opened = Some(Instant::now());
+    let framing = spec.room.framing.clone();
+    let (mut sink, mut stream) = ws.split();
+    let text = doc.get_or_insert_text("t");
+    let map = doc.get_or_insert_map("m");
+    let mut first = Vec::new();
+    first.extend(framing.auth(&spec.room.auth_token));
+    let sv = doc.transact().state_vector().encode_v1();
+    first.push(framing.encode(&Message::SyncStep1(&sv)));
+    if spec.awareness {
+        first.push(awareness_frame(&framing, spec.client_id));
+    }
+    if spec.clock_probe {
+        first.push(control_frame(&framing, Command::Hello { version: 1 }));
+        first.push(ping_frame(&framing));
+        log.lock().unwrap().pings = 1;
+    }
+    for frame in first {
+        if sink.feed(WsMessage::Binary(frame.into())).await.is_err() {
+            break;
+        }
+    }
+    let _ = sink.flush().await;
+
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => {
+                let update = match cmd {
+                    None | Some(Cmd::Close) => {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+                        break;
+                    }
+                    Some(Cmd::Edit) => {
+                        let mut txn = doc.transact_mut();
+                        text.push(&mut txn, "x");
+                        txn.encode_update_v1()
+                    }
+                    Some(Cmd::SetStage { stage, deadline_ms }) => {
+                        let mut txn = doc.transact_mut();
+                        let value = format!(r#"{{"stage":{stage},"deadline":{deadline_ms}}}"#);
+                        map.insert(&mut txn, "stage", value);
+                        txn.encode_update_v1()
+                    }
+                    Some(Cmd::Send(update)) => update,
+                    Some(Cmd::Probe) => {
+                        log.lock().unwrap().pings = 1;
+                        if sink.send(WsMessage::Binary(ping_frame(&framing).into())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Some(Cmd::Resync) => {
+                        let sv = doc.transact().state_vector().encode_v1();
+                        if sink.send(WsMessage::Binary(framing.encode(&Message::SyncStep1(&sv)).into())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                };
+                let frame = framing.encode(&Message::Update(&update));
+                log.lock().unwrap().sent.push(Instant::now());
+                if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = stream.next() => match incoming {
+                Some(Ok(WsMessage::Binary(frame))) => {
+                    let now = Instant::now();
+                    match handle(&framing, &doc, spec.client_id, &log, &mut permit, now, &frame) {
+                        Ok(replies) => {
+                            for reply in replies {
+                                if sink.feed(WsMessage::Binary(reply.into())).await.is_err() {
+                                    break;
+                                }
+                            }
+                            let _ = sink.flush().await;
+                        }
+                        Err(err) => {
+                            log.lock().unwrap().error = Some(format!("bad frame: {err:#}"));
+                            break;
+                        }
+                    }
+                }
+                Some(Ok(WsMessage::Close(frame))) => {
+                    let reason = frame.map(|f| format!("closed {} {}", u16::from(f.code), f.reason))
+                        .unwrap_or_else(|| "closed".into());
+                    log.lock().unwrap().closed = Some(reason);
+                    break;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(err)) => {
+                    log.lock().unwrap().closed = Some(format!("read: {err}"));
+                    break;
+                }
+                None => {
+                    log.lock().unwrap().closed = Some("connection ended".into());
+                    break;
+                }
+            }
+        }
+    }
+    drop(permit);
+    doc
+}
+
+/// Handles one frame; returns the frames to answer with.
+fn handle(
+    framing: &Framing,
+    doc: &Doc,
+    own_id: u64,
+    log: &Mutex<Log>,
+    permit: &mut Option<OwnedSemaphorePermit>,
+    now: Instant,
+    frame: &Bytes,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut replies = Vec::new();
+    match framing.decode(frame)? {
+        Incoming::SyncStep1(sv) => {
+            let sv = StateVector::decode_v1(sv)?;
+            let diff = doc.transact().encode_state_as_update_v1(&sv);
+            replies.push(framing.encode(&Message::SyncStep2(&diff)));
+        }
+        Incoming::SyncStep2(update) => {
+            let mut log = log.lock().unwrap();
+            log.step2_count += 1;
+            if log.synced.is_none() {
+                log.synced = Some(now);
+                log.step2 = Some(frame.slice_ref(update));
+                permit.take();
+            }
+        }
+        Incoming::Update(update) => {
+            log.lock()
+                .unwrap()
+                .updates
+                .push((now, frame.slice_ref(update)));
+        }
+        Incoming::Awareness(bytes) => {
+            let update = AwarenessUpdate::decode(bytes)?;
+            let mut log = log.lock().unwrap();
+            for entry in update.entries {
+                if entry.client_id != own_id && !entry.is_removal() {
+                    log.awareness_ids.insert(entry.client_id);
+                }
+            }
+        }
+        Incoming::Control(json) => {
+            if let Ok(ServerEnvelope {
+                event:
+                    Event::Pong {
+                        client_time,
+                        server_time,
+                    },
+                ..
+            }) = ServerEnvelope::parse(json)
+            {
+                let mut log = log.lock().unwrap();
+                let rtt_ms = ms(now) - client_time;
+                // server_time is whole milliseconds: its middle is half a millisecond on.
+                let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
+                if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
+                    log.clock = Some(ClockSample { rtt_ms, offset_ms });
+                }
+                if log.pings < PINGS {
+                    log.pings += 1;
+                    replies.push(ping_frame(framing));
+                }
+            }
+        }
+        Incoming::Denied(reason) => anyhow::bail!("permission denied: {reason}"),
+        Incoming::Authenticated | Incoming::Other => {}
+    }
+    Ok(replies)
+}
