@@ -60,11 +60,10 @@ async fn connect_with(server: &ServerProcess, session: &str, token: &str, doc: D
     client
 }
 
-/// Who the server says a token belongs to.
-
 /// The update in which the server creates the workshop's containers when a session first loads.
 const STRUCTURE_ENTRIES: i64 = 1;
 
+/// Who the server says a token belongs to.
 #[derive(Debug, Clone, PartialEq)]
 struct Identity {
     role: Role,
