@@ -203,9 +203,10 @@ def markdown(meta, m, counts, bounds, floors):
     w("analysis lives in `bench/NOTES.md` and is appended below). Raw trials: `bench/results.json`.\n")
     w(f"- **Date**: {meta['date']}, commit `{meta['commit']}`")
     w(f"- **Machine**: {meta['cores']} cores ({meta['cpu']}), {meta['memory_gib']} GiB, "
-      f"Linux {meta['kernel']}; shared with other developers' builds (nice 10)")
+      f"Linux {meta['kernel']}; shared with other developers' builds, tests and benchmarks")
     w(f"- **Pinning**: server on core {meta['server_core']}, load generator on core "
-      f"{meta['loadgen_core']} (`taskset`); a fresh server process per trial")
+      f"{meta['loadgen_core']} (`taskset`), both real-time (`chrt -f 10`, see the notes); "
+      "a fresh server process per trial")
     p = meta["peers"]
     w(f"- **Peers**: @y/websocket-server {p['@y/websocket-server']} with yjs {p['yjs']}, "
       f"y-sweet {p['y-sweet']}, @hocuspocus/server {p['@hocuspocus/server']} "

@@ -5,7 +5,7 @@
 # generator. Writes bench/results.json (every trial) and BENCHMARKS.md (medians and ratios).
 #
 #   bench/run.sh                 # the full run (REPS=3, about 20 minutes on 2 cores)
-#   REPS=3 bench/run.sh          # more repetitions
+#   REPS=5 bench/run.sh          # more repetitions (about 7 minutes each)
 #   QUICK=1 bench/run.sh         # small sizes, one repetition: a check of the script
 #   ONLY="ours relay" SCENARIOS="s1 s4" bench/run.sh
 #
