@@ -361,7 +361,13 @@ async fn display(url: String, window: Arc<Semaphore>, received: Arc<AtomicU64>) 
     let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
         .expect("display connects");
-    let (_sink, mut stream) = ws.split();
+    let (mut sink, mut stream) = ws.split();
+    // Like every Yjs client, it asks for the document first: the server sends updates to a
+    // connection only after answering its sync step 1.
+    let step1 = Message::SyncStep1(&[0]).encode();
+    if sink.send(WsMessage::Binary(step1.into())).await.is_err() {
+        return;
+    }
     while let Some(Ok(message)) = stream.next().await {
         if let WsMessage::Binary(frame) = message {
             // [sync, update]: a document update broadcast by the session.
