@@ -34,8 +34,6 @@ struct Shared {
     next_request: u64,
     /// What went wrong applying the server's frames (should stay empty).
     errors: Vec<String>,
-    /// Every binary frame received, in order.
-    frames: Vec<Vec<u8>>,
     /// Payload sizes of the sync step 2 answers received: what the server sent to catch us up.
     step2_sizes: Vec<usize>,
 }
@@ -82,11 +80,7 @@ impl YClient {
                     },
                     incoming = stream.next() => match incoming {
                         Some(Ok(WsMessage::Binary(frame))) => {
-                            {
-                                let mut shared = task_shared.lock().unwrap();
-                                shared.frames_received += 1;
-                                shared.frames.push(frame.to_vec());
-                            }
+                            task_shared.lock().unwrap().frames_received += 1;
                             if let Some(answer) = handle_frame(&task_doc, &task_shared, &frame) {
                                 if writable && sink.send(WsMessage::Binary(answer.into())).await.is_err() { writable = false }
                             }
@@ -255,10 +249,6 @@ impl YClient {
 
     pub fn closed(&self) -> Option<ClosedWith> {
         self.shared.lock().unwrap().closed.clone()
-    }
-
-    pub fn received_frames(&self) -> Vec<Vec<u8>> {
-        self.shared.lock().unwrap().frames.clone()
     }
 
     pub fn errors(&self) -> Vec<String> {

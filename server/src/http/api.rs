@@ -8,7 +8,6 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
 use werkplaats_protocol::control::Role;
 use werkplaats_protocol::template::{
     DurationOverrides, Template, builtin_probiblio, parse_template_json, parse_template_toml,
@@ -199,35 +198,27 @@ pub async fn join(
         .session_by_join_code(&code)
         .await?
         .ok_or(ApiError::NotFound("unknown join code"))?;
-    for _ in 0..3 {
-        let handle = app.registry.get_or_start(&session_id);
-        let (reply, answer) = oneshot::channel();
-        if handle
-            .send(SessionCmd::AddParticipant {
-                name: name.clone(),
-                reply,
-            })
-            .await
-            .is_err()
-        {
-            continue;
+    let answer = app
+        .registry
+        .request(&session_id, |reply| SessionCmd::AddParticipant {
+            name: name.clone(),
+            reply,
+        })
+        .await;
+    match answer {
+        Some((_, Ok(participant))) => {
+            tracing::info!(session = %session_id, participant = %participant.participant_id, "participant joined");
+            Ok(Json(JoinResponse {
+                session_id,
+                participant_id: participant.participant_id,
+                participant_token: participant.token,
+            }))
         }
-        match answer.await {
-            Ok(Ok(participant)) => {
-                tracing::info!(session = %session_id, participant = %participant.participant_id, "participant joined");
-                return Ok(Json(JoinResponse {
-                    session_id,
-                    participant_id: participant.participant_id,
-                    participant_token: participant.token,
-                }));
-            }
-            Ok(Err(refused)) => return Err(ApiError::Unavailable(refused.reason.to_owned())),
-            Err(_) => continue,
-        }
+        Some((_, Err(refused))) => Err(ApiError::Unavailable(refused.reason.to_owned())),
+        None => Err(ApiError::Unavailable(
+            "session is restarting; try again".into(),
+        )),
     }
-    Err(ApiError::Unavailable(
-        "session is restarting; try again".into(),
-    ))
 }
 
 pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {

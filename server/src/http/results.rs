@@ -64,20 +64,12 @@ async fn ask<T>(
     if !ids::is_session_id(id) {
         return Err(ApiError::NotFound("session not found"));
     }
-    for _ in 0..3 {
-        let handle = app.registry.get_or_start(id);
-        let (reply, answer) = oneshot::channel();
-        if handle.send(make(reply)).await.is_err() {
-            continue;
-        }
-        match answer.await {
-            Ok(result) => return result.map_err(refused),
-            Err(_) => continue,
-        }
+    match app.registry.request(id, make).await {
+        Some((_, result)) => result.map_err(refused),
+        None => Err(ApiError::Unavailable(
+            "session is restarting; try again".into(),
+        )),
     }
-    Err(ApiError::Unavailable(
-        "session is restarting; try again".into(),
-    ))
 }
 
 pub async fn export(

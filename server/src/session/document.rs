@@ -124,6 +124,14 @@ impl SessionDocument {
         Ok(document)
     }
 
+    /// Rebuilds a session's document from what the store holds.
+    pub fn from_stored(stored: &crate::store::LoadedSession) -> Result<Self, DocumentError> {
+        Self::restore(
+            stored.snapshot.as_deref(),
+            stored.updates.iter().map(|(_, u)| u.as_slice()),
+        )
+    }
+
     /// The clock this document knows for a client: what an update's dependencies are checked
     /// against.
     pub fn known_clock(&self, client: u64) -> u32 {

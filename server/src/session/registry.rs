@@ -8,15 +8,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dashmap::DashMap;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::SessionHandle;
 use super::task::SessionTask;
+use super::{Refused, SessionCmd, SessionHandle};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::store::Store;
+
+/// How many times a request looks a session up again when it meets one that is unloading.
+const REQUEST_ATTEMPTS: usize = 3;
 
 /// Commands queued for one session before senders wait.
 const SESSION_QUEUE: usize = 1024;
@@ -67,6 +70,27 @@ impl Registry {
                 handle
             })
             .clone()
+    }
+
+    /// Sends a command that carries a reply to the session's task, starting the task if
+    /// needed. A task that unloads while the command waits drops the reply; then the session is
+    /// looked up again (a few times). `None`: it kept restarting.
+    pub async fn request<T>(
+        self: &Arc<Self>,
+        id: &str,
+        make: impl Fn(oneshot::Sender<Result<T, Refused>>) -> SessionCmd,
+    ) -> Option<(SessionHandle, Result<T, Refused>)> {
+        for _ in 0..REQUEST_ATTEMPTS {
+            let handle = self.get_or_start(id);
+            let (reply, answer) = oneshot::channel();
+            if handle.send(make(reply)).await.is_err() {
+                continue;
+            }
+            if let Ok(result) = answer.await {
+                return Some((handle, result));
+            }
+        }
+        None
     }
 
     /// Called by a task that is ending: removes its own entry, never a successor's.

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{Instrument, debug, info_span, warn};
 use werkplaats_protocol::close;
 use werkplaats_protocol::control::{ErrorCode, Event, ServerEnvelope};
@@ -36,8 +36,6 @@ const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 8 * 1024;
 /// How long a close waits for the client's answering close frame.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
-/// How many times a join retries when it meets a session that is unloading.
-const JOIN_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Deserialize)]
 pub struct WsParams {
@@ -152,30 +150,23 @@ async fn join(
     outbound: mpsc::Sender<Bytes>,
     closer: &Arc<Closer>,
 ) -> Result<(SessionHandle, Joined), (u16, &'static str)> {
-    for _ in 0..JOIN_ATTEMPTS {
-        let handle = app.registry.get_or_start(session_id);
-        let (reply, answer) = oneshot::channel();
-        let link = ConnLink {
-            outbound: outbound.clone(),
-            closer: Arc::clone(closer),
-        };
-        let cmd = SessionCmd::Join {
+    let answer = app
+        .registry
+        .request(session_id, |reply| SessionCmd::Join {
             conn,
             token: token.to_owned(),
-            link,
+            link: ConnLink {
+                outbound: outbound.clone(),
+                closer: Arc::clone(closer),
+            },
             reply,
-        };
-        if handle.send(cmd).await.is_err() {
-            continue;
-        }
-        match answer.await {
-            Ok(Ok(joined)) => return Ok((handle, joined)),
-            Ok(Err(refused)) => return Err((refused.code, refused.reason)),
-            // The session unloaded while we queued: look it up again.
-            Err(_) => continue,
-        }
+        })
+        .await;
+    match answer {
+        Some((handle, Ok(joined))) => Ok((handle, joined)),
+        Some((_, Err(refused))) => Err((refused.code, refused.reason)),
+        None => Err((close::TRY_AGAIN_LATER, "session is restarting")),
     }
-    Err((close::TRY_AGAIN_LATER, "session is restarting"))
 }
 
 async fn read_loop(

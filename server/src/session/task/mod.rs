@@ -203,10 +203,7 @@ impl SessionTask {
                 return None;
             }
         };
-        let doc = match SessionDocument::restore(
-            loaded.snapshot.as_deref(),
-            loaded.updates.iter().map(|(_, u)| u.as_slice()),
-        ) {
+        let doc = match SessionDocument::from_stored(&loaded) {
             Ok(doc) => doc,
             Err(err) => {
                 error!(%err, "stored document is unreadable");
@@ -661,7 +658,6 @@ impl SessionTask {
         }
         match self.doc.apply(update) {
             Ok(Some(delta)) => {
-                tracing::trace!(conn, clients = ?summary.clients.iter().map(|c| (c.client, c.start, c.end)).collect::<Vec<_>>(), deletes = summary.deletes.len(), "integrated");
                 let frame = Bytes::from(Message::Update(&delta).encode());
                 self.unlogged.push(Bytes::from(delta));
                 self.outbox.push((Recipient::AllExcept(conn), frame));
@@ -853,10 +849,7 @@ impl SessionTask {
                 self.meta = meta;
             }
             self.meta_dirty = false;
-            match SessionDocument::restore(
-                loaded.snapshot.as_deref(),
-                loaded.updates.iter().map(|(_, u)| u.as_slice()),
-            ) {
+            match SessionDocument::from_stored(&loaded) {
                 Ok(doc) => self.doc = doc,
                 Err(err) => error!(%err, "could not rebuild the document after a store failure"),
             }
@@ -876,10 +869,7 @@ impl SessionTask {
     async fn reload_document(&mut self) {
         self.poisoned = false;
         match self.ctx.store.load_session(&self.handle.id).await {
-            Ok(Some(loaded)) => match SessionDocument::restore(
-                loaded.snapshot.as_deref(),
-                loaded.updates.iter().map(|(_, u)| u.as_slice()),
-            ) {
+            Ok(Some(loaded)) => match SessionDocument::from_stored(&loaded) {
                 Ok(doc) => {
                     self.doc = doc;
                     info!("document reloaded from its last good state");
