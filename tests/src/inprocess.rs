@@ -18,11 +18,13 @@ use werkplaats_server::session::meta::SessionMeta;
 use werkplaats_server::session::registry::{Registry, SessionContext};
 use werkplaats_server::session::{ClientMsg, Closer, ConnLink, SessionCmd, SessionHandle};
 use werkplaats_server::store::memory::MemoryStore;
-use werkplaats_server::store::{SessionRow, Store};
+use werkplaats_server::store::{LoadedSession, SessionRow, Store, StoreFuture};
 
 pub struct InProcessConn {
     pub id: u64,
     pub participant_id: String,
+    /// The token it joined with (a second device may join with it too).
+    pub token: String,
     pub handle: SessionHandle,
     pub frames: mpsc::Receiver<Bytes>,
     pub closer: Arc<Closer>,
@@ -62,7 +64,14 @@ impl InProcessConn {
 
 /// Starts a session with one connection per role given, each having said hello.
 pub async fn session_with(people: &[(Role, &str)]) -> (Arc<Registry>, Vec<InProcessConn>) {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    session_with_store(Arc::new(MemoryStore::new()), people).await
+}
+
+/// [`session_with`] on a store of the caller's (e.g. a [`GatedStore`]).
+pub async fn session_with_store(
+    store: Arc<dyn Store>,
+    people: &[(Role, &str)],
+) -> (Arc<Registry>, Vec<InProcessConn>) {
     let registry = Registry::new(SessionContext {
         store: Arc::clone(&store),
         config: Config::for_tests(),
@@ -103,7 +112,7 @@ pub async fn session_with(people: &[(Role, &str)]) -> (Arc<Registry>, Vec<InProc
         handle
             .send(SessionCmd::Join {
                 conn: n as u64,
-                token,
+                token: token.clone(),
                 link,
                 reply,
             })
@@ -113,6 +122,7 @@ pub async fn session_with(people: &[(Role, &str)]) -> (Arc<Registry>, Vec<InProc
         let conn = InProcessConn {
             id: n as u64,
             participant_id: meta.credentials[n].participant_id.clone(),
+            token,
             handle,
             frames,
             closer,
@@ -121,4 +131,79 @@ pub async fn session_with(people: &[(Role, &str)]) -> (Arc<Registry>, Vec<InProc
         conns.push(conn);
     }
     (registry, conns)
+}
+
+/// A memory store whose appends, once the gate is closed, wait for the test's permission: to
+/// see what the session does while a batch's writes are under way. Every append is recorded
+/// (how many updates it carried) before it waits.
+pub struct GatedStore {
+    inner: MemoryStore,
+    closed: std::sync::atomic::AtomicBool,
+    gate: tokio::sync::Semaphore,
+    appends: std::sync::Mutex<Vec<usize>>,
+}
+
+impl Default for GatedStore {
+    fn default() -> Self {
+        Self {
+            inner: MemoryStore::new(),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            gate: tokio::sync::Semaphore::new(0),
+            appends: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl GatedStore {
+    /// From now on every append waits for [`GatedStore::allow`].
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets `n` more appends finish.
+    pub fn allow(&self, n: usize) {
+        self.gate.add_permits(n);
+    }
+
+    /// The appends asked for so far: how many updates each carried.
+    pub fn appends(&self) -> Vec<usize> {
+        self.appends.lock().expect("not poisoned").clone()
+    }
+}
+
+impl Store for GatedStore {
+    fn create_session(&self, row: SessionRow, meta: Vec<u8>) -> StoreFuture<'_, ()> {
+        self.inner.create_session(row, meta)
+    }
+    fn session_by_join_code<'a>(&'a self, join_code: &'a str) -> StoreFuture<'a, Option<String>> {
+        self.inner.session_by_join_code(join_code)
+    }
+    fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
+        self.inner.load_session(id)
+    }
+    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+        self.appends
+            .lock()
+            .expect("not poisoned")
+            .push(updates.len());
+        let gated = self.closed.load(std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            if gated {
+                self.gate.acquire().await.expect("gate open").forget();
+            }
+            self.inner.append_updates(id, updates).await
+        })
+    }
+    fn save_state<'a>(&'a self, id: &'a str, meta: Vec<u8>, state: Vec<u8>) -> StoreFuture<'a, ()> {
+        self.inner.save_state(id, meta, state)
+    }
+    fn compact<'a>(&'a self, id: &'a str, snapshot: Vec<u8>, upto_seq: u64) -> StoreFuture<'a, ()> {
+        self.inner.compact(id, snapshot, upto_seq)
+    }
+    fn delete_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        self.inner.delete_session(id)
+    }
+    fn expire_before(&self, cutoff_ms: i64) -> StoreFuture<'_, Vec<String>> {
+        self.inner.expire_before(cutoff_ms)
+    }
 }

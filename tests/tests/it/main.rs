@@ -7,5 +7,6 @@ mod durability;
 mod hostile;
 mod http_api;
 mod lifecycle;
+mod pipeline;
 mod sync;
 mod workshop;

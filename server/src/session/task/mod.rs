@@ -3,6 +3,7 @@
 //! It works in batches: it takes every command already queued (up to [`MAX_BATCH`]), applies
 //! them, appends the accepted updates to the store in one call (group commit), and only then
 //! delivers what the batch produced. So no client ever sees an update that a crash could lose.
+//! While one batch's writes are under way the next one is applied ([`commit`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use werkplaats_protocol::control::{Event, Role};
 use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::UpdateSummary;
 
+mod commit;
 mod control;
 
 use super::awareness::{AwarenessTable, Refusal};
@@ -32,12 +34,12 @@ use super::{
 use crate::clock::ServerClock;
 use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, StoreError, now_ms};
+use crate::store::{LoadedSession, now_ms};
 
-/// Most commands handled before the batch is committed and delivered. Large, so a busy session
-/// hands the store big group commits: a batch waits for an fsync, and what arrives meanwhile
-/// forms the next one. Capped at half the outbound queue, so one batch cannot fill a healthy
-/// client's queue by itself.
+/// Most commands in one batch. Large, so a busy session hands the store big group commits:
+/// what arrives while a batch's fsync is under way forms the next one. Capped at half the
+/// outbound queue, so the batch in flight and the one behind it cannot fill a healthy client's
+/// queue by themselves.
 const MAX_BATCH: usize = 256;
 /// Updates from one connection that may wait for their dependencies (a client that edits
 /// while its sync step 2 is still on the way), and their total size.
@@ -66,11 +68,13 @@ struct Conn {
     /// (the client still has them and sends them again in its next sync step 2).
     parked: Vec<(Bytes, UpdateSummary)>,
     parked_bytes: usize,
-    /// Document updates reach this connection only from this outbox position on: the one
-    /// after its sync step 2 (`None`: not synced yet). A client then never receives an update
-    /// whose dependencies it lacks, so it never holds pending structs; yrs, at least, can
-    /// integrate such pending state differently depending on arrival order.
-    updates_from: Option<usize>,
+    /// Document updates reach this connection only from this (batch, outbox position) on: the
+    /// one after its sync step 2 (`None`: not synced yet). A client then never receives an
+    /// update whose dependencies it lacks, so it never holds pending structs; yrs, at least,
+    /// can integrate such pending state differently depending on arrival order.
+    updates_from: Option<(u64, usize)>,
+    /// The batch it joined in: what it is told on joining already reflects earlier batches.
+    joined_batch: u64,
 }
 
 /// Who a produced frame goes to.
@@ -95,8 +99,14 @@ pub(super) struct SessionTask {
     doc: SessionDocument,
     awareness: AwarenessTable,
     conns: HashMap<ConnId, Conn>,
-    /// Frames produced by this batch, delivered after it is durable.
+    /// Frames produced by the open batch, delivered after it is durable.
     outbox: Vec<(Recipient, Bytes)>,
+    /// The open batch's number (see [`commit`]).
+    batch: u64,
+    /// Commands handled in the open batch.
+    open_commands: usize,
+    /// The batch whose writes are under way.
+    flight: Option<commit::Flight>,
     /// Accepted updates of this batch, not yet in the store.
     unlogged: Vec<Bytes>,
     /// Replies waiting for the metadata to be stored.
@@ -238,6 +248,9 @@ impl SessionTask {
             awareness: AwarenessTable::default(),
             conns: HashMap::new(),
             outbox: Vec::new(),
+            batch: 1,
+            open_commands: 0,
+            flight: None,
             unlogged: Vec::new(),
             participant_replies: Vec::new(),
             poisoned: false,
@@ -296,24 +309,33 @@ impl SessionTask {
                 .engine
                 .next_deadline()
                 .map(|ms| self.clock.instant_at(ms));
+            // With a full open batch behind the one in flight, new commands wait in the queue.
+            let room = self.open_commands < max_batch;
             tokio::select! {
+                written = async { self.flight.as_mut().expect("checked").written().await }, if self.flight.is_some() => {
+                    self.land(written).await;
+                }
                 _ = async { tokio::time::sleep_until(deadline.expect("checked")).await }, if deadline.is_some() => {
                     let changes = self.engine.tick(self.clock.now_ms());
                     self.publish(&changes);
-                    self.commit().await;
+                    self.flush();
                 }
-                Some(cmd) = rx.recv() => {
+                Some(cmd) = rx.recv(), if room => {
                     self.handle(cmd);
-                    for _ in 1..max_batch {
-                        if self.poisoned {
-                            break;
-                        }
+                    self.open_commands += 1;
+                    while self.open_commands < max_batch && !self.poisoned {
                         match rx.try_recv() {
                             Ok(cmd) => self.handle(cmd),
                             Err(_) => break,
                         }
+                        self.open_commands += 1;
                     }
-                    self.commit().await;
+                    if self.poisoned {
+                        // Store what was accepted before the panic, then rebuild from it.
+                        self.settle().await;
+                        self.reload_document().await;
+                    }
+                    self.flush();
                     if self.delete_requested.is_some() {
                         self.delete(rx).await;
                         return;
@@ -323,7 +345,7 @@ impl SessionTask {
                     if let Some(removal) = self.awareness.expire(Instant::now()) {
                         self.outbox.push((Recipient::All, awareness_frame(&removal)));
                     }
-                    self.commit().await;
+                    self.flush();
                     if self.idle_for_too_long() {
                         self.unload(rx).await;
                         return;
@@ -332,7 +354,7 @@ impl SessionTask {
                 // Checked at the top of the loop.
                 _ = deleted.cancelled() => {}
                 _ = shutdown.cancelled() => {
-                    self.commit().await;
+                    self.settle().await;
                     self.final_compaction().await;
                     for conn in self.conns.values() {
                         conn.link.closer.close(close::GOING_AWAY, "server is restarting");
@@ -357,6 +379,7 @@ impl SessionTask {
         let Some(reply) = self.delete_requested.take() else {
             return;
         };
+        self.settle().await;
         if let Some(running) = self.compaction.take() {
             let _ = running.await;
         }
@@ -367,7 +390,8 @@ impl SessionTask {
                     Recipient::All,
                     control::control_frame(None, Event::SessionDeleted),
                 ));
-                self.deliver();
+                let farewell = std::mem::take(&mut self.outbox);
+                self.deliver(self.batch, farewell);
                 for conn in self.conns.values() {
                     conn.link
                         .closer
@@ -403,6 +427,7 @@ impl SessionTask {
         if let Some(compaction) = self.compaction.take() {
             compaction.abort();
         }
+        self.abandon_flight(close::SESSION_DELETED, "session deleted");
         self.outbox.clear();
         self.unlogged.clear();
         for (reply, _) in self.participant_replies.drain(..) {
@@ -423,6 +448,7 @@ impl SessionTask {
 
     /// Flushes, leaves the registry and lets queued joins retry against a fresh task.
     async fn unload(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+        self.settle().await;
         self.final_compaction().await;
         self.registry.remove(&self.handle);
         rx.close();
@@ -525,6 +551,7 @@ impl SessionTask {
                 control: false,
                 told_read_only: false,
                 updates_from: None,
+                joined_batch: self.batch,
                 parked: Vec::new(),
                 parked_bytes: 0,
             },
@@ -574,7 +601,7 @@ impl SessionTask {
                         Bytes::from(Message::SyncStep2(&diff).encode()),
                     ));
                     // Everything before this point is in the step 2; everything after follows it.
-                    let from = self.outbox.len();
+                    let from = (self.batch, self.outbox.len());
                     if let Some(state) = self.conns.get_mut(&conn) {
                         state.updates_from.get_or_insert(from);
                     }
@@ -760,232 +787,6 @@ impl SessionTask {
                 error!(conn, %reason, "yrs panicked; reloading the session's document from the store");
                 self.poisoned = true;
                 self.refuse(conn, close::POLICY_VIOLATION, "update refused".into());
-            }
-        }
-    }
-
-    /// Makes the batch durable, then delivers what it produced.
-    async fn commit(&mut self) {
-        if self.handle.deleted.is_cancelled() {
-            // Deleted meanwhile: deliver nothing (not even a sync reply from this copy).
-            self.outbox.clear();
-            self.unlogged.clear();
-            return;
-        }
-        if !self.unlogged.is_empty() {
-            let updates = std::mem::take(&mut self.unlogged);
-            let count = updates.len();
-            let bytes: usize = updates.iter().map(Bytes::len).sum();
-            match self
-                .ctx
-                .store
-                .append_updates(&self.handle.id, updates)
-                .await
-            {
-                Ok(seq) => {
-                    self.last_seq = seq;
-                    self.logged_since_snapshot += count;
-                    self.logged_bytes_since_snapshot += bytes;
-                }
-                Err(err) => {
-                    self.storage_failed(err).await;
-                    return;
-                }
-            }
-        }
-        if self.meta_dirty || self.state_dirty {
-            let state =
-                serde_json::to_vec(&self.engine.state).expect("engine state always serializes");
-            match self
-                .ctx
-                .store
-                .save_state(&self.handle.id, self.meta.to_json(), state)
-                .await
-            {
-                Ok(()) => {
-                    self.meta_dirty = false;
-                    self.state_dirty = false;
-                    for (reply, participant) in self.participant_replies.drain(..) {
-                        let _ = reply.send(Ok(participant));
-                    }
-                }
-                Err(err) => {
-                    self.storage_failed(err).await;
-                    return;
-                }
-            }
-        }
-        if self.poisoned {
-            self.reload_document().await;
-        }
-        self.deliver();
-        self.maybe_compact();
-    }
-
-    /// The store refused a write. Nothing of this batch may reach anyone: drop its frames,
-    /// rebuild the document from what *is* stored, and close every connection so clients
-    /// reconnect and resend what the store lacks (a Yjs client keeps its own edits).
-    async fn storage_failed(&mut self, err: StoreError) {
-        if let StoreError::NotFound(_) = err {
-            // Deleted behind our back (expired, or by another node): end like an eviction.
-            warn!("session no longer in the store; ending it");
-            self.handle.deleted.cancel();
-            self.outbox.clear();
-            self.unlogged.clear();
-            return;
-        }
-        Metrics::inc(&self.ctx.metrics.store_errors);
-        error!(%err, "store write failed; refusing this batch");
-        self.outbox.clear();
-        self.unlogged.clear();
-        for (reply, _) in self.participant_replies.drain(..) {
-            let _ = reply.send(Err(Refused {
-                code: close::TRY_AGAIN_LATER,
-                reason: "storage unavailable",
-            }));
-        }
-        if let Ok(Some(loaded)) = self.ctx.store.load_session(&self.handle.id).await {
-            if let Ok(meta) = serde_json::from_slice(&loaded.meta) {
-                self.meta = meta;
-            }
-            self.meta_dirty = false;
-            match SessionDocument::from_stored(&loaded) {
-                Ok(doc) => self.doc = doc,
-                Err(err) => error!(%err, "could not rebuild the document after a store failure"),
-            }
-        }
-        for conn in self.conns.values() {
-            conn.link
-                .closer
-                .close(close::TRY_AGAIN_LATER, "storage unavailable; reconnecting");
-        }
-        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
-        for conn in conns {
-            self.leave(conn);
-        }
-        self.outbox.clear();
-    }
-
-    async fn reload_document(&mut self) {
-        self.poisoned = false;
-        match self.ctx.store.load_session(&self.handle.id).await {
-            Ok(Some(loaded)) => match SessionDocument::from_stored(&loaded) {
-                Ok(doc) => {
-                    self.doc = doc;
-                    info!("document reloaded from its last good state");
-                }
-                Err(err) => error!(%err, "reload failed; keeping the document"),
-            },
-            other => error!(?other, "reload failed; keeping the document"),
-        }
-    }
-
-    fn deliver(&mut self) {
-        let mut dropped = Vec::new();
-        for (position, (recipient, frame)) in
-            std::mem::take(&mut self.outbox).into_iter().enumerate()
-        {
-            let is_control =
-                frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
-            let is_update = matches!(frame.get(..2), Some([0, 2]));
-            let targets: Vec<ConnId> = match recipient {
-                Recipient::One(conn) => vec![conn],
-                Recipient::AllExcept(except) => self
-                    .conns
-                    .keys()
-                    .copied()
-                    .filter(|c| *c != except)
-                    .collect(),
-                Recipient::All => self.conns.keys().copied().collect(),
-                Recipient::Steering => self.conns_where(|c| c.joined.role.steers()),
-                Recipient::NotSteering => self.conns_where(|c| !c.joined.role.steers()),
-                Recipient::Participant(ref pid) => {
-                    self.conns_where(|c| &c.joined.participant_id == pid)
-                }
-            };
-            for conn_id in targets {
-                let Some(conn) = self.conns.get(&conn_id) else {
-                    continue;
-                };
-                if is_control && !conn.control {
-                    continue;
-                }
-                if is_update && conn.updates_from.is_none_or(|from| position < from) {
-                    continue;
-                }
-                match conn.link.outbound.try_send(frame.clone()) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        Metrics::inc(&self.ctx.metrics.slow_client_disconnects);
-                        warn!(
-                            conn = conn_id,
-                            "client too slow; disconnecting so it resyncs"
-                        );
-                        conn.link
-                            .closer
-                            .close(close::TOO_SLOW, "too slow; reconnect to resync");
-                        dropped.push(conn_id);
-                    }
-                    Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(conn_id),
-                }
-            }
-        }
-        for conn in self.conns.values_mut() {
-            if conn.updates_from.is_some() {
-                conn.updates_from = Some(0);
-            }
-        }
-        for conn in dropped {
-            self.leave(conn);
-        }
-        if !self.outbox.is_empty() {
-            // Awareness removals of dropped connections.
-            self.deliver();
-        }
-    }
-
-    fn maybe_compact(&mut self) {
-        let running = self.compaction.as_ref().is_some_and(|c| !c.is_finished());
-        let due = self.logged_since_snapshot >= COMPACT_ALWAYS_AFTER
-            || (self.logged_since_snapshot >= COMPACT_AFTER
-                && self.logged_bytes_since_snapshot >= self.snapshot_bytes / 2);
-        if running || !due {
-            return;
-        }
-        let snapshot = match self.doc.snapshot() {
-            Ok(snapshot) => snapshot,
-            Err(err) => {
-                error!(%err, "snapshot failed");
-                return;
-            }
-        };
-        self.logged_since_snapshot = 0;
-        self.logged_bytes_since_snapshot = 0;
-        self.snapshot_bytes = snapshot.len();
-        let store = Arc::clone(&self.ctx.store);
-        let id = Arc::clone(&self.handle.id);
-        let upto = self.last_seq;
-        // The store call runs beside the session so editing never waits for it; only one runs
-        // at a time, so an older snapshot can never replace a newer one.
-        self.compaction = Some(tokio::spawn(
-            async move {
-                if let Err(err) = store.compact(&id, snapshot, upto).await {
-                    warn!(%err, "compaction failed; the log stays as it is");
-                }
-            }
-            .in_current_span(),
-        ));
-    }
-
-    async fn final_compaction(&mut self) {
-        if let Some(running) = self.compaction.take() {
-            let _ = running.await;
-        }
-        if self.logged_since_snapshot > 0 {
-            self.logged_since_snapshot = COMPACT_ALWAYS_AFTER;
-            self.maybe_compact();
-            if let Some(running) = self.compaction.take() {
-                let _ = running.await;
             }
         }
     }
