@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use werkplaats_protocol::control::{ClientEnvelope, Command, Event, ServerEnvelope};
 use werkplaats_protocol::message::{AwarenessEntry, AwarenessUpdate, Message};
+use werkplaats_protocol::workshop::{CarouselView, ClockView};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, Map, Options, ReadTxn, StateVector, Text, Transact};
@@ -24,7 +25,7 @@ use crate::target::Room;
 use crate::wire::{Framing, Incoming};
 
 /// Clock-offset probes a client sends when asked to estimate the server's clock.
-const PINGS: usize = 5;
+pub const PINGS: usize = 5;
 
 /// The process's epoch: every time in the load generator is measured from here.
 pub fn epoch() -> Instant {
@@ -52,6 +53,9 @@ pub struct ConnSpec {
     pub awareness: bool,
     /// Say hello on the Werkplaats control channel and estimate the server's clock.
     pub clock_probe: bool,
+    /// A Werkplaats display: like the web client's read-only connection, it does not answer
+    /// the server's step 1 (the server refuses documents from the display).
+    pub read_only: bool,
 }
 
 #[derive(Debug)]
@@ -69,6 +73,8 @@ pub enum Cmd {
     Resync,
     /// Another round of clock probes (the best sample of all rounds is kept).
     Probe,
+    /// A Werkplaats control command (without an id: the scenario watches the events instead).
+    Control(Command),
     Close,
 }
 
@@ -77,6 +83,41 @@ pub enum Cmd {
 pub struct ClockSample {
     pub rtt_ms: f64,
     pub offset_ms: f64,
+}
+
+/// What a client keeps of one `carousel` event: enough to tell which stage it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarouselMark {
+    pub seq: u64,
+    pub rounds: usize,
+    pub round: Option<usize>,
+    pub stage: usize,
+    pub clock: ClockView,
+    pub stage_ms: Vec<f64>,
+}
+
+impl CarouselMark {
+    fn of(view: &CarouselView) -> Self {
+        Self {
+            seq: view.seq,
+            rounds: view.rounds.len(),
+            round: view.current_round,
+            stage: view.stage_index,
+            clock: view.clock.clone(),
+            stage_ms: view.stages.iter().map(|s| s.duration_ms).collect(),
+        }
+    }
+
+    pub fn deadline(&self) -> Option<f64> {
+        match self.clock {
+            ClockView::Running { deadline } => Some(deadline),
+            _ => None,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.clock == ClockView::Done
+    }
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +133,12 @@ pub struct Log {
     pub awareness_ids: HashSet<u64>,
     pub clock: Option<ClockSample>,
     pings: usize,
+    /// Answers to our clock probes so far.
+    pub pongs: usize,
+    /// Every `carousel` event, with its arrival (Werkplaats only).
+    pub carousel: Vec<(Instant, CarouselMark)>,
+    /// `error` events: a command of ours was refused.
+    pub control_errors: Vec<String>,
     pub closed: Option<String>,
     pub error: Option<String>,
 }
@@ -246,6 +293,12 @@ async fn run(
                         txn.encode_update_v1()
                     }
                     Some(Cmd::Send(update)) => update,
+                    Some(Cmd::Control(command)) => {
+                        if sink.send(WsMessage::Binary(control_frame(&framing, command).into())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
                     Some(Cmd::Probe) => {
                         log.lock().unwrap().pings = 1;
                         if sink.send(WsMessage::Binary(ping_frame(&framing).into())).await.is_err() {
@@ -270,7 +323,7 @@ async fn run(
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(frame))) => {
                     let now = Instant::now();
-                    match handle(&framing, &doc, spec.client_id, &log, &mut permit, now, &frame) {
+                    match handle(&framing, &doc, &spec, &log, &mut permit, now, &frame) {
                         Ok(replies) => {
                             for reply in replies {
                                 if sink.feed(WsMessage::Binary(reply.into())).await.is_err() {
@@ -311,7 +364,7 @@ async fn run(
 fn handle(
     framing: &Framing,
     doc: &Doc,
-    own_id: u64,
+    spec: &ConnSpec,
     log: &Mutex<Log>,
     permit: &mut Option<OwnedSemaphorePermit>,
     now: Instant,
@@ -319,6 +372,7 @@ fn handle(
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut replies = Vec::new();
     match framing.decode(frame)? {
+        Incoming::SyncStep1(_) if spec.read_only => {}
         Incoming::SyncStep1(sv) => {
             let sv = StateVector::decode_v1(sv)?;
             let diff = doc.transact().encode_state_as_update_v1(&sv);
@@ -343,32 +397,51 @@ fn handle(
             let update = AwarenessUpdate::decode(bytes)?;
             let mut log = log.lock().unwrap();
             for entry in update.entries {
-                if entry.client_id != own_id && !entry.is_removal() {
+                if entry.client_id != spec.client_id && !entry.is_removal() {
                     log.awareness_ids.insert(entry.client_id);
                 }
             }
         }
         Incoming::Control(json) => {
-            if let Ok(ServerEnvelope {
-                event:
-                    Event::Pong {
-                        client_time,
-                        server_time,
-                    },
-                ..
-            }) = ServerEnvelope::parse(json)
-            {
-                let mut log = log.lock().unwrap();
-                let rtt_ms = ms(now) - client_time;
-                // server_time is whole milliseconds: its middle is half a millisecond on.
-                let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
-                if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
-                    log.clock = Some(ClockSample { rtt_ms, offset_ms });
+            // Only the events a scenario reads are parsed: `participants` and `session` carry
+            // the whole session and would cost more than everything else a client reads.
+            let wanted = [
+                r#"{"type":"pong""#,
+                r#"{"type":"carousel""#,
+                r#"{"type":"error""#,
+            ];
+            if !json.starts_with(r#"{"reply_to""#) && !wanted.iter().any(|p| json.starts_with(p)) {
+                return Ok(replies);
+            }
+            let Ok(envelope) = ServerEnvelope::parse(json) else {
+                return Ok(replies);
+            };
+            let mut log = log.lock().unwrap();
+            match envelope.event {
+                Event::Pong {
+                    client_time,
+                    server_time,
+                } => {
+                    let rtt_ms = ms(now) - client_time;
+                    // Whole milliseconds (the server's system clock): the middle of one is
+                    // half a millisecond on.
+                    let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
+                    if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
+                        log.clock = Some(ClockSample { rtt_ms, offset_ms });
+                    }
+                    log.pongs += 1;
+                    if log.pings < PINGS {
+                        log.pings += 1;
+                        replies.push(ping_frame(framing));
+                    }
                 }
-                if log.pings < PINGS {
-                    log.pings += 1;
-                    replies.push(ping_frame(framing));
+                Event::Carousel {
+                    carousel: Some(view),
+                } => log.carousel.push((now, CarouselMark::of(&view))),
+                Event::Error { code, message } => {
+                    log.control_errors.push(format!("{code:?}: {message}"));
                 }
+                _ => {}
             }
         }
         Incoming::Denied(reason) => anyhow::bail!("permission denied: {reason}"),

@@ -53,8 +53,19 @@ impl Ctx {
 
     /// Starts `n` clients in `room`, at most [`CONNECT_CONCURRENCY`] handshakes at a time.
     pub async fn connect(&self, room: &Room, n: usize, clock_probe: bool) -> Vec<Conn> {
-        let mut conns = Vec::with_capacity(n);
-        for _ in 0..n {
+        self.connect_each(std::iter::repeat_n(room, n), clock_probe)
+            .await
+    }
+
+    /// Starts one client in each of `rooms` (a room per token), at most
+    /// [`CONNECT_CONCURRENCY`] handshakes at a time.
+    pub async fn connect_each<'a>(
+        &self,
+        rooms: impl IntoIterator<Item = &'a Room>,
+        clock_probe: bool,
+    ) -> Vec<Conn> {
+        let mut conns = Vec::new();
+        for room in rooms {
             let permit = Arc::clone(&self.connecting)
                 .acquire_owned()
                 .await
@@ -76,8 +87,21 @@ impl Ctx {
             client_id: self.client_id(),
             awareness: true,
             clock_probe,
+            read_only: false,
         };
         Conn::spawn(spec, None, permit)
+    }
+
+    /// Starts a Werkplaats display (the read-only room view) now.
+    pub fn spawn_display(&self, room: &Room) -> Conn {
+        let spec = ConnSpec {
+            room: room.clone(),
+            client_id: self.client_id(),
+            awareness: true,
+            clock_probe: true,
+            read_only: true,
+        };
+        Conn::spawn(spec, None, None)
     }
 
     pub fn rss_kib(&self) -> Option<u64> {

@@ -129,6 +129,7 @@ async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyho
                 client_id: ctx.client_id(),
                 awareness: false,
                 clock_probe: false,
+                read_only: false,
             };
             Conn::spawn(spec, None, None)
         })
