@@ -56,6 +56,9 @@ pub struct ConnSpec {
     /// A Werkplaats display: like the web client's read-only connection, it does not answer
     /// the server's step 1 (the server refuses documents from the display).
     pub read_only: bool,
+    /// Read every `carousel` event when it arrives (the facilitator of S4, which steers by
+    /// them); other clients keep them as bytes, read after the measured window.
+    pub watch_carousel: bool,
 }
 
 #[derive(Debug)]
@@ -135,7 +138,9 @@ pub struct Log {
     pings: usize,
     /// Answers to our clock probes so far.
     pub pongs: usize,
-    /// Every `carousel` event, with its arrival (Werkplaats only).
+    /// Every `carousel` event as it arrived (Werkplaats only): the JSON, unread.
+    pub carousel_events: Vec<(Instant, Bytes)>,
+    /// The same events read on arrival, for a client that watches the carousel.
     pub carousel: Vec<(Instant, CarouselMark)>,
     /// `error` events: a command of ours was refused.
     pub control_errors: Vec<String>,
@@ -146,6 +151,24 @@ pub struct Log {
 impl Log {
     pub fn failed(&self) -> Option<String> {
         self.error.clone().or_else(|| self.closed.clone())
+    }
+
+    /// Reads the carousel events that arrived.
+    pub fn carousel_marks(&self) -> anyhow::Result<Vec<(Instant, CarouselMark)>> {
+        self.carousel_events
+            .iter()
+            .map(|(at, json)| Ok((*at, carousel_mark(json)?)))
+            .collect()
+    }
+}
+
+fn carousel_mark(json: &[u8]) -> anyhow::Result<CarouselMark> {
+    let json = std::str::from_utf8(json)?;
+    match ServerEnvelope::parse(json)?.event {
+        Event::Carousel {
+            carousel: Some(view),
+        } => Ok(CarouselMark::of(&view)),
+        other => anyhow::bail!("not a carousel: {other:?}"),
     }
 }
 
@@ -402,14 +425,23 @@ fn handle(
                 }
             }
         }
+        Incoming::Control(json) if json.starts_with(r#"{"type":"carousel""#) => {
+            // Kept as bytes, like updates: whatever a client does on arrival delays the
+            // arrival stamps of the clients after it on this thread.
+            let event = frame.slice_ref(json.as_bytes());
+            let mark = if spec.watch_carousel {
+                Some(carousel_mark(&event)?)
+            } else {
+                None
+            };
+            let mut log = log.lock().unwrap();
+            log.carousel_events.push((now, event));
+            log.carousel.extend(mark.map(|m| (now, m)));
+        }
         Incoming::Control(json) => {
-            // Only the events a scenario reads are parsed: `participants` and `session` carry
-            // the whole session and would cost more than everything else a client reads.
-            let wanted = [
-                r#"{"type":"pong""#,
-                r#"{"type":"carousel""#,
-                r#"{"type":"error""#,
-            ];
+            // Only pongs and errors are read: `participants` and `session` carry the whole
+            // session and would cost more than everything else a client reads.
+            let wanted = [r#"{"type":"pong""#, r#"{"type":"error""#];
             if !json.starts_with(r#"{"reply_to""#) && !wanted.iter().any(|p| json.starts_with(p)) {
                 return Ok(replies);
             }
@@ -435,9 +467,6 @@ fn handle(
                         replies.push(ping_frame(framing));
                     }
                 }
-                Event::Carousel {
-                    carousel: Some(view),
-                } => log.carousel.push((now, CarouselMark::of(&view))),
                 Event::Error { code, message } => {
                     log.control_errors.push(format!("{code:?}: {message}"));
                 }

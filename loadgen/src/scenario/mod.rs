@@ -82,26 +82,19 @@ impl Ctx {
         clock_probe: bool,
         permit: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Conn {
-        let spec = ConnSpec {
+        Conn::spawn(self.spec(room, clock_probe), None, permit)
+    }
+
+    /// What [`Ctx::spawn`] starts: a client with awareness and a fresh id, which edits.
+    pub fn spec(&self, room: &Room, clock_probe: bool) -> ConnSpec {
+        ConnSpec {
             room: room.clone(),
             client_id: self.client_id(),
             awareness: true,
             clock_probe,
             read_only: false,
-        };
-        Conn::spawn(spec, None, permit)
-    }
-
-    /// Starts a Werkplaats display (the read-only room view) now.
-    pub fn spawn_display(&self, room: &Room) -> Conn {
-        let spec = ConnSpec {
-            room: room.clone(),
-            client_id: self.client_id(),
-            awareness: true,
-            clock_probe: true,
-            read_only: true,
-        };
-        Conn::spawn(spec, None, None)
+            watch_carousel: false,
+        }
     }
 
     pub fn rss_kib(&self) -> Option<u64> {

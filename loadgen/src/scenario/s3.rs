@@ -130,6 +130,7 @@ async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyho
                 awareness: false,
                 clock_probe: false,
                 read_only: false,
+                watch_carousel: false,
             };
             Conn::spawn(spec, None, None)
         })

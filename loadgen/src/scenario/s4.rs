@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 use werkplaats_protocol::control::Command;
 
 use super::{Ctx, wait_all, wait_quiet};
-use crate::client::{CarouselMark, Cmd, Conn, PINGS, ms};
+use crate::client::{CarouselMark, Cmd, Conn, ConnSpec, PINGS, ms};
 use crate::stats::{Summary, percentile};
 use crate::target::{Kind, Room};
 use crate::verify::{self, Progress};
@@ -88,8 +88,22 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         .await
         .into_iter()
         .collect::<anyhow::Result<_>>()?;
-    let facilitator = ctx.spawn(&workshop.facilitator, true, None);
-    let display = ctx.spawn_display(&workshop.display);
+    let facilitator = Conn::spawn(
+        ConnSpec {
+            watch_carousel: true,
+            ..ctx.spec(&workshop.facilitator, true)
+        },
+        None,
+        None,
+    );
+    let display = Conn::spawn(
+        ConnSpec {
+            read_only: true,
+            ..ctx.spec(&workshop.display, true)
+        },
+        None,
+        None,
+    );
     let others = ctx
         .connect_each(tokens.iter().cycle().take(participants), true)
         .await;
@@ -104,6 +118,25 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         |l| l.synced.is_some() && l.pongs >= PINGS,
     )
     .await?;
+    // The web client probes once, after its hello. Here 500 clients share one load generator,
+    // whose connection storm stretches those round trips (to tens of milliseconds) where 500
+    // devices would not: probe again once it is over, a few clients at a time, and keep the
+    // best round trip of all. Only the countdown figures use the clock.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for batch in everyone.chunks(25) {
+        for c in batch {
+            c.send(Cmd::Probe);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_all(
+        everyone.iter().copied(),
+        Duration::from_secs(30),
+        "the second clock probes",
+        |l| l.pongs >= 2 * PINGS,
+    )
+    .await?;
+
     let command = |c: Command| facilitator.send(Cmd::Control(c));
     let auto_next_round = |on: bool| Command::SetSettings {
         anonymous_posting: None,
@@ -119,44 +152,33 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
             });
         }
     };
+    let within = Duration::from_secs(10);
 
     // Server-driven: whole rounds that follow each other by themselves.
     let rounds = p.changes.div_ceil(CHANGES_PER_ROUND).max(1);
     command(auto_next_round(true));
     add_rounds(0, rounds);
-    let ready = wait_carousel(&facilitator, Duration::from_secs(10), |m| {
-        m.rounds == rounds
-    })
-    .await?;
-    settle(&everyone, ready.seq, Duration::from_secs(10)).await;
+    let (ready, _) = wait_carousel(&facilitator, within, |m| m.rounds == rounds).await?;
+    settle(&everyone, ready, within).await;
     let loadgen = crate::procfs::CpuMeter::start(None);
     command(Command::CarouselStart { round_id: None });
-    let started =
-        wait_carousel(&facilitator, Duration::from_secs(10), |m| m.seq > ready.seq).await?;
-    let round_ms: f64 = started.stage_ms.iter().sum();
-    let shortest_ms = started
-        .stage_ms
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min);
+    let (started, first) = wait_carousel(&facilitator, within, |m| m.round.is_some()).await?;
+    let round_ms: f64 = first.stage_ms.iter().sum();
+    let shortest_ms = first.stage_ms.iter().copied().fold(f64::INFINITY, f64::min);
     let all_rounds = Duration::from_secs_f64(round_ms * rounds as f64 / 1e3);
-    let done = wait_carousel(&facilitator, all_rounds + Duration::from_secs(10), |m| {
-        m.seq > started.seq && m.done()
-    })
-    .await?;
-    settle(&everyone, done.seq, Duration::from_secs(10)).await;
+    let (done, _) = wait_carousel(&facilitator, all_rounds + within, |m| m.done()).await?;
+    settle(&everyone, done, within).await;
 
-    // Facilitator-driven: next stage (or next round) on command.
+    // Facilitator-driven: next stage (or next round after a round's end) on command.
     let command_rounds = p.changes.div_ceil(CHANGES_PER_ROUND + 1);
     command(auto_next_round(false));
     add_rounds(rounds, command_rounds);
-    let ready = wait_carousel(&facilitator, Duration::from_secs(10), |m| {
+    let (ready, mut last) = wait_carousel(&facilitator, within, |m| {
         m.rounds == rounds + command_rounds
     })
     .await?;
-    settle(&everyone, ready.seq, Duration::from_secs(10)).await;
+    settle(&everyone, ready, within).await;
     let gap = Duration::from_millis(p.interval_ms).min(Duration::from_secs_f64(shortest_ms / 3e3));
-    let mut last = ready.clone();
     let mut command_changes = Vec::with_capacity(p.changes);
     for _ in 0..p.changes {
         command(if last.done() {
@@ -164,21 +186,25 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         } else {
             Command::CarouselNextStage
         });
-        last = wait_carousel(&facilitator, Duration::from_secs(10), |m| m.seq > last.seq).await?;
+        let seq = last.seq;
+        (_, last) = wait_carousel(&facilitator, within, |m| m.seq > seq).await?;
         command_changes.push(last.seq);
         tokio::time::sleep(gap).await;
     }
     command(Command::CarouselEnd);
-    let end = wait_carousel(&facilitator, Duration::from_secs(10), |m| {
-        m.seq > last.seq && m.round.is_none()
+    let (end, _) = wait_carousel(&facilitator, within, |m| {
+        m.round.is_none() && m.seq > last.seq
     })
     .await?;
-    settle(&everyone, end.seq, Duration::from_secs(10)).await;
+    settle(&everyone, end, within).await;
     let loadgen_cpu = loadgen.cores();
 
     let mut error = None;
-    // Every deadline is one event: a late tick that catches up two deadlines would make one.
-    let server_changes: Vec<u64> = (started.seq + 1..=done.seq).collect();
+    let seen = facilitator.with_log(|l| l.carousel.clone());
+    let end_seq = seen[end - 1].1.seq;
+    // The events from the start to the end of the last round: every deadline makes one (a
+    // late tick that caught up two deadlines would make one for both).
+    let server_changes: Vec<u64> = seen[started..done].iter().map(|(_, m)| m.seq).collect();
     if server_changes.len() != rounds * CHANGES_PER_ROUND {
         error.get_or_insert(format!(
             "{} server-driven changes for {} deadlines",
@@ -186,22 +212,20 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
             rounds * CHANGES_PER_ROUND
         ));
     }
-    // One event per command, up to the end: no stage expired between two commands.
-    if end.seq != ready.seq + p.changes as u64 + 1 {
+    // The deadline that ended the stage before each server-driven change.
+    let ended: Vec<Option<f64>> = seen[started - 1..done - 1]
+        .iter()
+        .map(|(_, m)| m.deadline())
+        .collect();
+    // One event per command: no stage expired between two commands.
+    if end - ready != p.changes + 1 {
         error.get_or_insert(format!(
             "{} carousel events for {} facilitator-driven changes and the end: a stage \
              expired in between (lower --interval-ms)",
-            end.seq - ready.seq,
+            end - ready,
             p.changes
         ));
     }
-    let seen = facilitator.with_log(|l| l.carousel.clone());
-    let by_seq: HashMap<u64, &CarouselMark> = seen.iter().map(|(_, m)| (m.seq, m)).collect();
-    // The deadline that ended the stage before each server-driven change.
-    let ended: Vec<Option<f64>> = server_changes
-        .iter()
-        .map(|s| by_seq.get(&(s - 1)).and_then(|m| m.deadline()))
-        .collect();
 
     // [change][client], in load-generator milliseconds
     let mut server_shown = vec![Vec::with_capacity(p.clients); server_changes.len()];
@@ -211,31 +235,25 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
     let mut rtts = Vec::new();
     let mut missed = 0;
     for c in &everyone {
-        let (arrived, last_seq, failed, refused, clock) = c.with_log(|l| {
-            // The first arrival of each event (the server sends each once).
-            let arrived: HashMap<u64, f64> = l
-                .carousel
-                .iter()
-                .rev()
-                .map(|(at, m)| (m.seq, ms(*at)))
-                .collect();
+        let (marks, failed, refused, clock) = c.with_log(|l| {
             (
-                arrived,
-                l.carousel.last().map(|(_, m)| m.seq),
+                l.carousel_marks(),
                 l.failed(),
                 l.control_errors.first().cloned(),
                 l.clock,
             )
         });
+        let marks = marks?;
         if let Some(f) = failed {
             error.get_or_insert(format!("client {}: {f}", c.id));
         }
         if let Some(r) = refused {
             error.get_or_insert(format!("client {}: command refused: {r}", c.id));
         }
-        if last_seq != Some(end.seq) {
+        if marks.last().map(|(_, m)| m.seq) != Some(end_seq) {
             error.get_or_insert(format!("client {} ends on another carousel state", c.id));
         }
+        let arrived: HashMap<u64, f64> = marks.iter().map(|(at, m)| (m.seq, ms(*at))).collect();
         let offset = clock.map_or(f64::NAN, |s| s.offset_ms);
         rtts.push(clock.map_or(f64::NAN, |s| s.rtt_ms));
         for (i, seq) in server_changes.iter().enumerate() {
@@ -273,7 +291,7 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         "shown": "on arrival of the carousel event, as the web client does",
         "clients": p.clients,
         "participants_joined": joins,
-        "stage_ms": started.stage_ms,
+        "stage_ms": first.stage_ms,
         "changes": server_changes.len(),
         "command_changes": command_changes.len(),
         "command_interval_ms": gap.as_secs_f64() * 1e3,
@@ -291,18 +309,22 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
     }))
 }
 
-/// Waits until the facilitator has seen a carousel event for which `want` holds; returns the
-/// first such. Fails if the connection fails or a command of ours was refused.
+/// Waits until the facilitator has seen a carousel event for which `want` holds; returns how
+/// many events it had seen up to that one, and the event. Fails if the connection fails or a
+/// command of ours was refused.
 async fn wait_carousel(
     conn: &Conn,
     within: Duration,
     want: impl Fn(&CarouselMark) -> bool,
-) -> anyhow::Result<CarouselMark> {
+) -> anyhow::Result<(usize, CarouselMark)> {
     let deadline = Instant::now() + within;
     loop {
         let (found, failed, refused) = conn.with_log(|l| {
             (
-                l.carousel.iter().map(|(_, m)| m).find(|m| want(m)).cloned(),
+                l.carousel
+                    .iter()
+                    .position(|(_, m)| want(m))
+                    .map(|i| (i + 1, l.carousel[i].1.clone())),
                 l.failed(),
                 l.control_errors.first().cloned(),
             )
@@ -323,16 +345,15 @@ async fn wait_carousel(
     }
 }
 
-/// Waits (at most `within`) until every client has the carousel event `seq`, so that one
-/// change's fan-out is over before the next is measured. Losses are counted afterwards.
-async fn settle(conns: &[&Conn], seq: u64, within: Duration) {
+/// Waits (at most `within`) until every client has `count` carousel events, so that one
+/// change's fan-out is over before the next is measured. Every client said hello before the
+/// first, so all receive the same events; losses are counted afterwards.
+async fn settle(conns: &[&Conn], count: usize, within: Duration) {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
-        let behind = conns.iter().any(|c| {
-            c.with_log(|l| {
-                l.failed().is_none() && l.carousel.last().is_none_or(|(_, m)| m.seq < seq)
-            })
-        });
+        let behind = conns
+            .iter()
+            .any(|c| c.with_log(|l| l.failed().is_none() && l.carousel_events.len() < count));
         if !behind {
             return;
         }
