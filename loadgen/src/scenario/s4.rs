@@ -200,7 +200,10 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
     let loadgen_cpu = loadgen.cores();
 
     let mut error = None;
-    let seen = facilitator.with_log(|l| l.carousel.clone());
+    let (seen, event_bytes) = facilitator.with_log(|l| {
+        let size = l.carousel_events.get(started).map(|(_, json)| json.len());
+        (l.carousel.clone(), size)
+    });
     let end_seq = seen[end - 1].1.seq;
     // The events from the start to the end of the last round: every deadline makes one (a
     // late tick that caught up two deadlines would make one for both).
@@ -295,6 +298,7 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         "changes": server_changes.len(),
         "command_changes": command_changes.len(),
         "command_interval_ms": gap.as_secs_f64() * 1e3,
+        "event_bytes": event_bytes,
         "loadgen_cpu": loadgen_cpu,
         "skew_ms": shown,
         "arrival_skew_ms": shown,
