@@ -1,8 +1,10 @@
 //! One websocket connection, as a task: the y-websocket handshake, edits on command, and a log
 //! of every update that arrived with its arrival time on the process's one monotonic clock.
 //!
-//! Nothing is decoded or applied on the hot path beyond the framing: updates are kept as bytes
-//! and checked after the measured window ([`crate::verify`]), so the load generator stays light.
+//! Nothing is decoded or applied on the hot path beyond the framing: updates and carousel
+//! events are kept as bytes and read after the measured window ([`crate::verify`],
+//! [`Log::carousel_marks`]), so the load generator stays light. Only what a scenario steers by
+//! is read at once: pongs, errors, and the carousel for a client that watches it.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};

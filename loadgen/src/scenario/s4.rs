@@ -14,8 +14,9 @@
 //!   every stage at its deadline, round after round, until the last round is done. Stage
 //!   lengths are the template's minutes times the server's `--minute-ms`.
 //! - **facilitator-driven**: the facilitator sends `carousel_next_stage` (or
-//!   `carousel_next_round` after a round's end), one command every `interval_ms` at most,
-//!   and less than a third of the shortest stage so that no stage expires in between.
+//!   `carousel_next_round` after a round's end), each `interval_ms` after it saw the previous
+//!   change, but at most a third of the shortest stage, so that no stage expires in between
+//!   (checked: one event per command).
 //!
 //! The web client shows a new stage when the `carousel` event arrives (its reducer,
 //! `web-client/src/state/workshop-reducer.ts`, takes the event's `stage_index` at once; only
@@ -55,7 +56,8 @@ pub struct S4 {
     pub clients: usize,
     /// Changes of each kind (server-driven ones are rounded up to whole rounds).
     pub changes: usize,
-    /// Between two facilitator-driven changes (the peers' writes, our commands).
+    /// Between two facilitator-driven changes (the peers' writes; ours: after the previous
+    /// change arrived, at most a third of the shortest stage).
     pub interval_ms: u64,
     /// Peers only: how far ahead the emulated deadline written into `m.stage` lies.
     pub lead_ms: f64,
