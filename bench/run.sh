@@ -50,6 +50,7 @@ else
   S1_ARGS="--clients 50 --rate 1 --seconds 20"
   S2_ARGS="--sessions 1000 --clients 10 --settle-secs 2"
   S3_ARGS="--ops 100000 --joiners 50"
+  # ours: 20 server-driven changes (four rounds at --minute-ms 150) and 20 by command
   S4_ARGS="--clients 500 --changes 20 --interval-ms 300"
   S5A_ARGS="--sessions 1 --clients 50 --rates 10,20,50,100,150,200,300,400,500,600,800 --step-seconds 2"
   S5B_ARGS="--sessions 100 --clients 10 --rates 5,10,12,15,20,30,50 --step-seconds 2"
@@ -87,8 +88,11 @@ start_server() {
   local pin=("${PRIO[@]}" taskset -c "$SERVER_CORE")
   case $kind in
   ours)
+    # Every S4 client joins with the code (hence the join limit); --minute-ms makes the
+    # carousel's 2/3/5/3/2-minute stages last 300-750 ms (nothing else uses it).
     "${pin[@]}" target/release/werkplaats --store memory --bind "127.0.0.1:$PORT" \
-      --join-per-minute 1000000 --max-connections 30000 --web "$PEERS/no-web" >"$log" 2>&1 &
+      --join-per-minute 1000000 --max-connections 30000 --web "$PEERS/no-web" \
+      --minute-ms 150 >"$log" 2>&1 &
     ;;
   relay) "${pin[@]}" target/release/relay --bind "127.0.0.1:$PORT" >"$log" 2>&1 & ;;
   y-websocket) PORT=$PORT "${pin[@]}" node bench/y-websocket-server.cjs >"$log" 2>&1 & ;;

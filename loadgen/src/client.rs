@@ -1,8 +1,10 @@
 //! One websocket connection, as a task: the y-websocket handshake, edits on command, and a log
 //! of every update that arrived with its arrival time on the process's one monotonic clock.
 //!
-//! Nothing is decoded or applied on the hot path beyond the framing: updates are kept as bytes
-//! and checked after the measured window ([`crate::verify`]), so the load generator stays light.
+//! Nothing is decoded or applied on the hot path beyond the framing: updates and carousel
+//! events are kept as bytes and read after the measured window ([`crate::verify`],
+//! [`Log::carousel_marks`]), so the load generator stays light. Only what a scenario steers by
+//! is read at once: pongs, errors, and the carousel for a client that watches it.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -16,6 +18,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use werkplaats_protocol::control::{ClientEnvelope, Command, Event, ServerEnvelope};
 use werkplaats_protocol::message::{AwarenessEntry, AwarenessUpdate, Message};
+use werkplaats_protocol::workshop::{CarouselView, ClockView};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, Map, Options, ReadTxn, StateVector, Text, Transact};
@@ -24,7 +27,7 @@ use crate::target::Room;
 use crate::wire::{Framing, Incoming};
 
 /// Clock-offset probes a client sends when asked to estimate the server's clock.
-const PINGS: usize = 5;
+pub const PINGS: usize = 5;
 
 /// The process's epoch: every time in the load generator is measured from here.
 pub fn epoch() -> Instant {
@@ -52,6 +55,12 @@ pub struct ConnSpec {
     pub awareness: bool,
     /// Say hello on the Werkplaats control channel and estimate the server's clock.
     pub clock_probe: bool,
+    /// A Werkplaats display: like the web client's read-only connection, it does not answer
+    /// the server's step 1 (the server refuses documents from the display).
+    pub read_only: bool,
+    /// Read every `carousel` event when it arrives (the facilitator of S4, which steers by
+    /// them); other clients keep them as bytes, read after the measured window.
+    pub watch_carousel: bool,
 }
 
 #[derive(Debug)]
@@ -69,6 +78,8 @@ pub enum Cmd {
     Resync,
     /// Another round of clock probes (the best sample of all rounds is kept).
     Probe,
+    /// A Werkplaats control command (without an id: the scenario watches the events instead).
+    Control(Command),
     Close,
 }
 
@@ -77,6 +88,41 @@ pub enum Cmd {
 pub struct ClockSample {
     pub rtt_ms: f64,
     pub offset_ms: f64,
+}
+
+/// What a client keeps of one `carousel` event: enough to tell which stage it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarouselMark {
+    pub seq: u64,
+    pub rounds: usize,
+    pub round: Option<usize>,
+    pub stage: usize,
+    pub clock: ClockView,
+    pub stage_ms: Vec<f64>,
+}
+
+impl CarouselMark {
+    fn of(view: &CarouselView) -> Self {
+        Self {
+            seq: view.seq,
+            rounds: view.rounds.len(),
+            round: view.current_round,
+            stage: view.stage_index,
+            clock: view.clock.clone(),
+            stage_ms: view.stages.iter().map(|s| s.duration_ms).collect(),
+        }
+    }
+
+    pub fn deadline(&self) -> Option<f64> {
+        match self.clock {
+            ClockView::Running { deadline } => Some(deadline),
+            _ => None,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.clock == ClockView::Done
+    }
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +138,14 @@ pub struct Log {
     pub awareness_ids: HashSet<u64>,
     pub clock: Option<ClockSample>,
     pings: usize,
+    /// Answers to our clock probes so far.
+    pub pongs: usize,
+    /// Every `carousel` event as it arrived (Werkplaats only): the JSON, unread.
+    pub carousel_events: Vec<(Instant, Bytes)>,
+    /// The same events read on arrival, for a client that watches the carousel.
+    pub carousel: Vec<(Instant, CarouselMark)>,
+    /// `error` events: a command of ours was refused.
+    pub control_errors: Vec<String>,
     pub closed: Option<String>,
     pub error: Option<String>,
 }
@@ -99,6 +153,24 @@ pub struct Log {
 impl Log {
     pub fn failed(&self) -> Option<String> {
         self.error.clone().or_else(|| self.closed.clone())
+    }
+
+    /// Reads the carousel events that arrived.
+    pub fn carousel_marks(&self) -> anyhow::Result<Vec<(Instant, CarouselMark)>> {
+        self.carousel_events
+            .iter()
+            .map(|(at, json)| Ok((*at, carousel_mark(json)?)))
+            .collect()
+    }
+}
+
+fn carousel_mark(json: &[u8]) -> anyhow::Result<CarouselMark> {
+    let json = std::str::from_utf8(json)?;
+    match ServerEnvelope::parse(json)?.event {
+        Event::Carousel {
+            carousel: Some(view),
+        } => Ok(CarouselMark::of(&view)),
+        other => anyhow::bail!("not a carousel: {other:?}"),
     }
 }
 
@@ -246,6 +318,12 @@ async fn run(
                         txn.encode_update_v1()
                     }
                     Some(Cmd::Send(update)) => update,
+                    Some(Cmd::Control(command)) => {
+                        if sink.send(WsMessage::Binary(control_frame(&framing, command).into())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
                     Some(Cmd::Probe) => {
                         log.lock().unwrap().pings = 1;
                         if sink.send(WsMessage::Binary(ping_frame(&framing).into())).await.is_err() {
@@ -270,7 +348,7 @@ async fn run(
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(frame))) => {
                     let now = Instant::now();
-                    match handle(&framing, &doc, spec.client_id, &log, &mut permit, now, &frame) {
+                    match handle(&framing, &doc, &spec, &log, &mut permit, now, &frame) {
                         Ok(replies) => {
                             for reply in replies {
                                 if sink.feed(WsMessage::Binary(reply.into())).await.is_err() {
@@ -311,7 +389,7 @@ async fn run(
 fn handle(
     framing: &Framing,
     doc: &Doc,
-    own_id: u64,
+    spec: &ConnSpec,
     log: &Mutex<Log>,
     permit: &mut Option<OwnedSemaphorePermit>,
     now: Instant,
@@ -319,6 +397,7 @@ fn handle(
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut replies = Vec::new();
     match framing.decode(frame)? {
+        Incoming::SyncStep1(_) if spec.read_only => {}
         Incoming::SyncStep1(sv) => {
             let sv = StateVector::decode_v1(sv)?;
             let diff = doc.transact().encode_state_as_update_v1(&sv);
@@ -343,32 +422,57 @@ fn handle(
             let update = AwarenessUpdate::decode(bytes)?;
             let mut log = log.lock().unwrap();
             for entry in update.entries {
-                if entry.client_id != own_id && !entry.is_removal() {
+                if entry.client_id != spec.client_id && !entry.is_removal() {
                     log.awareness_ids.insert(entry.client_id);
                 }
             }
         }
+        Incoming::Control(json) if json.starts_with(r#"{"type":"carousel""#) => {
+            // Kept as bytes, like updates: whatever a client does on arrival delays the
+            // arrival stamps of the clients after it on this thread.
+            let event = frame.slice_ref(json.as_bytes());
+            let mark = if spec.watch_carousel {
+                Some(carousel_mark(&event)?)
+            } else {
+                None
+            };
+            let mut log = log.lock().unwrap();
+            log.carousel_events.push((now, event));
+            log.carousel.extend(mark.map(|m| (now, m)));
+        }
         Incoming::Control(json) => {
-            if let Ok(ServerEnvelope {
-                event:
-                    Event::Pong {
-                        client_time,
-                        server_time,
-                    },
-                ..
-            }) = ServerEnvelope::parse(json)
-            {
-                let mut log = log.lock().unwrap();
-                let rtt_ms = ms(now) - client_time;
-                // server_time is whole milliseconds: its middle is half a millisecond on.
-                let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
-                if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
-                    log.clock = Some(ClockSample { rtt_ms, offset_ms });
+            // Only pongs and errors are read: `participants` and `session` carry the whole
+            // session and would cost more than everything else a client reads.
+            let wanted = [r#"{"type":"pong""#, r#"{"type":"error""#];
+            if !json.starts_with(r#"{"reply_to""#) && !wanted.iter().any(|p| json.starts_with(p)) {
+                return Ok(replies);
+            }
+            let Ok(envelope) = ServerEnvelope::parse(json) else {
+                return Ok(replies);
+            };
+            let mut log = log.lock().unwrap();
+            match envelope.event {
+                Event::Pong {
+                    client_time,
+                    server_time,
+                } => {
+                    let rtt_ms = ms(now) - client_time;
+                    // Whole milliseconds (the server's system clock): the middle of one is
+                    // half a millisecond on.
+                    let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
+                    if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
+                        log.clock = Some(ClockSample { rtt_ms, offset_ms });
+                    }
+                    log.pongs += 1;
+                    if log.pings < PINGS {
+                        log.pings += 1;
+                        replies.push(ping_frame(framing));
+                    }
                 }
-                if log.pings < PINGS {
-                    log.pings += 1;
-                    replies.push(ping_frame(framing));
+                Event::Error { code, message } => {
+                    log.control_errors.push(format!("{code:?}: {message}"));
                 }
+                _ => {}
             }
         }
         Incoming::Denied(reason) => anyhow::bail!("permission denied: {reason}"),

@@ -54,14 +54,20 @@ enum Scenario {
         #[arg(long, default_value_t = 50)]
         joiners: usize,
     },
-    /// Skew of a stage change across many clients.
+    /// Skew of a stage change across many clients (ours: the real carousel; run the server
+    /// with a short `--minute-ms` so that stages last a fraction of a second).
     S4 {
         #[arg(long, default_value_t = 500)]
         clients: usize,
+        /// Stage changes of each kind (ours: server-driven ones rounded up to whole rounds of
+        /// five, and as many facilitator-driven ones).
         #[arg(long, default_value_t = 10)]
         changes: usize,
+        /// Between two facilitator-driven changes (ours: at most a third of the shortest
+        /// stage).
         #[arg(long, default_value_t = 500)]
         interval_ms: u64,
+        /// Peers only: the deadline written into `m.stage` (which no peer client reads).
         #[arg(long, default_value_t = 150.0)]
         lead_ms: f64,
     },

@@ -51,11 +51,25 @@ pub struct Target {
 struct Created {
     id: String,
     join_code: String,
+    facilitator_token: String,
+    facilitator_participant_id: String,
+    display_token: String,
 }
 
 #[derive(Deserialize)]
 struct Joined {
     participant_token: String,
+}
+
+/// A Werkplaats session as its creator gets it: the facilitator's and the display's rooms,
+/// and the join code participants type.
+#[derive(Debug, Clone)]
+pub struct Workshop {
+    pub session_id: String,
+    pub join_code: String,
+    pub facilitator: Room,
+    pub facilitator_id: String,
+    pub display: Room,
 }
 
 impl Target {
@@ -89,30 +103,8 @@ impl Target {
         };
         Ok(match self.kind {
             Kind::Ours => {
-                let created: Created = self
-                    .http
-                    .post(format!("http://{addr}/api/sessions"))
-                    .json(&serde_json::json!({ "title": name }))
-                    .send()
-                    .await?
-                    .error_for_status()
-                    .context("create session")?
-                    .json()
-                    .await?;
-                let joined: Joined = self
-                    .http
-                    .post(format!("http://{addr}/api/join"))
-                    .json(&serde_json::json!({ "code": created.join_code, "name": "Bench" }))
-                    .send()
-                    .await?
-                    .error_for_status()
-                    .context("join (raise --join-per-minute)")?
-                    .json()
-                    .await?;
-                plain(format!(
-                    "ws://{addr}/ws/{}?token={}",
-                    created.id, joined.participant_token
-                ))
+                let workshop = self.create_workshop().await?;
+                self.join(&workshop, "Bench").await?
             }
             Kind::YWebsocket | Kind::Relay => plain(format!("ws://{addr}/{name}")),
             Kind::YSweet => {
@@ -130,6 +122,59 @@ impl Target {
                 framing: Framing::Hocuspocus { doc: name },
                 auth_token: "bench".to_owned(),
             },
+        })
+    }
+
+    /// Creates a Werkplaats session (`POST /api/sessions`), as the web client's create form
+    /// does.
+    pub async fn create_workshop(&self) -> anyhow::Result<Workshop> {
+        anyhow::ensure!(self.kind == Kind::Ours, "only Werkplaats has workshops");
+        let addr = self.addr;
+        let created: Created = self
+            .http
+            .post(format!("http://{addr}/api/sessions"))
+            .json(&serde_json::json!({ "title": self.next_name() }))
+            .send()
+            .await?
+            .error_for_status()
+            .context("create session")?
+            .json()
+            .await?;
+        let room = |token: &str| Room {
+            url: format!("ws://{addr}/ws/{}?token={token}", created.id),
+            framing: Framing::Plain,
+            auth_token: String::new(),
+        };
+        Ok(Workshop {
+            facilitator: room(&created.facilitator_token),
+            display: room(&created.display_token),
+            facilitator_id: created.facilitator_participant_id,
+            session_id: created.id,
+            join_code: created.join_code,
+        })
+    }
+
+    /// Joins a session with its code (`POST /api/join`), as the web client's join form does;
+    /// every call is a new participant with its own token.
+    pub async fn join(&self, workshop: &Workshop, name: &str) -> anyhow::Result<Room> {
+        let addr = self.addr;
+        let joined: Joined = self
+            .http
+            .post(format!("http://{addr}/api/join"))
+            .json(&serde_json::json!({ "code": workshop.join_code, "name": name }))
+            .send()
+            .await?
+            .error_for_status()
+            .context("join (raise --join-per-minute)")?
+            .json()
+            .await?;
+        Ok(Room {
+            url: format!(
+                "ws://{addr}/ws/{}?token={}",
+                workshop.session_id, joined.participant_token
+            ),
+            framing: Framing::Plain,
+            auth_token: String::new(),
         })
     }
 }

@@ -9,7 +9,11 @@ use werkplaats_server::store::memory::MemoryStore;
 use werkplaats_server::{Config, Server};
 
 async fn ours() -> (Server, Ctx) {
-    let server = Server::start(Config::for_tests(), Arc::new(MemoryStore::new()))
+    let mut config = Config::for_tests();
+    // S4: every client joins with the code; stages of 200-500 ms.
+    config.join_per_minute = 10_000;
+    config.minute_ms = 100;
+    let server = Server::start(config, Arc::new(MemoryStore::new()))
         .await
         .expect("server starts");
     let ctx = Ctx::new(Target::new(Kind::Ours, server.local_addr()), None);
@@ -48,17 +52,24 @@ async fn s3_joiners_get_the_whole_document() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s4_stage_changes_reach_every_client_on_the_servers_clock() {
+async fn s4_carousel_stage_changes_reach_every_client() {
     let (server, ctx) = ours().await;
     let p = s4::S4 {
         clients: 20,
-        changes: 3,
+        changes: 5,
         interval_ms: 100,
         lead_ms: 150.0,
     };
     let result = s4::run(&ctx, &p).await.unwrap();
     assert_ok(&result);
-    assert_eq!(result["clocked"], true);
+    assert_eq!(result["driven_by"], "carousel");
+    assert_eq!(result["participants_joined"], 18);
+    assert_eq!(result["changes"], 5, "one round of five stages");
+    assert_eq!(result["command_changes"], 5);
+    assert_eq!(
+        result["stage_ms"],
+        serde_json::json!([200.0, 300.0, 500.0, 300.0, 200.0])
+    );
     server.shutdown().await;
 }
 
@@ -78,4 +89,14 @@ async fn the_relay_relays() {
         seconds: 1.0,
     };
     assert_ok(&s1::run(&ctx, &p).await.unwrap());
+    // The peers' S4: a stage written into the document.
+    let p = s4::S4 {
+        clients: 5,
+        changes: 3,
+        interval_ms: 50,
+        lead_ms: 150.0,
+    };
+    let result = s4::run(&ctx, &p).await.unwrap();
+    assert_ok(&result);
+    assert_eq!(result["driven_by"], "map write");
 }

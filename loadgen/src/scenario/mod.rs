@@ -53,8 +53,19 @@ impl Ctx {
 
     /// Starts `n` clients in `room`, at most [`CONNECT_CONCURRENCY`] handshakes at a time.
     pub async fn connect(&self, room: &Room, n: usize, clock_probe: bool) -> Vec<Conn> {
-        let mut conns = Vec::with_capacity(n);
-        for _ in 0..n {
+        self.connect_each(std::iter::repeat_n(room, n), clock_probe)
+            .await
+    }
+
+    /// Starts one client in each of `rooms` (a room per token), at most
+    /// [`CONNECT_CONCURRENCY`] handshakes at a time.
+    pub async fn connect_each<'a>(
+        &self,
+        rooms: impl IntoIterator<Item = &'a Room>,
+        clock_probe: bool,
+    ) -> Vec<Conn> {
+        let mut conns = Vec::new();
+        for room in rooms {
             let permit = Arc::clone(&self.connecting)
                 .acquire_owned()
                 .await
@@ -71,13 +82,19 @@ impl Ctx {
         clock_probe: bool,
         permit: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Conn {
-        let spec = ConnSpec {
+        Conn::spawn(self.spec(room, clock_probe), None, permit)
+    }
+
+    /// What [`Ctx::spawn`] starts: a client with awareness and a fresh id, which edits.
+    pub fn spec(&self, room: &Room, clock_probe: bool) -> ConnSpec {
+        ConnSpec {
             room: room.clone(),
             client_id: self.client_id(),
             awareness: true,
             clock_probe,
-        };
-        Conn::spawn(spec, None, permit)
+            read_only: false,
+            watch_carousel: false,
+        }
     }
 
     pub fn rss_kib(&self) -> Option<u64> {

@@ -129,6 +129,8 @@ async fn join(ctx: &Ctx, room: &Room, n: usize, expected: &Fingerprint) -> anyho
                 client_id: ctx.client_id(),
                 awareness: false,
                 clock_probe: false,
+                read_only: false,
+                watch_carousel: false,
             };
             Conn::spawn(spec, None, None)
         })
