@@ -31,6 +31,7 @@ METRICS = [
     ("s4", "skew_ms.p99", "S4 stage-change skew p99", "ms", 1, "lower"),
     ("s4", "skew_ms.spread_median", "S4 spread first-last (median)", "ms", 1, "lower"),
     ("s4", "skew_ms.spread_p99", "S4 spread first-last (p99)", "ms", 1, "lower"),
+    ("s4", "arrival_skew_ms.p99", "S4 arrival skew p99 (the event alone)", "ms", 1, "lower"),
     # ours only: stages changed by a facilitator's command, and when each client's countdown
     # of the ending stage showed zero (the deadline on its estimate of the server's clock)
     ("s4", "command_skew_ms.p99", "S4 facilitator-driven skew p99", "ms", 1, "lower"),

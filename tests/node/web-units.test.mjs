@@ -1,5 +1,6 @@
 // Unit tests of the web client's pure modules (no imports of their own): the clock estimate,
-// the backoff, the textarea diff, the join-code rules, the workshop state and the countdown. They are compiled with the web
+// the backoff, the textarea diff, the join-code rules, the workshop state, the countdown and the
+// carousel's projection. They are compiled with the web
 // client's own TypeScript into a temporary folder, so the tests run what the bundle contains.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ const sources = [
   'src/state/join-code.ts',
   'src/state/workshop-reducer.ts',
   'src/ui/countdown.ts',
+  'src/state/carousel-projection.ts',
 ];
 let out;
 const mod = {};
@@ -197,4 +199,39 @@ test('countdown: remaining time from the deadline, paused and done; shown rounde
   assert.equal(formatClock(1), '0:01');
   assert.equal(formatClock(0), '0:00');
   assert.equal(secondsLeft(14_200), 15);
+});
+
+test('carousel projection: at a deadline the next stage, then the next round or done, as the server does', async () => {
+  const { projectCarousel, nextChangeAt } = await load('src/state/carousel-projection.ts');
+  const stages = [120, 180, 300].map((duration_ms, i) => ({ id: `s${i}`, who: 'owner', duration_ms }));
+  const rounds = [
+    { id: 'r0', topic: 'a', owner_id: 'p0', owner_name: 'A', next_step: null, ran: true },
+    { id: 'r1', topic: 'b', owner_id: 'p1', owner_name: 'B', next_step: null, ran: false },
+  ];
+  const view = {
+    activity_id: 'c', seq: 7, rounds, current_round: 0, stage_index: 0, stages,
+    clock: { status: 'running', deadline: 1_000 }, server_time: 0,
+  };
+  assert.equal(projectCarousel(view, 999, false), view, 'nothing due yet: the same object');
+  assert.equal(nextChangeAt(view), 1_000);
+  const second = projectCarousel(view, 1_000, false);
+  assert.equal(second.stage_index, 1);
+  assert.deepEqual(second.clock, { status: 'running', deadline: 1_180 }, 'from the deadline, not from now');
+  assert.equal(second.seq, 7, 'the server\'s own view (a higher seq) replaces it');
+  // Two deadlines passed (a laptop that slept): both steps, from the stored deadlines.
+  const third = projectCarousel(view, 1_200, false);
+  assert.equal(third.stage_index, 2);
+  assert.deepEqual(third.clock, { status: 'running', deadline: 1_480 });
+  // The last stage ends: done, or the next round that has not run.
+  assert.deepEqual(projectCarousel(third, 1_480, false).clock, { status: 'done' });
+  assert.equal(nextChangeAt(projectCarousel(third, 1_480, false)), null);
+  const nextRound = projectCarousel(third, 1_480, true);
+  assert.equal(nextRound.current_round, 1);
+  assert.equal(nextRound.stage_index, 0);
+  assert.ok(nextRound.rounds[1].ran);
+  assert.deepEqual(nextRound.clock, { status: 'running', deadline: 1_600 });
+  // Paused or idle clocks do not move.
+  const paused = { ...view, clock: { status: 'paused', remaining_ms: 50 } };
+  assert.equal(projectCarousel(paused, 1e12, true), paused);
+  assert.equal(nextChangeAt(paused), null);
 });

@@ -18,13 +18,14 @@
 //!   change, but at most a third of the shortest stage, so that no stage expires in between
 //!   (checked: one event per command).
 //!
-//! The web client shows a new stage when the `carousel` event arrives (its reducer,
-//! `web-client/src/state/workshop-reducer.ts`, takes the event's `stage_index` at once; only
-//! the countdown uses the server's clock). So the shown skew is the arrival skew. Also
-//! reported, for server-driven changes: when each client's countdown of the ending stage showed
-//! zero (the deadline on its estimate of the server's clock: `countdown_skew_ms`), and how long
-//! after that the new stage arrived (`late_ms`: the server's tick, its store commit and the
-//! fan-out, plus the client's clock error).
+//! The web client shows the next stage at the ending stage's deadline, on its estimate of the
+//! server's clock (`web-client/src/state/carousel-projection.ts`), or when the `carousel`
+//! event arrives, whichever is first. So for a server-driven change a client shows it at
+//! `min(arrival, deadline - offset)`; a facilitator's command has no deadline known in
+//! advance, and is shown on arrival. Also reported, for server-driven changes: the arrival
+//! skew alone (`arrival_skew_ms`), the moment each client's countdown of the ending stage
+//! showed zero (`countdown_skew_ms`), and how long after that the event arrived (`late_ms`: the
+//! server's tick, its store commit and the fan-out, plus the client's clock error).
 //!
 //! The peers ([`run_emulated`]) have no carousel and no clock: a facilitator writes `m.stage`
 //! into the document every `interval_ms`, and a client shows the stage when the write arrives.
@@ -234,6 +235,7 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
 
     // [change][client], in load-generator milliseconds
     let mut server_shown = vec![Vec::with_capacity(p.clients); server_changes.len()];
+    let mut server_arrived = vec![Vec::with_capacity(p.clients); server_changes.len()];
     let mut countdown_zero = vec![Vec::with_capacity(p.clients); server_changes.len()];
     let mut late = Vec::new();
     let mut command_shown = vec![Vec::with_capacity(p.clients); command_changes.len()];
@@ -266,11 +268,14 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
                 missed += 1;
                 continue;
             };
-            server_shown[i].push(at);
+            server_arrived[i].push(at);
             if let Some(deadline) = ended[i] {
                 let zero = deadline - offset;
                 countdown_zero[i].push(zero);
                 late.push(at - zero);
+                server_shown[i].push(at.min(zero));
+            } else {
+                server_shown[i].push(at);
             }
         }
         for (i, seq) in command_changes.iter().enumerate() {
@@ -293,7 +298,7 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         "ok": error.is_none(),
         "error": error,
         "driven_by": "carousel",
-        "shown": "on arrival of the carousel event, as the web client does",
+        "shown": "at the deadline on the client's estimate of the server's clock, or on arrival if earlier, as the web client does",
         "clients": p.clients,
         "participants_joined": joins,
         "stage_ms": first.stage_ms,
@@ -303,7 +308,7 @@ pub async fn run_carousel(ctx: &Ctx, p: &S4) -> anyhow::Result<Value> {
         "event_bytes": event_bytes,
         "loadgen_cpu": loadgen_cpu,
         "skew_ms": shown,
-        "arrival_skew_ms": shown,
+        "arrival_skew_ms": skew(&server_arrived),
         "command_skew_ms": skew(&command_shown),
         "countdown_skew_ms": skew(&countdown_zero),
         "late_ms": {

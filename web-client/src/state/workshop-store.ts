@@ -1,7 +1,10 @@
 // Holds the workshop state of one connection and tells listeners when it changes. Attached to
-// the connection's control events from the start, so no event is missed.
+// the connection's control events from the start, so no event is missed. At a running
+// carousel stage's deadline it moves the carousel on by itself (`carousel-projection.ts`), so
+// every screen changes stage at the same moment of the server's clock.
 import type { Connection } from '../net/connection';
 import type { ServerEvent } from '../net/control';
+import { nextChangeAt, projectCarousel } from './carousel-projection';
 import { reduceWorkshop, type WorkshopState } from './workshop-reducer';
 
 const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
@@ -20,8 +23,11 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
 export class WorkshopStore {
   private state: WorkshopState | null = null;
   private listeners = new Set<(state: WorkshopState | null) => void>();
+  private readonly conn: Connection;
+  private stageTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(conn: Connection) {
+    this.conn = conn;
     const control = conn.control as unknown as {
       on(type: string, handler: (event: ServerEvent) => void): () => void;
     };
@@ -33,10 +39,34 @@ export class WorkshopStore {
   }
 
   apply(event: ServerEvent): void {
-    const next = reduceWorkshop(this.state, event);
+    this.set(reduceWorkshop(this.state, event));
+  }
+
+  private set(next: WorkshopState | null): void {
     if (next === this.state) return;
     this.state = next;
+    this.scheduleStageChange();
     for (const listener of [...this.listeners]) listener(next);
+  }
+
+  private scheduleStageChange(): void {
+    if (this.stageTimer !== null) clearTimeout(this.stageTimer);
+    this.stageTimer = null;
+    const at = nextChangeAt(this.state?.carousel ?? null);
+    if (at === null) return;
+    const delay = Math.max(0, at - this.conn.clock.serverNow());
+    this.stageTimer = setTimeout(() => {
+      this.stageTimer = null;
+      const state = this.state;
+      if (!state?.carousel) return;
+      const carousel = projectCarousel(state.carousel, this.conn.clock.serverNow(), state.settings.auto_next_round);
+      if (carousel === state.carousel) {
+        // The timer fired a little early (or the clock estimate moved): try again.
+        this.scheduleStageChange();
+        return;
+      }
+      this.set({ ...state, carousel });
+    }, delay);
   }
 
   subscribe(listener: (state: WorkshopState | null) => void): () => void {

@@ -68,8 +68,12 @@ impl SessionTask {
             return;
         }
         self.open_commands = 0;
-        // Delivering can drop slow connections, whose awareness removals form a new batch.
-        while !self.outbox.is_empty() || self.has_writes() {
+        // Delivering can drop slow connections, whose removals form a new batch.
+        loop {
+            self.push_participants_if_changed();
+            if self.outbox.is_empty() && !self.has_writes() {
+                return;
+            }
             let batch = self.next_batch();
             let outbox = std::mem::take(&mut self.outbox);
             if self.has_writes() {

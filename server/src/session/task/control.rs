@@ -332,12 +332,21 @@ impl SessionTask {
             .collect()
     }
 
+    /// Who is here changed: everyone gets the list once, when the batch ends. Once per
+    /// change, a storm of 500 joins sent the whole list (~40 KB) to everyone 500 times (5 GB).
     pub(super) fn broadcast_participants(&mut self) {
-        let participants = self.participant_views();
-        self.outbox.push((
-            Recipient::All,
-            control_frame(None, Event::Participants { participants }),
-        ));
+        self.participants_changed = true;
+    }
+
+    /// Adds the participant list to the open batch if it changed.
+    pub(super) fn push_participants_if_changed(&mut self) {
+        if std::mem::take(&mut self.participants_changed) {
+            let participants = self.participant_views();
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::Participants { participants }),
+            ));
+        }
     }
 
     /// Everything a client of this role needs after `hello`.

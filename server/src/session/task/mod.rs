@@ -107,6 +107,8 @@ pub(super) struct SessionTask {
     open_commands: usize,
     /// The batch whose writes are under way.
     flight: Option<commit::Flight>,
+    /// Someone came or went in the open batch: the participant list goes out when it ends.
+    participants_changed: bool,
     /// Accepted updates of this batch, not yet in the store.
     unlogged: Vec<Bytes>,
     /// Replies waiting for the metadata to be stored.
@@ -251,6 +253,7 @@ impl SessionTask {
             batch: 1,
             open_commands: 0,
             flight: None,
+            participants_changed: false,
             unlogged: Vec::new(),
             participant_replies: Vec::new(),
             poisoned: false,
