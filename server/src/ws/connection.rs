@@ -40,7 +40,11 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// more reads. 1 KiB instead of 4 measured 14.5 → 11.3 KB per idle connection (bench/NOTES.md).
 const READ_BUFFER: usize = 1024;
 /// Bytes tungstenite gathers before it writes to the socket (a burst is flushed at its end).
-const WRITE_BUFFER: usize = 8 * 1024;
+/// Its buffer never shrinks, so an idle connection keeps the most it ever gathered: with 8 KiB,
+/// the join burst (sync step 2, session view, awareness) stayed allocated, about 2.5 KB per
+/// connection; with 1 KiB about the largest frame, 1.3 KB less (bench/NOTES.md, *S2*). A burst
+/// of small updates still goes out in writes of a kilobyte or more; S5 showed no more CPU.
+const WRITE_BUFFER: usize = 1024;
 /// How long a close waits for the client's answering close frame.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(1);
 
