@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use werkplaats_protocol::control::{ClientEnvelope, Command, Event, Role, ServerEnvelope};
@@ -16,7 +15,9 @@ use werkplaats_server::clock::ServerClock;
 use werkplaats_server::metrics::Metrics;
 use werkplaats_server::session::meta::SessionMeta;
 use werkplaats_server::session::registry::{Registry, SessionContext};
-use werkplaats_server::session::{ClientMsg, Closer, ConnLink, SessionCmd, SessionHandle};
+use werkplaats_server::session::{
+    ClientMsg, Closer, ConnLink, SessionCmd, SessionHandle, outbound,
+};
 use werkplaats_server::store::memory::MemoryStore;
 use werkplaats_server::store::{LoadedSession, SessionRow, Store, StoreFuture};
 
@@ -26,7 +27,7 @@ pub struct InProcessConn {
     /// The token it joined with (a second device may join with it too).
     pub token: String,
     pub handle: SessionHandle,
-    pub frames: mpsc::Receiver<Bytes>,
+    pub frames: outbound::Receiver,
     pub closer: Arc<Closer>,
 }
 
@@ -102,7 +103,7 @@ pub async fn session_with_store(
     let mut conns = Vec::new();
     for (n, token) in tokens.into_iter().enumerate() {
         let handle = registry.get_or_start(&id);
-        let (outbound, frames) = mpsc::channel(1024);
+        let (outbound, frames) = outbound::channel(1024);
         let closer = Arc::new(Closer::default());
         let link = ConnLink {
             outbound,

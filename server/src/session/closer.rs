@@ -1,7 +1,7 @@
-//! How anyone (the connection's reader, its session, shutdown) ends a connection with a reason.
+//! How anyone (the connection itself, its session, shutdown) ends a connection with a reason.
 //!
-//! The first close wins: its code and reason are what the client sees. The writer task waits
-//! on the token and sends the close frame, since it owns the socket's sink.
+//! The first close wins: its code and reason are what the client sees. The connection's task
+//! waits on the token and sends the close frame, since it owns the socket.
 
 use std::sync::OnceLock;
 

@@ -8,6 +8,7 @@ pub mod awareness;
 pub mod closer;
 pub mod document;
 pub mod meta;
+pub mod outbound;
 pub mod registry;
 pub mod schema;
 mod task;
@@ -42,7 +43,7 @@ pub enum ClientMsg {
 
 /// What a connection needs to be reached by the session.
 pub struct ConnLink {
-    pub outbound: mpsc::Sender<Bytes>,
+    pub outbound: outbound::Sender,
     pub closer: Arc<Closer>,
 }
 
@@ -117,5 +118,14 @@ pub struct SessionGone;
 impl SessionHandle {
     pub async fn send(&self, cmd: SessionCmd) -> Result<(), SessionGone> {
         self.tx.send(cmd).await.map_err(|_| SessionGone)
+    }
+
+    /// Sends if the session's queue has room, without waiting.
+    #[allow(
+        clippy::result_large_err,
+        reason = "a full queue hands the command back, to be sent with `send`"
+    )]
+    pub fn try_send(&self, cmd: SessionCmd) -> Result<(), mpsc::error::TrySendError<SessionCmd>> {
+        self.tx.try_send(cmd)
     }
 }

@@ -43,7 +43,8 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn create_session(&self, row: SessionRow, meta: Vec<u8>) -> StoreFuture<'_, ()> {
+    fn create_session(&self, row: SessionRow, mut meta: Vec<u8>) -> StoreFuture<'_, ()> {
+        meta.shrink_to_fit();
         let result = (|| {
             let mut sessions = self.sessions.lock().expect("memory store poisoned");
             if sessions
@@ -99,7 +100,16 @@ impl Store for MemoryStore {
         Box::pin(async move { result })
     }
 
-    fn save_state<'a>(&'a self, id: &'a str, meta: Vec<u8>, state: Vec<u8>) -> StoreFuture<'a, ()> {
+    fn save_state<'a>(
+        &'a self,
+        id: &'a str,
+        mut meta: Vec<u8>,
+        mut state: Vec<u8>,
+    ) -> StoreFuture<'a, ()> {
+        // Kept for as long as the server runs: without the slack a growing serializer leaves
+        // (the metadata, with its template, is about 20 KB in a 32 KB buffer; bench/NOTES.md, *S2*).
+        meta.shrink_to_fit();
+        state.shrink_to_fit();
         let result = self.with_session(id, |stored| {
             stored.loaded.meta = meta;
             stored.loaded.state = state;

@@ -1,8 +1,8 @@
 //! Websocket connections: `GET /ws/{session_id}?token=...`.
 //!
-//! Each connection is two tasks: the reader (decodes and validates every frame, then forwards
-//! it to the session) and the writer (drains the bounded outbound queue, flushes once per
-//! burst). See [`connection`].
+//! Each connection is one task on the unsplit socket: it decodes and validates every frame and
+//! forwards it to the session, and writes what the session queues for it (the bounded
+//! [`outbound`](crate::session::outbound) queue), flushing once per burst. See [`connection`].
 
 pub mod connection;
 mod decode;
