@@ -2,6 +2,7 @@
 //! `tokio::time::pause()`, where virtual time must drive the session's timers exactly (real
 //! sockets and paused time do not mix: tokio jumps the clock whenever everything waits on IO).
 
+use bytes::Bytes;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;

@@ -29,7 +29,6 @@ use crate::metrics::Metrics;
 use crate::session::{
     ClientMsg, Closer, ConnId, ConnLink, Joined, SessionCmd, SessionGone, SessionHandle, outbound,
 };
-use crate::store::now_ms;
 
 /// A connection that sends nothing (not even a pong to our pings) for this long is dead.
 const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
@@ -285,9 +284,11 @@ fn on_read(
     match decoded {
         Decoded::Session(msg) => return Read::Forward(msg),
         Decoded::Ping { id, client_time } => {
+            // The clock that carousel deadlines are on (monotonic, fractional milliseconds),
+            // not the system clock: a system-clock jump must not move every countdown.
             let event = Event::Pong {
                 client_time,
-                server_time: now_ms() as f64,
+                server_time: app.registry.ctx.clock.now_ms(),
             };
             send_event(queue, id, event);
         }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use werkplaats_protocol::control::Role;
 use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
-use werkplaats_server::session::{ClientMsg, Closer, ConnLink, SessionCmd};
+use werkplaats_server::session::{ClientMsg, Closer, ConnLink, SessionCmd, outbound};
 use werkplaats_tests::inprocess::{GatedStore, InProcessConn, session_with_store};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
@@ -140,7 +140,7 @@ async fn the_next_batch_is_applied_while_one_is_in_flight_and_each_is_delivered_
     );
     assert!(updates_so_far(&mut conns[2]).await.is_empty());
     // The session still takes commands meanwhile: a second device of the reader joins.
-    let (outbound, _second_device_frames) = mpsc::channel(64);
+    let (outbound, _second_device_frames) = outbound::channel(64);
     let (reply, joined) = oneshot::channel();
     conns[1]
         .handle
