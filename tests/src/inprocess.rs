@@ -10,11 +10,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use werkplaats_protocol::control::{ClientEnvelope, Command, Event, Role, ServerEnvelope};
 use werkplaats_protocol::message::Message;
-use werkplaats_protocol::template::builtin_probiblio;
 use werkplaats_server::Config;
 use werkplaats_server::clock::ServerClock;
 use werkplaats_server::metrics::Metrics;
-use werkplaats_server::session::meta::SessionMeta;
+use werkplaats_server::session::meta::{SessionMeta, builtin_template};
 use werkplaats_server::session::registry::{Registry, SessionContext};
 use werkplaats_server::session::{
     ClientMsg, Closer, ConnLink, SessionCmd, SessionHandle, outbound,
@@ -85,7 +84,7 @@ pub async fn session_with_store(
     let mut meta = SessionMeta {
         title: "In-process".into(),
         credentials: Vec::new(),
-        template: builtin_probiblio(),
+        template: builtin_template(),
     };
     let tokens: Vec<String> = people
         .iter()

@@ -11,8 +11,10 @@ pub mod clock;
 pub mod visualisation;
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use thiserror::Error;
 use werkplaats_protocol::control::{Command, ErrorCode, Role};
+
 use werkplaats_protocol::template::{Activity, Template};
 use werkplaats_protocol::workshop::{NextStep, PhaseView, Settings};
 
@@ -91,7 +93,7 @@ pub struct EngineState {
 
 pub struct Engine {
     pub state: EngineState,
-    pub template: Template,
+    pub template: Arc<Template>,
     /// Length of one template minute; 60,000 except in demos and tests.
     pub minute_ms: f64,
 }
@@ -100,7 +102,7 @@ pub struct Engine {
 const MAX_TOPIC_CHARS: usize = 200;
 
 impl Engine {
-    pub fn new(template: Template, state: EngineState, minute_ms: f64) -> Self {
+    pub fn new(template: Arc<Template>, state: EngineState, minute_ms: f64) -> Self {
         Self {
             state,
             template,

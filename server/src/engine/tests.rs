@@ -6,7 +6,11 @@ use werkplaats_protocol::template::builtin_probiblio;
 use super::*;
 
 fn engine() -> Engine {
-    Engine::new(builtin_probiblio(), EngineState::default(), 60_000.0)
+    Engine::new(
+        std::sync::Arc::new(builtin_probiblio()),
+        EngineState::default(),
+        60_000.0,
+    )
 }
 
 fn actor(role: Role) -> Actor<'static> {

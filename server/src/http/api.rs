@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::ids;
 use crate::listener::PeerAddr;
 use crate::session::SessionCmd;
-use crate::session::meta::{SessionMeta, clean_name};
+use crate::session::meta::{SessionMeta, clean_name, share_template};
 use crate::store::{SessionRow, StoreError, now_ms};
 
 /// Longest session title, in characters.
@@ -122,7 +122,7 @@ pub async fn create_session(
     let mut meta = SessionMeta {
         title: title.clone(),
         credentials: Vec::new(),
-        template,
+        template: share_template(template),
     };
     let (facilitator, facilitator_token) =
         meta.add_credential(Role::Facilitator, facilitator_name, now);

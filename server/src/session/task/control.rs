@@ -358,7 +358,7 @@ impl SessionTask {
         SessionView {
             title: self.meta.title.clone(),
             join_code: self.join_code.clone(),
-            template: self.engine.template.clone(),
+            template: (*self.engine.template).clone(),
             phase: self.engine.phase_view(),
             settings: state.settings.clone(),
             participants: self.participant_views(),
