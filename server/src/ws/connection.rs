@@ -36,9 +36,10 @@ const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Tungstenite's read buffer, allocated up front per connection. Its 128 KiB default costs that
 /// much per idle connection; most of our messages are small and a larger one just takes a few
-/// more reads. 1 KiB instead of 4 measured 14.5 → 11.3 KB per idle connection, 512 bytes
-/// instead of 1 KiB 21.55 → 21.05 KB (bench/NOTES.md, *S2*); a 100 KB message takes 200 reads.
-const READ_BUFFER: usize = 512;
+/// more reads. 1 KiB instead of 4 measured 14.5 → 11.3 KB per idle connection. 512 bytes saved
+/// another 0.5 KB but cost a quarter of the sustained update throughput (durability_bench,
+/// memory store: 281k → 215k updates/s), one read call per 512 bytes of a typist's stream.
+const READ_BUFFER: usize = 1024;
 /// Bytes tungstenite gathers before it writes to the socket (a burst is flushed at its end).
 /// Its buffer never shrinks, so an idle connection keeps the most it ever gathered: with 8 KiB,
 /// the join burst (sync step 2, session view, awareness) stayed allocated, about 2.5 KB per
