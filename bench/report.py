@@ -236,7 +236,10 @@ def markdown(meta, m, counts, bounds, floors):
                 v = "≥" + v
             c = counts[label][t]
             if row.get(t) is None and c["trials"]:
-                v = f"fail ({c['failed']}/{c['trials']})" if c["failed"] else "sat."
+                if c["counted"]:
+                    v = "–"  # counted trials, but the metric is not one this server has
+                else:
+                    v = f"fail ({c['failed']}/{c['trials']})" if c["failed"] else "sat."
             cells.append(v)
         ratios = []
         ours = row.get("ours")

@@ -457,9 +457,9 @@ fn handle(
                     server_time,
                 } => {
                     let rtt_ms = ms(now) - client_time;
-                    // Whole milliseconds (the server's system clock): the middle of one is
-                    // half a millisecond on.
-                    let offset_ms = server_time + 0.5 - (client_time + rtt_ms / 2.0);
+                    // The server's clock, in fractional milliseconds, stamped halfway the round
+                    // trip as far as we know.
+                    let offset_ms = server_time - (client_time + rtt_ms / 2.0);
                     if log.clock.is_none_or(|c| rtt_ms < c.rtt_ms) {
                         log.clock = Some(ClockSample { rtt_ms, offset_ms });
                     }
