@@ -179,11 +179,7 @@ pub fn render_html(r: &Results) -> String {
         table(&mut out, &list.title, &list.columns, &list.rows);
     }
     for guide in &r.conversation_guides {
-        let filled: Vec<_> = guide
-            .items
-            .iter()
-            .filter(|i| i.checked || !i.notes.trim().is_empty())
-            .collect();
+        let filled: Vec<_> = guide.answered().collect();
         if filled.is_empty() {
             continue;
         }
@@ -199,7 +195,7 @@ pub fn render_html(r: &Results) -> String {
         }
         out.push_str("</ul>");
     }
-    for note in r.notes.iter().filter(|n| !n.text.trim().is_empty()) {
+    for note in r.written_notes() {
         let _ = write!(
             out,
             "<h2>{}</h2><p style=\"white-space:pre-wrap\">{}</p>",

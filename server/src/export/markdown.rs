@@ -188,19 +188,11 @@ pub fn render_markdown(r: &Results) -> String {
     }
 
     for guide in &r.conversation_guides {
-        if guide
-            .items
-            .iter()
-            .all(|i| !i.checked && i.notes.trim().is_empty())
-        {
+        if guide.answered().next().is_none() {
             continue;
         }
         let _ = writeln!(out, "## {}\n", inline(&guide.title));
-        for item in guide
-            .items
-            .iter()
-            .filter(|i| i.checked || !i.notes.trim().is_empty())
-        {
+        for item in guide.answered() {
             let mark = if item.checked { "x" } else { " " };
             let _ = writeln!(
                 out,
@@ -212,7 +204,7 @@ pub fn render_markdown(r: &Results) -> String {
         out.push('\n');
     }
 
-    for note in r.notes.iter().filter(|n| !n.text.trim().is_empty()) {
+    for note in r.written_notes() {
         let _ = writeln!(
             out,
             "## {}\n\n{}\n",

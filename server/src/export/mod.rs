@@ -124,3 +124,19 @@ pub struct NoteResult {
     pub title: String,
     pub text: String,
 }
+
+impl GuideResult {
+    /// The questions someone ticked or wrote about: what the documents show (JSON keeps all).
+    pub fn answered(&self) -> impl Iterator<Item = &GuideItem> {
+        self.items
+            .iter()
+            .filter(|i| i.checked || !i.notes.trim().is_empty())
+    }
+}
+
+impl Results {
+    /// The notes with text in them: what the documents show (JSON keeps all).
+    pub fn written_notes(&self) -> impl Iterator<Item = &NoteResult> {
+        self.notes.iter().filter(|n| !n.text.trim().is_empty())
+    }
+}

@@ -6,8 +6,8 @@ import { loc, t, useLang } from '../i18n';
 import { steers } from '../net/control';
 import { type Identity, resolveIdentity } from '../state/identity';
 import { findActivity } from '../state/template';
-import { useConnectionState, useFocusHeadingOnMount, usePeople } from '../ui/hooks';
-import { SessionContext, type SessionContextValue, useSessionContext, useWorkshop, useWorkshopState } from '../ui/session-context';
+import { useFocusHeadingOnMount } from '../ui/hooks';
+import { SessionContext, useSessionContext, useWorkshop } from '../ui/session-context';
 import { useCommand } from '../ui/use-command';
 import { useWorkshopSession } from '../ui/use-workshop-session';
 import { onLinkClick } from '../router';
@@ -32,15 +32,7 @@ export function AskerPage({ id }: { id: string }) {
 
 function ConnectedAsker({ id, identity }: { id: string; identity: Identity }) {
   useLang();
-  const { conn, store, outbox } = useWorkshopSession(id, 'member', identity);
-  const state = useConnectionState(conn);
-  const workshop = useWorkshopState(store);
-  const people = usePeople(conn);
-  const welcome = state.welcome;
-  const context = useMemo<SessionContextValue | null>(
-    () => (welcome ? { sessionId: id, token: identity.token, conn, store, outbox, welcome, people } : null),
-    [id, identity.token, conn, store, outbox, welcome, people],
-  );
+  const { state, workshop, context } = useWorkshopSession(id, 'member', identity);
   if (state.status === 'stopped' && state.stopReason) {
     return (
       <Layout title={t(`stopped.${state.stopReason}.title`)}>

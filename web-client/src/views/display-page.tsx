@@ -6,8 +6,7 @@ import { loc, t, tCount, useLang } from '../i18n';
 import { type Identity, resolveIdentity } from '../state/identity';
 import { formatJoinCode } from '../state/join-code';
 import { carouselNow, currentPhase, findActivity } from '../state/template';
-import { useConnectionState, usePeople } from '../ui/hooks';
-import { SessionContext, type SessionContextValue, useSessionContext, useWorkshop, useWorkshopState } from '../ui/session-context';
+import { SessionContext, useSessionContext, useWorkshop } from '../ui/session-context';
 import { useWorkshopSession } from '../ui/use-workshop-session';
 import { ConnectionBanner } from './connection-banner';
 import { Layout } from './layout';
@@ -57,16 +56,8 @@ function useWakeLock() {
 function ConnectedDisplay({ id, identity }: { id: string; identity: Identity }) {
   useLang();
   useWakeLock();
-  const { conn, store, outbox } = useWorkshopSession(id, 'display', identity);
-  const state = useConnectionState(conn);
-  const workshop = useWorkshopState(store);
-  const people = usePeople(conn);
-  const welcome = state.welcome;
+  const { state, workshop, context } = useWorkshopSession(id, 'display', identity);
   const title = workshop?.title || identity.title || t('session.untitled');
-  const context = useMemo<SessionContextValue | null>(
-    () => (welcome ? { sessionId: id, token: identity.token, conn, store, outbox, welcome, people } : null),
-    [id, identity.token, conn, store, outbox, welcome, people],
-  );
 
   if (state.status === 'stopped' && state.stopReason) {
     return (

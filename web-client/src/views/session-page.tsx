@@ -4,8 +4,8 @@ import { useMemo } from 'preact/hooks';
 import { t, useLang } from '../i18n';
 import { steers } from '../net/control';
 import { type Identity, resolveIdentity } from '../state/identity';
-import { useConnectionState, useFocusHeadingOnMount, usePeople } from '../ui/hooks';
-import { SessionContext, type SessionContextValue, useSessionContext, useWorkshopState } from '../ui/session-context';
+import { useFocusHeadingOnMount } from '../ui/hooks';
+import { SessionContext, useSessionContext } from '../ui/session-context';
 import { useWorkshopSession } from '../ui/use-workshop-session';
 import { ConnectionBanner } from './connection-banner';
 import { FacilitatorSide } from './facilitator/facilitator-side';
@@ -33,18 +33,10 @@ export function SessionPage({ id }: { id: string }) {
 
 function ConnectedSession({ id, identity }: { id: string; identity: Identity }) {
   useLang();
-  const { conn, store, outbox } = useWorkshopSession(id, 'member', identity);
-  const state = useConnectionState(conn);
-  const workshop = useWorkshopState(store);
-  const people = usePeople(conn);
+  const { state, workshop, context } = useWorkshopSession(id, 'member', identity);
   const heading = useFocusHeadingOnMount([id]);
-  const welcome = state.welcome;
   const title = workshop?.title || identity.title || t('session.untitled');
 
-  const context = useMemo<SessionContextValue | null>(
-    () => (welcome ? { sessionId: id, token: identity.token, conn, store, outbox, welcome, people } : null),
-    [id, identity.token, conn, store, outbox, welcome, people],
-  );
 
   if (state.status === 'stopped' && state.stopReason) {
     return (
