@@ -2,7 +2,6 @@
 //! `tokio::time::pause()`, where virtual time must drive the session's timers exactly (real
 //! sockets and paused time do not mix: tokio jumps the clock whenever everything waits on IO).
 
-use bytes::Bytes;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
@@ -19,7 +18,7 @@ use werkplaats_server::session::{
     ClientMsg, Closer, ConnLink, SessionCmd, SessionHandle, outbound,
 };
 use werkplaats_server::store::memory::MemoryStore;
-use werkplaats_server::store::{LoadedSession, SessionRow, Store, StoreFuture};
+use werkplaats_server::store::{LoadedSession, SessionRow, Store, StoreFuture, UpdateBatch};
 
 pub struct InProcessConn {
     pub id: u64,
@@ -182,7 +181,7 @@ impl Store for GatedStore {
     fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
         self.inner.load_session(id)
     }
-    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+    fn append_updates<'a>(&'a self, id: &'a str, updates: UpdateBatch) -> StoreFuture<'a, u64> {
         self.appends
             .lock()
             .expect("not poisoned")

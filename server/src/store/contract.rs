@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::memory::now_ms;
-use super::{SessionRow, Store, StoreError};
+use super::{SessionRow, Store, StoreError, UpdateBatch};
 
 /// Generates one test per contract check. `$make` is evaluated once per test and must yield
 /// `(store, guard)`; the guard (a temp dir, say) is kept alive until the test ends.
@@ -124,14 +124,14 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
 
     assert_eq!(
         store
-            .append_updates("s1", updates(&["a", "b"]))
+            .append_updates("s1", updates(&["a", "b"]).into())
             .await
             .expect("append"),
         2
     );
     assert_eq!(
         store
-            .append_updates("s1", updates(&["c"]))
+            .append_updates("s1", updates(&["c"]).into())
             .await
             .expect("append"),
         3
@@ -139,7 +139,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
     // Numbering is per session.
     assert_eq!(
         store
-            .append_updates("s2", updates(&["x"]))
+            .append_updates("s2", updates(&["x"]).into())
             .await
             .expect("append"),
         1
@@ -147,7 +147,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
     // An empty append stores nothing and reports the last number.
     assert_eq!(
         store
-            .append_updates("s1", Vec::new())
+            .append_updates("s1", UpdateBatch::new())
             .await
             .expect("append"),
         3
@@ -159,7 +159,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
     );
     assert_eq!(logged(store, "s2").await, vec![(1, b"x".to_vec())]);
 
-    let missing = store.append_updates("nope", updates(&["a"])).await;
+    let missing = store.append_updates("nope", updates(&["a"]).into()).await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(ref id)) if id == "nope"),
         "{missing:?}"
@@ -169,7 +169,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
 pub(crate) async fn save_state_replaces_meta_and_state(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     store
-        .append_updates("s1", updates(&["a"]))
+        .append_updates("s1", updates(&["a"]).into())
         .await
         .expect("append");
     store
@@ -196,7 +196,7 @@ pub(crate) async fn save_state_replaces_meta_and_state(store: &dyn Store) {
 pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     store
-        .append_updates("s1", updates(&["1", "2", "3", "4", "5"]))
+        .append_updates("s1", updates(&["1", "2", "3", "4", "5"]).into())
         .await
         .expect("append");
 
@@ -214,7 +214,7 @@ pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn St
 
     assert_eq!(
         store
-            .append_updates("s1", updates(&["6"]))
+            .append_updates("s1", updates(&["6"]).into())
             .await
             .expect("append"),
         6
@@ -233,7 +233,7 @@ pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn St
     assert!(loaded.updates.is_empty());
     assert_eq!(
         store
-            .append_updates("s1", updates(&["7"]))
+            .append_updates("s1", updates(&["7"]).into())
             .await
             .expect("append"),
         7
@@ -251,7 +251,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     create(store, "s2", "CODE2").await;
     store
-        .append_updates("s1", updates(&["a", "b"]))
+        .append_updates("s1", updates(&["a", "b"]).into())
         .await
         .expect("append");
     store
@@ -259,7 +259,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
         .await
         .expect("compact");
     store
-        .append_updates("s2", updates(&["x"]))
+        .append_updates("s2", updates(&["x"]).into())
         .await
         .expect("append");
 
@@ -269,7 +269,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
         store.session_by_join_code("CODE1").await.expect("lookup"),
         None
     );
-    let gone = store.append_updates("s1", updates(&["c"])).await;
+    let gone = store.append_updates("s1", updates(&["c"]).into()).await;
     assert!(matches!(gone, Err(StoreError::NotFound(_))), "{gone:?}");
     assert!(!store.delete_session("s1").await.expect("delete again"));
 
@@ -287,7 +287,7 @@ pub(crate) async fn expire_removes_only_idle_sessions(store: &dyn Store) {
         create(store, id, code).await;
     }
     store
-        .append_updates("idle", updates(&["a"]))
+        .append_updates("idle", updates(&["a"]).into())
         .await
         .expect("append");
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -296,7 +296,7 @@ pub(crate) async fn expire_removes_only_idle_sessions(store: &dyn Store) {
 
     // Activity after the cutoff keeps a session alive, whatever kind of write it was.
     store
-        .append_updates("appended", updates(&["b"]))
+        .append_updates("appended", updates(&["b"]).into())
         .await
         .expect("append");
     store

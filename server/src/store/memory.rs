@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-
-use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture};
+use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture, UpdateBatch};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -88,9 +86,9 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(found) })
     }
 
-    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+    fn append_updates<'a>(&'a self, id: &'a str, updates: UpdateBatch) -> StoreFuture<'a, u64> {
         let result = self.with_session(id, |stored| {
-            for update in updates {
+            for update in &updates {
                 let seq = stored.next_seq;
                 stored.next_seq += 1;
                 stored.loaded.updates.push((seq, update.to_vec()));

@@ -9,18 +9,19 @@
 //! store [`sqlite::SqliteStore`]. All methods are async and must never block an async worker
 //! thread. The test-only `contract` module holds the suite every implementation must pass.
 
+pub mod batch;
 #[cfg(test)]
 pub(crate) mod contract;
 pub mod memory;
 pub mod sqlite;
 
+pub use batch::UpdateBatch;
 pub use memory::now_ms;
 pub use sqlite::StoreStats;
 
 use std::future::Future;
 use std::pin::Pin;
 
-use bytes::Bytes;
 use thiserror::Error;
 
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -75,7 +76,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends updates to the log in one transaction (group commit) and returns the sequence
     /// number of the last one. Durable when the future resolves.
-    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64>;
+    fn append_updates<'a>(&'a self, id: &'a str, updates: UpdateBatch) -> StoreFuture<'a, u64>;
 
     /// Replaces metadata and engine state in one transaction.
     fn save_state<'a>(&'a self, id: &'a str, meta: Vec<u8>, state: Vec<u8>) -> StoreFuture<'a, ()>;

@@ -13,13 +13,16 @@
 //! Having every write pass through one thread makes **group commit** natural: the thread takes
 //! the first queued request, drains whatever else is already queued (up to [`MAX_BATCH`]), and
 //! runs all writes in ONE transaction, so a burst of `append_updates` from many sessions costs a
-//! single fsync. Each request runs inside its own `SAVEPOINT`, so one request failing (unknown
-//! session, taken join code) rolls back only its own changes; replies are sent only after
-//! `COMMIT` succeeded, so a resolved future means the data is on disk. If the transaction as a
-//! whole is lost (SQLite rolls it back by itself on a full disk or an I/O error, or `COMMIT`
-//! fails), nothing of it is kept and its writes are run again one by one, each in its own
-//! transaction: a write fails (with [`StoreError::Backend`]) only if it fails on its own, so
-//! batching is invisible to callers, and on a nearly full disk the writes that fit still get in.
+//! single fsync. A request that can be refused (unknown session, taken join code) checks that
+//! before it changes anything, so a refusal fails only that request; replies are sent only
+//! after `COMMIT` succeeded, so a resolved future means the data is on disk. Any other failure
+//! (a full disk, an I/O error, a corrupt row, a failed `COMMIT`) may have left part of a write
+//! in the transaction, so the whole transaction is rolled back and its writes are run again one
+//! by one, each in its own transaction: a write fails (with [`StoreError::Backend`]) only if it
+//! fails on its own, so batching is invisible to callers, and on a nearly full disk the writes
+//! that fit still get in. (Per-request savepoints would give the same isolation, but they copy
+//! every page a request touches into a sub-journal first: for a compaction's snapshot that is a
+//! temporary file, and it cost more than the write itself.)
 //!
 //! # The update log
 //!
@@ -66,13 +69,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::Entries;
 use super::memory::now_ms;
-use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture};
+use super::{LoadedSession, SessionRow, Store, StoreError, StoreFuture, UpdateBatch};
 
 /// Requests that may wait for the store thread. Bounded so a stalled disk pushes back on the
 /// sessions instead of growing memory without limit.
@@ -85,6 +88,13 @@ pub const MAX_BATCH: usize = 256;
 /// How long a statement waits for a lock held by another process (a backup tool, the sqlite3
 /// shell) before failing with "database is locked". Only the store thread waits.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// WAL pages after which a commit copies the WAL back into the database file. SQLite's default
+/// (1,000 pages, 4 MB) meant a checkpoint ten times a second under load, each with an fsync
+/// of the database file, and each copying pages that the next commits change again (the log's
+/// last leaf, the `sessions` row). At 10,000 the WAL stays below about 40 MB and a checkpoint
+/// copies each hot page once for far more commits.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 
 /// Schema migrations; entry `i` brings `user_version` from `i` to `i + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -125,6 +135,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions DROP COLUMN meta;
     ALTER TABLE sessions DROP COLUMN state;
     ALTER TABLE sessions DROP COLUMN snapshot;",
+    // 3: no index on `last_active_ms`. Every append sets it, so the index cost a b-tree page in
+    // every commit (one WAL frame in eight) to speed up the retention sweep, which runs once an
+    // hour over a table of a few thousand short rows.
+    "DROP INDEX sessions_last_active;",
 ];
 
 /// Largest log row the store writes; a bigger append is split over several rows. Keeps a row
@@ -169,6 +183,10 @@ enum Request {
     /// Makes the store thread panic, to test what callers see when it dies.
     #[cfg(test)]
     Crash,
+    /// Holds the store thread until the sender is dropped, so a test can queue requests that
+    /// are then taken into one transaction.
+    #[cfg(test)]
+    Pause(std::sync::mpsc::Receiver<()>),
 }
 
 enum Read {
@@ -190,7 +208,7 @@ enum Write {
     },
     Append {
         id: String,
-        updates: Vec<Bytes>,
+        updates: UpdateBatch,
         reply: Reply<u64>,
     },
     SaveState {
@@ -219,10 +237,31 @@ enum Write {
 /// failure that still needs context.
 #[derive(Debug, Error)]
 enum OpError {
+    /// Refused before the operation changed anything (unknown session, taken join code): the
+    /// other writes of its transaction are unaffected.
+    #[error(transparent)]
+    Refused(StoreError),
+    /// Failed, possibly after changing part of what it writes.
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
+}
+
+/// How a write ended badly, for its group ([`Worker::write`]).
+enum Failure {
+    /// It changed nothing; only this write fails.
+    Refused(StoreError),
+    /// It may have left part of itself in the open transaction.
+    Failed(StoreError),
+}
+
+impl Failure {
+    fn into_error(self) -> StoreError {
+        match self {
+            Failure::Refused(e) | Failure::Failed(e) => e,
+        }
+    }
 }
 
 fn stopped() -> StoreError {
@@ -329,6 +368,24 @@ impl SqliteStore {
         self.call(|reply| Request::Exec(sql, reply)).await
     }
 
+    /// Holds the store thread until the returned sender is dropped. Only when the thread has
+    /// taken the pause does this return, so whatever is sent afterwards queues behind it.
+    #[cfg(test)]
+    async fn pause(&self) -> std::sync::mpsc::Sender<()> {
+        let (release, until) = std::sync::mpsc::channel();
+        let _ = self.requests.send(Request::Pause(until)).await;
+        while self.queued() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        release
+    }
+
+    /// Requests waiting for the store thread.
+    #[cfg(test)]
+    fn queued(&self) -> usize {
+        self.requests.max_capacity() - self.requests.capacity()
+    }
+
     #[cfg(test)]
     async fn crash(&self) {
         // The thread panics before it could reply; only the send matters.
@@ -359,7 +416,7 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn append_updates<'a>(&'a self, id: &'a str, updates: Vec<Bytes>) -> StoreFuture<'a, u64> {
+    fn append_updates<'a>(&'a self, id: &'a str, updates: UpdateBatch) -> StoreFuture<'a, u64> {
         Box::pin(self.call(move |reply| {
             Request::Write(Write::Append {
                 id: id.to_owned(),
@@ -417,6 +474,9 @@ fn configure(conn: &Connection) -> Result<(), OpError> {
          PRAGMA secure_delete = ON;
          PRAGMA synchronous = FULL;",
     )?;
+    conn.pragma_update_and_check(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES, |_| {
+        Ok(())
+    })?;
     // An unknown or unsupported pragma is silently ignored by SQLite, so check the ones that
     // matter for durability and personal data instead of trusting them.
     let secure_delete: i64 = conn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
@@ -584,6 +644,11 @@ impl Worker {
                     }
                     #[cfg(test)]
                     Request::Crash => panic!("store thread crash requested by a test"),
+                    #[cfg(test)]
+                    Request::Pause(until) => {
+                        self.commit(group.take());
+                        let _ = until.recv();
+                    }
                 }
             }
             self.commit(group.take());
@@ -601,34 +666,45 @@ impl Worker {
         &self,
         what: impl FnOnce() -> String,
         result: Result<T, OpError>,
-    ) -> Result<T, StoreError> {
+    ) -> Result<T, Failure> {
         result.map_err(|e| match e {
-            OpError::Store(e) => e,
-            OpError::Sql(e) => StoreError::Backend(self.message(what(), e)),
+            OpError::Refused(e) => Failure::Refused(e),
+            OpError::Store(e) => Failure::Failed(e),
+            OpError::Sql(e) => Failure::Failed(StoreError::Backend(self.message(what(), e))),
         })
     }
 
     fn read(&self, read: Read) {
         match read {
             Read::ByJoinCode { join_code, reply } => {
-                let result = self.outcome(
-                    || format!("looking up join code {join_code}"),
-                    session_by_join_code(&self.conn, &join_code),
-                );
+                let result = self
+                    .outcome(
+                        || format!("looking up join code {join_code}"),
+                        session_by_join_code(&self.conn, &join_code),
+                    )
+                    .map_err(Failure::into_error);
                 let _ = reply.send(result);
             }
             Read::Load { id, reply } => {
-                let result = self.outcome(
-                    || format!("loading session {id}"),
-                    load_session(&self.conn, &id),
-                );
+                let result = self
+                    .outcome(
+                        || format!("loading session {id}"),
+                        load_session(&self.conn, &id),
+                    )
+                    .map_err(Failure::into_error);
                 let _ = reply.send(result);
             }
         }
     }
 
-    /// Runs one write inside the group's transaction (starting it if needed), in its own
-    /// savepoint so that its failure undoes only its own changes.
+    /// Runs one write inside the group's transaction (starting it if needed).
+    ///
+    /// No savepoint per write: a savepoint copies every page the write touches into a
+    /// sub-journal (a temporary file once it passes 64 KiB, which a snapshot always does), and
+    /// that cost more than the write itself. Instead, a write checks whatever can refuse it
+    /// (unknown session, taken join code) before it changes anything, so a refusal leaves the
+    /// group as it was; any other failure may have left part of the write behind, so the whole
+    /// group is rolled back and its writes are run again one by one ([`Self::group_failed`]).
     fn write(&mut self, group: &mut Option<Group>, write: Write) {
         let open = match group {
             Some(open) => open,
@@ -641,36 +717,17 @@ impl Worker {
                 group.insert(Group::default())
             }
         };
-        if let Err(e) = self.conn.execute_batch("SAVEPOINT request") {
-            let msg = self.message("starting a savepoint", e);
-            self.group_failed(group.take(), Some(write), &msg);
-            return;
-        }
-
-        let result = self.apply(&write);
-        let settled = match &result {
-            Ok(_) => self.conn.execute_batch("RELEASE request"),
-            // SQLite rolls the whole transaction back by itself after some errors (disk full,
-            // I/O error): the other writes of the group are gone too.
-            Err(e) if self.conn.is_autocommit() => {
-                let msg = format!("transaction rolled back after: {e}");
-                self.group_failed(group.take(), Some(write), &msg);
-                return;
-            }
-            Err(_) => self
-                .conn
-                .execute_batch("ROLLBACK TO request; RELEASE request"),
-        };
-        match settled {
-            Ok(()) => open.applied.push((write, result)),
-            Err(e) => {
-                let msg = self.message("ending a savepoint", e);
+        match self.apply(&write) {
+            Ok(done) => open.applied.push((write, Ok(done))),
+            Err(Failure::Refused(e)) => open.applied.push((write, Err(e))),
+            Err(Failure::Failed(e)) => {
+                let msg = e.to_string();
                 self.group_failed(group.take(), Some(write), &msg);
             }
         }
     }
 
-    fn apply(&self, write: &Write) -> Result<Done, StoreError> {
+    fn apply(&self, write: &Write) -> Result<Done, Failure> {
         let conn = &self.conn;
         match write {
             Write::Create { row, meta, .. } => self
@@ -724,8 +781,8 @@ impl Worker {
         let Some(group) = group else { return };
         let succeeded = group.applied.iter().filter(|(_, r)| r.is_ok()).count();
         if succeeded == 0 {
-            // Every write failed and was rolled back to its savepoint: nothing to make durable,
-            // so spare the fsync. The callers get their own errors.
+            // Every write was refused before it changed anything: nothing to make durable, so
+            // spare the fsync. The callers get their own errors.
             self.rollback();
             for (write, result) in group.applied {
                 write.respond(result);
@@ -807,7 +864,7 @@ impl Worker {
                 }
                 Err(e) => Err(StoreError::Backend(self.message("committing", e))),
             },
-            Err(e) => Err(e),
+            Err(e) => Err(e.into_error()),
         };
         self.rollback();
         write.respond(result);
@@ -897,21 +954,24 @@ fn load_session(conn: &Connection, id: &str) -> Result<Option<LoadedSession>, Op
 
 fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<(), OpError> {
     if session_by_join_code(conn, &row.join_code)?.is_some() {
-        return Err(StoreError::JoinCodeTaken.into());
+        return Err(OpError::Refused(StoreError::JoinCodeTaken));
     }
-    let mut stmt = conn.prepare_cached(
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM sessions WHERE id = ?1")?
+        .query_row([&row.id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if exists {
+        return Err(OpError::Refused(StoreError::Backend(format!(
+            "session {} already exists",
+            row.id
+        ))));
+    }
+    conn.prepare_cached(
         "INSERT INTO sessions (id, join_code, created_at_ms, last_active_ms, last_seq)
          VALUES (?1, ?2, ?3, ?4, 0)",
-    )?;
-    match stmt.execute(params![row.id, row.join_code, row.created_at_ms, now_ms()]) {
-        Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            return Err(StoreError::Backend(format!("session {} already exists", row.id)).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
+    )?
+    .execute(params![row.id, row.join_code, row.created_at_ms, now_ms()])?;
     let empty: &[u8] = &[];
     conn.prepare_cached("INSERT INTO session_data (session_id, meta, state) VALUES (?1, ?2, ?3)")?
         .execute(params![row.id, meta, empty])?;
@@ -924,24 +984,24 @@ fn touch(conn: &Connection, id: &str) -> Result<(), OpError> {
         .prepare_cached("UPDATE sessions SET last_active_ms = ?2 WHERE id = ?1")?
         .execute(params![id, now_ms()])?;
     if changed == 0 {
-        return Err(StoreError::NotFound(id.to_owned()).into());
+        return Err(OpError::Refused(StoreError::NotFound(id.to_owned())));
     }
     Ok(())
 }
 
-fn append_updates(conn: &Connection, id: &str, updates: &[Bytes]) -> Result<u64, OpError> {
+fn append_updates(conn: &Connection, id: &str, updates: &UpdateBatch) -> Result<u64, OpError> {
     let last: i64 = conn
         .prepare_cached("SELECT last_seq FROM sessions WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        .ok_or_else(|| OpError::Refused(StoreError::NotFound(id.to_owned())))?;
     let mut seq = last;
     let mut insert = conn.prepare_cached(
         "INSERT INTO updates (session_id, seq, count, data) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for group in row_groups(updates) {
-        seq += group.len() as i64;
-        insert.execute(params![id, seq, group.len() as i64, encode_row(group)])?;
+    for (count, run) in updates.runs(MAX_ROW_BYTES) {
+        seq += count as i64;
+        insert.execute(params![id, seq, count as i64, row_data(count, run)])?;
     }
     conn.prepare_cached("UPDATE sessions SET last_seq = ?2, last_active_ms = ?3 WHERE id = ?1")?
         .execute(params![id, seq, now_ms()])?;
@@ -957,8 +1017,10 @@ fn save_state(conn: &Connection, id: &str, meta: &[u8], state: &[u8]) -> Result<
 
 fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Result<(), OpError> {
     touch(conn, id)?;
-    conn.prepare_cached("UPDATE session_data SET snapshot = ?2 WHERE session_id = ?1")?
-        .execute(params![id, snapshot])?;
+    // The log goes first, the snapshot last: the new snapshot's pages are then taken from the
+    // log pages just freed (and zeroed, see `secure_delete`), so each is written once with its
+    // new content instead of once zeroed and later again. Writing the snapshot first put both
+    // the old snapshot's and the log's pages on the freelist, all written out as zeros.
     // Beyond i64::MAX there is no stored sequence number anyway: drop the whole log.
     let upto = seq_to_sql(upto_seq).unwrap_or(i64::MAX);
     conn.prepare_cached("DELETE FROM updates WHERE session_id = ?1 AND seq <= ?2")?
@@ -982,53 +1044,30 @@ fn compact(conn: &Connection, id: &str, snapshot: &[u8], upto_seq: u64) -> Resul
     if let Some((seq, count, data)) = straddling {
         let mut updates = Vec::new();
         decode_row(seq, count, data, &mut updates)?;
-        let kept: Vec<Bytes> = updates
-            .into_iter()
+        let kept: UpdateBatch = updates
+            .iter()
             .filter(|(s, _)| *s > upto_seq)
-            .map(|(_, u)| Bytes::from(u))
+            .map(|(_, u)| u)
             .collect();
         conn.prepare_cached(
             "UPDATE updates SET count = ?3, data = ?4 WHERE session_id = ?1 AND seq = ?2",
         )?
-        .execute(params![id, seq, kept.len() as i64, encode_row(&kept)])?;
+        .execute(params![
+            id,
+            seq,
+            kept.len() as i64,
+            row_data(kept.len(), kept.encoded())
+        ])?;
     }
+    conn.prepare_cached("UPDATE session_data SET snapshot = ?2 WHERE session_id = ?1")?
+        .execute(params![id, snapshot])?;
     Ok(())
 }
 
-/// Splits one append into rows of at most [`MAX_ROW_BYTES`] (and at least one update each).
-fn row_groups(updates: &[Bytes]) -> impl Iterator<Item = &[Bytes]> {
-    let mut rest = updates;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let mut bytes = 0;
-        let mut len = 0;
-        for update in rest {
-            bytes += update.len() + 4;
-            if len > 0 && bytes > MAX_ROW_BYTES {
-                break;
-            }
-            len += 1;
-        }
-        let (group, tail) = rest.split_at(len);
-        rest = tail;
-        Some(group)
-    })
-}
-
-/// One update as is; several as `u32` little-endian length + bytes, one after the other.
-fn encode_row(group: &[Bytes]) -> Vec<u8> {
-    if let [one] = group {
-        return one.to_vec();
-    }
-    let mut data = Vec::with_capacity(group.iter().map(|u| u.len() + 4).sum());
-    for update in group {
-        // Each update is far below 4 GiB: the server refuses messages above its limit.
-        data.extend_from_slice(&(update.len() as u32).to_le_bytes());
-        data.extend_from_slice(update);
-    }
-    data
+/// What a log row stores for `count` updates encoded as an [`UpdateBatch`] encodes them: one
+/// update as is (as schema 1 stored every update), several in the batch encoding.
+fn row_data(count: usize, encoded: &[u8]) -> &[u8] {
+    if count == 1 { &encoded[4..] } else { encoded }
 }
 
 /// Appends the updates of a row (the last of which has sequence number `seq`) to `out`.
@@ -1050,21 +1089,11 @@ fn decode_row(
         out.push((last, data));
         return Ok(());
     }
-    let mut rest = &data[..];
-    for next in (last + 1 - count)..=last {
-        let (len, tail) = rest
-            .split_first_chunk::<4>()
-            .ok_or_else(|| corrupt("truncated"))?;
-        let len = u32::from_le_bytes(*len) as usize;
-        if tail.len() < len {
-            return Err(corrupt("truncated"));
-        }
-        out.push((next, tail[..len].to_vec()));
-        rest = &tail[len..];
+    let entries = Entries::checked(&data).ok_or_else(|| corrupt("truncated"))?;
+    if entries.len() as u64 != count {
+        return Err(corrupt("wrong number of updates"));
     }
-    if !rest.is_empty() {
-        return Err(corrupt("trailing bytes"));
-    }
+    out.extend((last + 1 - count..=last).zip(entries.into_iter().map(<[u8]>::to_vec)));
     Ok(())
 }
 

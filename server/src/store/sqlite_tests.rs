@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tempfile::TempDir;
 
 use super::{MIGRATIONS, SqliteStore, StoreStats};
-use crate::store::{SessionRow, Store, StoreError};
+use crate::store::{SessionRow, Store, StoreError, UpdateBatch};
 
 fn temp_store() -> (SqliteStore, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -56,7 +56,7 @@ async fn data_survives_drop_and_reopen() {
     store
         .append_updates(
             "s1",
-            vec![Bytes::from_static(b"u1"), Bytes::from_static(b"u2")],
+            vec![Bytes::from_static(b"u1"), Bytes::from_static(b"u2")].into(),
         )
         .await
         .expect("append");
@@ -87,7 +87,7 @@ async fn data_survives_drop_and_reopen() {
     // Numbering continues after compaction and reopen.
     assert_eq!(
         store
-            .append_updates("s1", vec![Bytes::from_static(b"u3")])
+            .append_updates("s1", vec![Bytes::from_static(b"u3")].into())
             .await
             .expect("append"),
         3
@@ -130,7 +130,7 @@ async fn concurrent_appends_are_group_committed_in_order() {
                 for step in 0..APPENDS_PER_CALLER {
                     let update = Bytes::from(format!("{caller}:{step}"));
                     let seq = store
-                        .append_updates(&session, vec![update])
+                        .append_updates(&session, vec![update].into())
                         .await
                         .expect("append");
                     seqs.push(seq);
@@ -208,7 +208,7 @@ async fn read_only_file_fails_writes_but_serves_reads() {
         .await
         .expect("create");
     store
-        .append_updates("s1", vec![Bytes::from_static(b"u1")])
+        .append_updates("s1", vec![Bytes::from_static(b"u1")].into())
         .await
         .expect("append");
     store.close().await.expect("close");
@@ -219,7 +219,7 @@ async fn read_only_file_fails_writes_but_serves_reads() {
 
     let msg = backend_message(
         store
-            .append_updates("s1", vec![Bytes::from_static(b"u2")])
+            .append_updates("s1", vec![Bytes::from_static(b"u2")].into())
             .await,
     );
     assert!(msg.contains("readonly"), "{msg}");
@@ -248,7 +248,7 @@ async fn full_disk_fails_the_write_without_partial_state() {
         .await
         .expect("create");
     store
-        .append_updates("s1", vec![Bytes::from_static(b"small")])
+        .append_updates("s1", vec![Bytes::from_static(b"small")].into())
         .await
         .expect("append");
 
@@ -258,7 +258,7 @@ async fn full_disk_fails_the_write_without_partial_state() {
         .await
         .expect("cap file");
     let big: Vec<Bytes> = (0..32).map(|i| Bytes::from(vec![i as u8; 8192])).collect();
-    let msg = backend_message(store.append_updates("s1", big.clone()).await);
+    let msg = backend_message(store.append_updates("s1", big.clone().into()).await);
     assert!(msg.starts_with("appending to session s1 in "), "{msg}");
     assert!(msg.contains("werkplaats.db"), "{msg}");
     assert!(msg.contains("full"), "{msg}");
@@ -276,7 +276,13 @@ async fn full_disk_fails_the_write_without_partial_state() {
         .exec("PRAGMA max_page_count = 1000000")
         .await
         .expect("uncap");
-    assert_eq!(store.append_updates("s1", big).await.expect("append"), 33);
+    assert_eq!(
+        store
+            .append_updates("s1", big.into())
+            .await
+            .expect("append"),
+        33
+    );
     let loaded = store
         .load_session("s1")
         .await
@@ -310,7 +316,7 @@ async fn what_callers_are_told_matches_what_is_stored_when_the_disk_fills() {
                 let mut data = vec![b'.'; 3000];
                 data.extend_from_slice(format!("#{i}").as_bytes());
                 let result = store
-                    .append_updates(id, vec![Bytes::from(data.clone())])
+                    .append_updates(id, vec![Bytes::from(data.clone())].into())
                     .await;
                 (id, data, result)
             })
@@ -368,7 +374,7 @@ async fn one_failing_write_does_not_fail_its_batch() {
             tokio::spawn(async move {
                 let id = if i % 2 == 0 { "s1" } else { "missing" };
                 store
-                    .append_updates(id, vec![Bytes::from(format!("{i}"))])
+                    .append_updates(id, vec![Bytes::from(format!("{i}"))].into())
                     .await
             })
         })
@@ -425,7 +431,7 @@ async fn fill_with_marker(store: &SqliteStore, id: &str, code: &str, marker: &st
         Bytes::from(large),
         Bytes::from(text("update 3")),
     ];
-    store.append_updates(id, log).await.expect("append");
+    store.append_updates(id, log.into()).await.expect("append");
     store
         .save_state(id, text("meta v2"), text("state"))
         .await
@@ -435,7 +441,7 @@ async fn fill_with_marker(store: &SqliteStore, id: &str, code: &str, marker: &st
         .await
         .expect("compact");
     store
-        .append_updates(id, vec![Bytes::from(text("update 4"))])
+        .append_updates(id, vec![Bytes::from(text("update 4"))].into())
         .await
         .expect("append");
 }
@@ -455,7 +461,7 @@ async fn deleted_session_data_is_gone_from_the_files() {
     let expired_marker = MARKER.replace("MARKER", "EXPIRED");
     fill_with_marker(&store, "idle", "IDLE", &expired_marker).await;
     store
-        .append_updates("keep", vec![Bytes::from_static(b"keep update")])
+        .append_updates("keep", vec![Bytes::from_static(b"keep update")].into())
         .await
         .expect("append");
 
@@ -473,7 +479,7 @@ async fn deleted_session_data_is_gone_from_the_files() {
     // Expiry is a deletion too. "keep" was active after "idle"'s last write.
     tokio::time::sleep(Duration::from_millis(5)).await;
     store
-        .append_updates("keep", vec![Bytes::from_static(b"keep 2")])
+        .append_updates("keep", vec![Bytes::from_static(b"keep 2")].into())
         .await
         .expect("append");
     let cutoff = store
@@ -576,7 +582,7 @@ async fn callers_get_an_error_not_a_hang_when_the_thread_dies() {
     store.crash().await;
     let result = tokio::time::timeout(
         Duration::from_secs(5),
-        store.append_updates("s1", vec![Bytes::from_static(b"u")]),
+        store.append_updates("s1", vec![Bytes::from_static(b"u")].into()),
     )
     .await
     .expect("no hang");
@@ -615,14 +621,26 @@ async fn an_append_is_one_row_and_reads_back_update_by_update() {
         .await
         .expect("create");
     assert_eq!(
-        store.append_updates("s1", numbered("a", 5)).await.unwrap(),
+        store
+            .append_updates("s1", numbered("a", 5).into())
+            .await
+            .unwrap(),
         5
     );
     assert_eq!(
-        store.append_updates("s1", numbered("b", 1)).await.unwrap(),
+        store
+            .append_updates("s1", numbered("b", 1).into())
+            .await
+            .unwrap(),
         6
     );
-    assert_eq!(store.append_updates("s1", Vec::new()).await.unwrap(), 6);
+    assert_eq!(
+        store
+            .append_updates("s1", UpdateBatch::new())
+            .await
+            .unwrap(),
+        6
+    );
     assert_eq!(log_rows(&path), vec![(5, 5), (6, 1)]);
     let loaded = store.load_session("s1").await.unwrap().unwrap();
     let expected: Vec<(u64, Vec<u8>)> = numbered("a", 5)
@@ -639,7 +657,10 @@ async fn an_append_is_one_row_and_reads_back_update_by_update() {
     let loaded = store.load_session("s1").await.unwrap().unwrap();
     assert_eq!(loaded.updates, expected[3..]);
     assert_eq!(
-        store.append_updates("s1", numbered("c", 2)).await.unwrap(),
+        store
+            .append_updates("s1", numbered("c", 2).into())
+            .await
+            .unwrap(),
         8
     );
     store.close().await.unwrap();
@@ -660,7 +681,10 @@ async fn a_large_append_is_split_over_rows() {
     let mut updates = numbered("small", 2);
     updates.extend(big.iter().cloned());
     assert_eq!(
-        store.append_updates("s1", updates.clone()).await.unwrap(),
+        store
+            .append_updates("s1", updates.clone().into())
+            .await
+            .unwrap(),
         5
     );
     // Two small ones share a row with the first big one; each other big one has its own.
@@ -693,7 +717,10 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
     assert_eq!(loaded.meta, b"{}");
     assert_eq!(loaded.join_code, "CODE1");
     assert_eq!(
-        store.append_updates("s1", numbered("n", 2)).await.unwrap(),
+        store
+            .append_updates("s1", numbered("n", 2).into())
+            .await
+            .unwrap(),
         4
     );
     assert_eq!(log_rows(&path), vec![(1, 1), (2, 1), (4, 2)]);
@@ -708,7 +735,10 @@ async fn a_corrupt_log_row_fails_the_load_instead_of_panicking() {
         .create_session(row("s1", "CODE1"), Vec::new())
         .await
         .expect("create");
-    store.append_updates("s1", numbered("a", 3)).await.unwrap();
+    store
+        .append_updates("s1", numbered("a", 3).into())
+        .await
+        .unwrap();
     store
         .exec("UPDATE updates SET data = substr(data, 1, 6)")
         .await
@@ -718,4 +748,85 @@ async fn a_corrupt_log_row_fails_the_load_instead_of_panicking() {
     store.exec("UPDATE updates SET count = 99").await.unwrap();
     let msg = backend_message(store.load_session("s1").await);
     assert!(msg.contains("corrupt"), "{msg}");
+}
+
+/// A write that fails after it changed part of what it writes (here a compaction that meets a
+/// corrupt log row after it deleted the rows before it) leaves nothing of itself behind, and
+/// the other writes of its transaction still succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_failing_halfway_leaves_nothing_and_fails_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = db_path(&dir);
+    let store = Arc::new(SqliteStore::open(&path).expect("open"));
+    for id in ["s1", "s2"] {
+        store
+            .create_session(row(id, id), Vec::new())
+            .await
+            .expect("create");
+    }
+    store
+        .append_updates("s1", numbered("a", 1).into())
+        .await
+        .unwrap();
+    store
+        .append_updates("s1", numbered("b", 3).into())
+        .await
+        .unwrap();
+    // The second row (updates 2..=4) straddles a compaction up to 2; cut it short.
+    store
+        .exec("UPDATE updates SET data = substr(data, 1, 6) WHERE seq = 4")
+        .await
+        .unwrap();
+
+    // Queue the compaction among appends of another session while the store thread is held,
+    // so that all of them are taken into one transaction.
+    let release = store.pause().await;
+    let append = |i: usize| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .append_updates("s2", vec![Bytes::from(format!("{i}"))].into())
+                .await
+        })
+    };
+    let mut appends: Vec<_> = (0..20).map(append).collect();
+    let compaction = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.compact("s1", b"snapshot".to_vec(), 2).await })
+    };
+    while store.queued() < 21 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    appends.extend((20..40).map(append));
+    while store.queued() < 41 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    drop(release);
+
+    let msg = backend_message(compaction.await.expect("task"));
+    assert!(msg.starts_with("log row 4 is corrupt"), "{msg}");
+    for append in appends {
+        append.await.expect("task").expect("append to s2");
+    }
+
+    // s1 is as it was: both rows (the first one was deleted, then rolled back), no snapshot.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let rows: Vec<(String, i64, i64)> = conn
+        .prepare("SELECT session_id, seq, count FROM updates WHERE session_id = 's1'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows, [("s1".into(), 1, 1), ("s1".into(), 4, 3)]);
+    let snapshot: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT snapshot FROM session_data WHERE session_id = 's1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(snapshot, None);
+    let s2 = store.load_session("s2").await.unwrap().unwrap();
+    assert_eq!(s2.updates.len(), 40);
 }

@@ -115,7 +115,7 @@ impl SessionTask {
     fn take_off(&mut self, batch: u64, outbox: Vec<(Recipient, Bytes)>) {
         let updates = std::mem::take(&mut self.unlogged);
         let update_count = updates.len();
-        let update_bytes = updates.iter().map(Bytes::len).sum();
+        let update_bytes = updates.update_bytes();
         let state = (self.meta_dirty || self.state_dirty).then(|| {
             let engine =
                 serde_json::to_vec(&self.engine.state).expect("engine state always serializes");
@@ -317,7 +317,7 @@ impl SessionTask {
         let running = self.compaction.as_ref().is_some_and(|c| !c.is_finished());
         let due = self.logged_since_snapshot >= COMPACT_ALWAYS_AFTER
             || (self.logged_since_snapshot >= COMPACT_AFTER
-                && self.logged_bytes_since_snapshot >= self.snapshot_bytes / 2);
+                && self.logged_bytes_since_snapshot >= self.snapshot_bytes);
         // A poisoned document waits for its reload; it must never become a snapshot.
         if running || !due || self.poisoned {
             return;

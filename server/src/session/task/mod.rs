@@ -34,7 +34,7 @@ use super::{
 use crate::clock::ServerClock;
 use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, now_ms};
+use crate::store::{LoadedSession, UpdateBatch, now_ms};
 
 /// Most commands in one batch. Large, so a busy session hands the store big group commits:
 /// what arrives while a batch's fsync is under way forms the next one. Capped at half the
@@ -110,7 +110,7 @@ pub(super) struct SessionTask {
     /// Someone came or went in the open batch: the participant list goes out when it ends.
     participants_changed: bool,
     /// Accepted updates of this batch, not yet in the store.
-    unlogged: Vec<Bytes>,
+    unlogged: UpdateBatch,
     /// Replies waiting for the metadata to be stored.
     participant_replies: Vec<(
         oneshot::Sender<Result<NewParticipant, Refused>>,
@@ -254,7 +254,7 @@ impl SessionTask {
             open_commands: 0,
             flight: None,
             participants_changed: false,
-            unlogged: Vec::new(),
+            unlogged: UpdateBatch::new(),
             participant_replies: Vec::new(),
             poisoned: false,
             last_seq: loaded
@@ -293,7 +293,7 @@ impl SessionTask {
     fn server_update(&mut self, update: Vec<u8>) {
         self.doc.record_local(&update);
         let frame = Bytes::from(Message::Update(&update).encode());
-        self.unlogged.push(Bytes::from(update));
+        self.unlogged.push(&update);
         self.outbox.push((Recipient::All, frame));
     }
 
@@ -689,7 +689,7 @@ impl SessionTask {
         match self.doc.apply(update) {
             Ok(Some(delta)) => {
                 let frame = Bytes::from(Message::Update(&delta).encode());
-                self.unlogged.push(Bytes::from(delta));
+                self.unlogged.push(&delta);
                 self.outbox.push((Recipient::AllExcept(conn), frame));
                 true
             }
