@@ -73,6 +73,71 @@ test('after a server restart the page reconnects by itself and offline typing me
   }
 });
 
+const notesField = (page) => page.getByTestId('notes-beelden');
+
+test('a server killed with SIGKILL loses nothing that anyone had seen', async () => {
+  let server = await startWebServer({ dataDir });
+  try {
+    const facilitator = await newPerson(browser, WIDE);
+    const { code } = await createSessionViaStartPage(facilitator.page, server.http, 'Stroomstoring', 'Karin');
+    const participant = await newPerson(browser, PHONE);
+    await joinWithCode(participant.page, server.http, code, 'Sam');
+    const valueIs = (page, text) =>
+      waitInPage(page, (t) => document.querySelector('[data-testid="notes-beelden"]')?.value === t, text, 20_000);
+
+    // Each types; each sees the other's words. Seen means stored: nothing reaches another
+    // client before the store has committed it.
+    await notesField(facilitator.page).click();
+    await notesField(facilitator.page).pressSequentially('Een bieb vol mensen. ', { delay: 5 });
+    await valueIs(participant.page, 'Een bieb vol mensen. ');
+    await notesField(participant.page).click();
+    await notesField(participant.page).press('Control+End');
+    await notesField(participant.page).pressSequentially('Met koffie.', { delay: 5 });
+    const seen = 'Een bieb vol mensen. Met koffie.';
+    await valueIs(facilitator.page, seen);
+    const idea = participant.page.getByLabel('Jouw idee (in de chat)');
+    await idea.fill('Een leesclub voor nieuwkomers');
+    await idea.press('Enter');
+    await facilitator.page.getByTestId('idea').getByText('Een leesclub voor nieuwkomers').waitFor();
+
+    // No grace period: the process dies the moment the last word was seen.
+    const addr = server.addr;
+    await server.kill();
+    server = await startWebServer({ dataDir, bind: addr });
+
+    // Someone who arrives after the restart gets everything, once.
+    const late = await newPerson(browser, PHONE);
+    await joinWithCode(late.page, server.http, code, 'Lotte');
+    await valueIs(late.page, seen);
+    await late.page.getByTestId('idea').getByText('Een leesclub voor nieuwkomers').waitFor();
+    // Both pages come back by themselves and hold the same text, nothing doubled.
+    for (const person of [facilitator, participant]) {
+      await person.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 });
+      await valueIs(person.page, seen);
+    }
+    // The participant's page resends what it had not seen confirmed; the board keeps one.
+    await new Promise((r) => setTimeout(r, 500));
+    for (const person of [facilitator, participant, late]) {
+      assert.equal(await person.page.getByTestId('idea').count(), 1, 'one post-it');
+    }
+    await screenshot(late.page, 'after-sigkill-360');
+    assert.deepEqual(facilitator.errors, []);
+    assert.deepEqual(participant.errors, []);
+    for (const person of [facilitator, participant, late]) await person.context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+async function joinWithCode(page, base, code, name) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Code van de sessie').fill(code);
+  await page.getByLabel('Je naam', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Meedoen' }).click();
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  await notesField(page).waitFor();
+}
+
 test('a wrong token or an unknown session shows a clear message and does not retry', async () => {
   const server = await startWebServer();
   try {

@@ -14,7 +14,7 @@ const binary = process.env.WERKPLAATS_BIN ?? path.join(repoRoot, 'target', 'rele
  * Memory store on a free port by default. `dataDir` switches to the SQLite store there (for
  * restart tests), `bind` fixes the address (to come back on the same port).
  * @param {{ web?: string, dataDir?: string, bind?: string, args?: string[], startTimeoutMs?: number }} [options]
- * @returns {Promise<{ addr: string, http: string, ws: string, log: () => string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ addr: string, http: string, ws: string, log: () => string, kill: () => Promise<void>, stop: () => Promise<void> }>}
  */
 export async function startServer(options = {}) {
   if (!existsSync(binary)) {
@@ -63,6 +63,12 @@ export async function startServer(options = {}) {
     http: `http://${addr}`,
     ws: `ws://${addr}`,
     log: () => output,
+    /** SIGKILL: no shutdown, no last flush; what survives is what the store had committed. */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
