@@ -755,23 +755,14 @@ async fn a_corrupt_log_row_fails_the_load_instead_of_panicking() {
 /// the other writes of its transaction still succeed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_failing_halfway_leaves_nothing_and_fails_alone() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = db_path(&dir);
-    let store = Arc::new(SqliteStore::open(&path).expect("open"));
+    let (store, dir) = temp_store();
+    let store = Arc::new(store);
     for id in ["s1", "s2"] {
-        store
-            .create_session(row(id, id), Vec::new())
-            .await
-            .expect("create");
+        store.create_session(row(id, id), Vec::new()).await.unwrap();
     }
-    store
-        .append_updates("s1", numbered("a", 1).into())
-        .await
-        .unwrap();
-    store
-        .append_updates("s1", numbered("b", 3).into())
-        .await
-        .unwrap();
+    for batch in [numbered("a", 1), numbered("b", 3)] {
+        store.append_updates("s1", batch.into()).await.unwrap();
+    }
     // The second row (updates 2..=4) straddles a compaction up to 2; cut it short.
     store
         .exec("UPDATE updates SET data = substr(data, 1, 6) WHERE seq = 4")
@@ -810,7 +801,7 @@ async fn a_write_failing_halfway_leaves_nothing_and_fails_alone() {
     }
 
     // s1 is as it was: both rows (the first one was deleted, then rolled back), no snapshot.
-    let conn = rusqlite::Connection::open(&path).expect("open");
+    let conn = rusqlite::Connection::open(db_path(&dir)).expect("open");
     let rows: Vec<(String, i64, i64)> = conn
         .prepare("SELECT session_id, seq, count FROM updates WHERE session_id = 's1'")
         .unwrap()
