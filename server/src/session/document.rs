@@ -265,7 +265,7 @@ mod tests {
     fn a_log_longer_than_one_restore_transaction_restores_whole() {
         // Typing and deleting over three clients, across several restore transactions, on top
         // of a snapshot.
-        let writers: Vec<Doc> = (1..=3).map(|id| Doc::with_client_id(id)).collect();
+        let writers: Vec<Doc> = (1..=3).map(Doc::with_client_id).collect();
         let mut log = Vec::new();
         let mut reference = SessionDocument::new();
         for step in 0..(3 * RESTORE_UPDATES_PER_TRANSACTION + 7) {
