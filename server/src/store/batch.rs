@@ -21,14 +21,6 @@ impl UpdateBatch {
         UpdateBatch::default()
     }
 
-    /// An empty batch with room for `bytes` of encoded updates.
-    pub fn with_capacity(bytes: usize) -> UpdateBatch {
-        UpdateBatch {
-            count: 0,
-            encoded: Vec::with_capacity(bytes),
-        }
-    }
-
     /// Adds an update. Updates are far below 4 GiB: the server refuses messages above its
     /// limit long before.
     pub fn push(&mut self, update: &[u8]) {
