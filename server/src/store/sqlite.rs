@@ -529,6 +529,21 @@ fn migrate(conn: &Connection) -> Result<(), OpError> {
         }
         conn.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
         conn.execute_batch("COMMIT")?;
+        let path = conn.path().unwrap_or("(in memory)");
+        if from == 0 {
+            tracing::info!(
+                path,
+                version = MIGRATIONS.len(),
+                "created the store's schema"
+            );
+        } else {
+            tracing::info!(
+                path,
+                from,
+                to = MIGRATIONS.len(),
+                "migrated the store's schema"
+            );
+        }
         Ok(())
     })();
     if result.is_err() && !conn.is_autocommit() {
