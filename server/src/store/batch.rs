@@ -121,30 +121,22 @@ impl<'a> Entries<'a> {
     /// The entries of an encoded run, as [`UpdateBatch::runs`] yields it; `None` if it is not
     /// well formed (a truncated length or update).
     pub fn checked(encoded: &'a [u8]) -> Option<Vec<&'a [u8]>> {
-        let mut rest = encoded;
-        let mut entries = Vec::new();
-        while !rest.is_empty() {
-            let (len, tail) = rest.split_first_chunk::<4>()?;
-            let len = u32::from_le_bytes(*len) as usize;
-            if tail.len() < len {
-                return None;
-            }
-            entries.push(&tail[..len]);
-            rest = &tail[len..];
-        }
-        Some(entries)
+        let mut entries = Entries { rest: encoded };
+        let all = entries.by_ref().collect();
+        // Iteration stops early only at a malformed entry, which it leaves unread.
+        entries.rest.is_empty().then_some(all)
     }
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = &'a [u8];
 
+    /// The next update; `None` at the end, or at an entry whose length runs past the end.
     fn next(&mut self) -> Option<&'a [u8]> {
-        // Only batches built by `push` are walked this way, so the encoding is well formed.
         let (len, tail) = self.rest.split_first_chunk::<4>()?;
         let len = u32::from_le_bytes(*len) as usize;
-        let (entry, rest) = tail.split_at(len);
-        self.rest = rest;
+        let entry = tail.get(..len)?;
+        self.rest = &tail[len..];
         Some(entry)
     }
 }

@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-
 use super::memory::now_ms;
 use super::{SessionRow, Store, StoreError, UpdateBatch};
 
@@ -45,11 +43,8 @@ fn row(id: &str, join_code: &str) -> SessionRow {
     }
 }
 
-fn updates(items: &[&str]) -> Vec<Bytes> {
-    items
-        .iter()
-        .map(|s| Bytes::copy_from_slice(s.as_bytes()))
-        .collect()
+fn updates(items: &[&str]) -> UpdateBatch {
+    items.iter().map(|s| s.as_bytes()).collect()
 }
 
 async fn create(store: &dyn Store, id: &str, join_code: &str) {
@@ -124,14 +119,14 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
 
     assert_eq!(
         store
-            .append_updates("s1", updates(&["a", "b"]).into())
+            .append_updates("s1", updates(&["a", "b"]))
             .await
             .expect("append"),
         2
     );
     assert_eq!(
         store
-            .append_updates("s1", updates(&["c"]).into())
+            .append_updates("s1", updates(&["c"]))
             .await
             .expect("append"),
         3
@@ -139,7 +134,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
     // Numbering is per session.
     assert_eq!(
         store
-            .append_updates("s2", updates(&["x"]).into())
+            .append_updates("s2", updates(&["x"]))
             .await
             .expect("append"),
         1
@@ -159,7 +154,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
     );
     assert_eq!(logged(store, "s2").await, vec![(1, b"x".to_vec())]);
 
-    let missing = store.append_updates("nope", updates(&["a"]).into()).await;
+    let missing = store.append_updates("nope", updates(&["a"])).await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(ref id)) if id == "nope"),
         "{missing:?}"
@@ -169,7 +164,7 @@ pub(crate) async fn append_assigns_increasing_seqs(store: &dyn Store) {
 pub(crate) async fn save_state_replaces_meta_and_state(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     store
-        .append_updates("s1", updates(&["a"]).into())
+        .append_updates("s1", updates(&["a"]))
         .await
         .expect("append");
     store
@@ -196,7 +191,7 @@ pub(crate) async fn save_state_replaces_meta_and_state(store: &dyn Store) {
 pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     store
-        .append_updates("s1", updates(&["1", "2", "3", "4", "5"]).into())
+        .append_updates("s1", updates(&["1", "2", "3", "4", "5"]))
         .await
         .expect("append");
 
@@ -214,7 +209,7 @@ pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn St
 
     assert_eq!(
         store
-            .append_updates("s1", updates(&["6"]).into())
+            .append_updates("s1", updates(&["6"]))
             .await
             .expect("append"),
         6
@@ -233,7 +228,7 @@ pub(crate) async fn compact_keeps_later_updates_and_seq_continues(store: &dyn St
     assert!(loaded.updates.is_empty());
     assert_eq!(
         store
-            .append_updates("s1", updates(&["7"]).into())
+            .append_updates("s1", updates(&["7"]))
             .await
             .expect("append"),
         7
@@ -251,7 +246,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
     create(store, "s1", "CODE1").await;
     create(store, "s2", "CODE2").await;
     store
-        .append_updates("s1", updates(&["a", "b"]).into())
+        .append_updates("s1", updates(&["a", "b"]))
         .await
         .expect("append");
     store
@@ -259,7 +254,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
         .await
         .expect("compact");
     store
-        .append_updates("s2", updates(&["x"]).into())
+        .append_updates("s2", updates(&["x"]))
         .await
         .expect("append");
 
@@ -269,7 +264,7 @@ pub(crate) async fn delete_removes_everything(store: &dyn Store) {
         store.session_by_join_code("CODE1").await.expect("lookup"),
         None
     );
-    let gone = store.append_updates("s1", updates(&["c"]).into()).await;
+    let gone = store.append_updates("s1", updates(&["c"])).await;
     assert!(matches!(gone, Err(StoreError::NotFound(_))), "{gone:?}");
     assert!(!store.delete_session("s1").await.expect("delete again"));
 
@@ -287,7 +282,7 @@ pub(crate) async fn expire_removes_only_idle_sessions(store: &dyn Store) {
         create(store, id, code).await;
     }
     store
-        .append_updates("idle", updates(&["a"]).into())
+        .append_updates("idle", updates(&["a"]))
         .await
         .expect("append");
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -296,7 +291,7 @@ pub(crate) async fn expire_removes_only_idle_sessions(store: &dyn Store) {
 
     // Activity after the cutoff keeps a session alive, whatever kind of write it was.
     store
-        .append_updates("appended", updates(&["b"]).into())
+        .append_updates("appended", updates(&["b"]))
         .await
         .expect("append");
     store
