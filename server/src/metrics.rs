@@ -5,6 +5,8 @@
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use crate::ws::BadControlKind;
+
 #[derive(Debug, Default)]
 pub struct Metrics {
     pub connections_open: AtomicU64,
@@ -20,6 +22,9 @@ pub struct Metrics {
     pub session_panics: AtomicU64,
     pub store_errors: AtomicU64,
     pub joins_rate_limited: AtomicU64,
+    pub bad_control_syntax: AtomicU64,
+    pub bad_control_shape: AtomicU64,
+    pub bad_control_too_large: AtomicU64,
 }
 
 impl Metrics {
@@ -35,8 +40,17 @@ impl Metrics {
         counter.fetch_sub(1, Relaxed);
     }
 
+    /// The counter of malformed control messages of one kind.
+    pub fn bad_control(&self, kind: BadControlKind) -> &AtomicU64 {
+        match kind {
+            BadControlKind::Syntax => &self.bad_control_syntax,
+            BadControlKind::Shape => &self.bad_control_shape,
+            BadControlKind::TooLarge => &self.bad_control_too_large,
+        }
+    }
+
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 13] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 16] = [
             (
                 "werkplaats_connections",
                 "gauge",
@@ -114,6 +128,24 @@ impl Metrics {
                 "counter",
                 "Join attempts refused by the rate limit.",
                 &self.joins_rate_limited,
+            ),
+            (
+                "werkplaats_bad_control_syntax_total",
+                "counter",
+                "Control messages that were not JSON.",
+                &self.bad_control_syntax,
+            ),
+            (
+                "werkplaats_bad_control_shape_total",
+                "counter",
+                "Control messages that were JSON but no known command.",
+                &self.bad_control_shape,
+            ),
+            (
+                "werkplaats_bad_control_too_large_total",
+                "counter",
+                "Control messages larger than the control limit.",
+                &self.bad_control_too_large,
             ),
         ];
         let mut out = String::with_capacity(2048);

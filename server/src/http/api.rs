@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use werkplaats_protocol::control::Role;
@@ -20,6 +20,25 @@ use crate::listener::PeerAddr;
 use crate::session::SessionCmd;
 use crate::session::meta::{SessionMeta, clean_name, share_template};
 use crate::store::{SessionRow, StoreError, now_ms};
+
+/// Any other path under `/api/`: a JSON 404, not the web client's page.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint")
+}
+
+/// Refuses a request whose content type is not JSON (even with an empty body): only a JSON
+/// request needs a CORS preflight, so only it cannot come from another site's page.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
+}
 
 /// Longest session title, in characters.
 const MAX_TITLE_CHARS: usize = 120;
@@ -90,8 +109,10 @@ pub struct Links {
 
 pub async fn create_session(
     State(app): State<Arc<App>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
+    require_json(&headers)?;
     let request: CreateSession = if body.iter().all(u8::is_ascii_whitespace) {
         CreateSession::default()
     } else {

@@ -18,6 +18,11 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     NotFound(&'static str),
+    /// A body that is not `application/json`. Refusing it keeps other web pages from posting
+    /// to the API: a cross-site form or a no-cors fetch cannot send that content type without
+    /// a CORS preflight, which we never grant.
+    #[error("the body must be JSON (content-type: application/json)")]
+    UnsupportedMediaType,
     #[error("too many attempts; try again in {} s", .0.as_secs().max(1))]
     RateLimited(Duration),
     #[error("{0}")]
@@ -34,6 +39,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -44,6 +50,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => "not_found",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::Unavailable(_) | ApiError::Store(_) => "unavailable",
         }

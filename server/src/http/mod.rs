@@ -7,11 +7,20 @@ pub mod results;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::response::Html;
 use axum::routing::{any, delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
+
+/// What a page may load: only our own scripts, styles and sockets; no framing by other sites
+/// (a framed page can be clickjacked); no plugins; no `<base>` tricks. Inline styles stay
+/// allowed for the HTML export's print style and the colour dots the client sets.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Shown when the web client has not been built.
 const PLACEHOLDER: &str = include_str!("placeholder.html");
@@ -24,7 +33,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/sessions/{id}/export", get(results::export))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
-        .route("/ws/{session_id}", any(crate::ws::connection::upgrade));
+        .route("/ws/{session_id}", any(crate::ws::connection::upgrade))
+        .route("/api/{*rest}", any(api::not_found))
+        // API answers carry tokens and personal data: no cache may keep them.
+        .route_layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let index = app.config.web.join("index.html");
     let router = if index.is_file() {
         // The client routes (/join/CODE, /s/ID, ...) all load index.html.
@@ -33,5 +48,14 @@ pub fn router(app: Arc<App>) -> Router {
         tracing::warn!(dir = %app.config.web.display(), "web client not built; serving a placeholder page");
         api.fallback(|| async { Html(PLACEHOLDER) })
     };
-    router.with_state(app)
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .with_state(app)
 }

@@ -22,6 +22,7 @@ use werkplaats_protocol::close;
 use werkplaats_protocol::control::{ErrorCode, Event, ServerEnvelope};
 use werkplaats_protocol::message::Message;
 
+use super::bad_input::BadInputTally;
 use super::decode::{Decoded, decode};
 use crate::app::App;
 use crate::ids;
@@ -204,6 +205,7 @@ async fn serve_socket(
 ) {
     let closed = closer.closed();
     let mut io = Io::new();
+    let mut tally = BadInputTally::default();
     let timer = tokio::time::sleep_until(io.next_ping);
     tokio::pin!(closed, timer);
     loop {
@@ -216,7 +218,7 @@ async fn serve_socket(
         .await;
         // Everything but the wait for the session is done in `on_read`, so that nothing of it
         // takes room in this future while the connection is idle.
-        let forward = match on_read(next, app, queue, closer) {
+        let forward = match on_read(next, app, queue, closer, &mut tally) {
             Read::Stop => return,
             Read::Next => continue,
             Read::Forward(msg) => to_session(handle, SessionCmd::Client { conn, msg }),
@@ -266,6 +268,7 @@ fn on_read(
     app: &App,
     queue: &outbound::Receiver,
     closer: &Closer,
+    tally: &mut BadInputTally,
 ) -> Read {
     let message = match next {
         None => return Read::Stop,
@@ -316,15 +319,32 @@ fn on_read(
             };
             send_event(queue, id, event);
         }
-        Decoded::BadControl(message) => {
+        Decoded::BadControl(bad) => {
             Metrics::inc(&app.metrics.rejected_inputs);
-            warn!(%message, "bad control message");
+            Metrics::inc(app.metrics.bad_control(bad.kind));
+            let verdict = tally.record(bad.kind);
+            if verdict.log {
+                // Never the client's text itself: its length and a short escaped prefix.
+                warn!(
+                    kind = bad.kind.name(),
+                    len = bad.len,
+                    prefix = %bad.prefix,
+                    "bad control message (logged once per connection and kind)"
+                );
+            }
+            if verdict.close {
+                closer.close(
+                    close::POLICY_VIOLATION,
+                    "too many malformed control messages",
+                );
+                return Read::Stop;
+            }
             send_event(
                 queue,
                 None,
                 Event::Error {
                     code: ErrorCode::BadRequest,
-                    message,
+                    message: bad.client_message,
                 },
             );
         }

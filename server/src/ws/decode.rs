@@ -8,6 +8,7 @@ use werkplaats_protocol::control::{ClientEnvelope, Command};
 use werkplaats_protocol::message::{AwarenessUpdate, Message, decode_state_vector};
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
 
+use super::bad_input::BadControl;
 use crate::session::{ClientMsg, awareness};
 
 pub enum Decoded {
@@ -15,8 +16,9 @@ pub enum Decoded {
     Session(ClientMsg),
     /// A clock probe, answered by the connection itself at once.
     Ping { id: Option<u64>, client_time: f64 },
-    /// A control message that did not parse: answered with an error event, not a close.
-    BadControl(String),
+    /// A control message that did not parse: answered with an error event, and counted; the
+    /// connection closes only after several.
+    BadControl(BadControl),
     /// Nothing to do (a client's own permission-denied message).
     Nothing,
 }
@@ -63,7 +65,7 @@ pub fn decode(frame: &Bytes, limits: &UpdateLimits) -> Result<Decoded, Refusal> 
                 command: Command::Ping { client_time },
             }) => Decoded::Ping { id, client_time },
             Ok(envelope) => Decoded::Session(ClientMsg::Control(envelope)),
-            Err(err) => Decoded::BadControl(err.to_string()),
+            Err(err) => Decoded::BadControl(BadControl::new(json, &err)),
         },
     })
 }

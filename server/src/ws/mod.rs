@@ -4,5 +4,8 @@
 //! forwards it to the session, and writes what the session queues for it (the bounded
 //! [`outbound`](crate::session::outbound) queue), flushing once per burst. See [`connection`].
 
+mod bad_input;
 pub mod connection;
 mod decode;
+
+pub use bad_input::BadControlKind;

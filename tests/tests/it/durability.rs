@@ -967,6 +967,7 @@ async fn a_read_only_database_serves_sessions_but_refuses_writes() {
     let response = server
         .http
         .post(server.url("/api/sessions"))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

@@ -9,6 +9,7 @@ async fn create_returns_ids_tokens_and_links() {
     let response = server
         .http
         .post(server.url("/api/sessions"))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();
