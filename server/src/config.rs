@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::limits::{DocLimits, NetLimits, SessionLimits};
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
     /// Embedded SQLite database under `--data`.
@@ -80,15 +78,6 @@ pub struct Config {
     /// Join attempts per client address per minute.
     #[arg(long, env = "WERKPLAATS_JOIN_PER_MINUTE", default_value_t = 20)]
     pub join_per_minute: u32,
-
-    #[command(flatten)]
-    pub net: NetLimits,
-
-    #[command(flatten)]
-    pub doc: DocLimits,
-
-    #[command(flatten)]
-    pub sessions: SessionLimits,
 }
 
 impl Config {

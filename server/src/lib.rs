@@ -12,7 +12,6 @@ pub mod engine;
 pub mod export;
 pub mod http;
 pub mod ids;
-pub mod limits;
 pub mod listener;
 pub mod metrics;
 pub mod rate_limit;

@@ -133,7 +133,8 @@ mod tests {
     fn a_forged_log_line_stays_on_one_line() {
         let attack = "{\"type\":\"x\nINFO werkplaats: facilitator logged in\"}";
         let described = bad(attack);
-        assert_eq!(described.kind, BadControlKind::Shape);
+        // A raw newline inside a JSON string is a syntax error.
+        assert_eq!(described.kind, BadControlKind::Syntax);
         assert!(!described.prefix.contains('\n'));
         assert!(described.prefix.chars().count() <= 2 * LOG_PREFIX_CHARS);
         assert_eq!(described.len, attack.len());

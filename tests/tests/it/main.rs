@@ -1,14 +1,11 @@
 //! Integration tests: one binary, one module per area. Each test starts its own server on
 //! `127.0.0.1:0`.
 
-mod boards;
 mod clock;
 mod convergence;
 mod durability;
 mod hostile;
-mod hostile_doc;
 mod hostile_net;
-mod hostile_session;
 mod http_api;
 mod lifecycle;
 mod pipeline;

@@ -1,2 +1,0 @@
-//! Attacks through the document: oversized sessions, client-id floods, schema overwrites,
-//! unbounded growth, deep chains across updates.

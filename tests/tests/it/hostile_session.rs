@@ -1,1 +1,0 @@
-//! Attacks with a valid join code: view bloat, join and post-it floods, guessing join codes.
