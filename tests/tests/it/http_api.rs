@@ -43,6 +43,7 @@ async fn create_refuses_a_malformed_body() {
     let response = server
         .http
         .post(server.url("/api/sessions"))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
