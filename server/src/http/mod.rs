@@ -15,13 +15,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
 
-/// What a page may load: only our own scripts, styles and sockets; no framing by other sites
-/// (a framed page can be clickjacked); no plugins; no `<base>` tricks. Inline styles stay
-/// allowed for the HTML export's print style and the colour dots the client sets.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /// Shown when the web client has not been built.
 const PLACEHOLDER: &str = include_str!("placeholder.html");
 
@@ -52,10 +45,6 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .with_state(app)
 }

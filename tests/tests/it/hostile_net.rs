@@ -114,17 +114,13 @@ async fn an_unknown_api_path_is_a_json_404() {
     assert_eq!(body["error"], "not_found");
 }
 
-/// Before: no `nosniff`, no Content-Security-Policy (so any site could frame the pages), and
-/// the answers that carry tokens could be cached.
+/// Before: no `nosniff`, and the answers that carry tokens could be cached.
 #[tokio::test]
-async fn responses_carry_security_headers_and_token_answers_are_not_cached() {
+async fn responses_carry_nosniff_and_token_answers_are_not_cached() {
     let server = TestServer::start().await;
     let page = server.http.get(server.url("/")).send().await.unwrap();
     let headers = page.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    let policy = headers["content-security-policy"].to_str().unwrap();
-    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
-    assert!(policy.contains("script-src 'self'"), "{policy}");
 
     let created = server
         .http
