@@ -37,3 +37,10 @@ pub async fn eventually(timeout: std::time::Duration, mut condition: impl FnMut(
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
+
+/// Asserts that an API answer is an error of `status` with the JSON `error` code `code`.
+pub async fn assert_api_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status);
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"], code, "{body}");
+}

@@ -56,14 +56,20 @@ impl TestServer {
         format!("ws://{}/ws/{}?token={}", self.addr(), session_id, token)
     }
 
-    pub async fn create_session(&self) -> CreatedSession {
-        let response = self
-            .http
+    /// `POST /api/sessions` with a JSON body, whatever it answers.
+    pub async fn create_request(&self, body: serde_json::Value) -> reqwest::Response {
+        self.http
             .post(self.url("/api/sessions"))
-            .json(&serde_json::json!({ "title": "Test" }))
+            .json(&body)
             .send()
             .await
-            .expect("create request");
+            .expect("create request")
+    }
+
+    pub async fn create_session(&self) -> CreatedSession {
+        let response = self
+            .create_request(serde_json::json!({ "title": "Test" }))
+            .await;
         assert_eq!(response.status(), 201);
         response.json().await.expect("create response")
     }

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use werkplaats_protocol::close;
 use werkplaats_protocol::message::Message;
-use werkplaats_tests::{ServerProcess, TestServer, YClient};
+use werkplaats_tests::{ServerProcess, TestServer, YClient, assert_api_error};
 
 /// One participant sends malformed control messages in a loop, each with a newline followed
 /// by a forged log line and 2 KB of padding. Before: every one was logged at WARN with the
@@ -89,9 +88,7 @@ async fn sessions_are_created_only_from_json_requests() {
         None,
     ] {
         let response = create(refused).await.unwrap();
-        assert_eq!(response.status(), 415, "{refused:?}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"], "unsupported_media_type");
+        assert_api_error(response, 415, "unsupported_media_type").await;
     }
     let response = create(Some("application/json; charset=utf-8"))
         .await
@@ -103,15 +100,8 @@ async fn sessions_are_created_only_from_json_requests() {
 #[tokio::test]
 async fn an_unknown_api_path_is_a_json_404() {
     let server = TestServer::start().await;
-    let response = server
-        .http
-        .get(server.url("/api/nope"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "not_found");
+    let response = server.http.get(server.url("/api/nope")).send().await;
+    assert_api_error(response.unwrap(), 404, "not_found").await;
 }
 
 /// Before: no `nosniff`, and the answers that carry tokens could be cached.
@@ -122,13 +112,7 @@ async fn responses_carry_nosniff_and_token_answers_are_not_cached() {
     let headers = page.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
 
-    let created = server
-        .http
-        .post(server.url("/api/sessions"))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let created = server.create_request(serde_json::json!({})).await;
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["cache-control"], "no-store");
     assert_eq!(created.headers()["x-content-type-options"], "nosniff");

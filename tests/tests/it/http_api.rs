@@ -1,7 +1,7 @@
 //! The JSON API: creating and joining sessions, health, metrics, rate limits.
 
 use serde_json::Value;
-use werkplaats_tests::TestServer;
+use werkplaats_tests::{TestServer, assert_api_error};
 
 #[tokio::test]
 async fn create_returns_ids_tokens_and_links() {
@@ -48,9 +48,7 @@ async fn create_refuses_a_malformed_body() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "bad_request");
+    assert_api_error(response, 400, "bad_request").await;
 }
 
 #[tokio::test]
