@@ -13,7 +13,7 @@ use tokio_util::task::TaskTracker;
 use werkplaats_protocol::update::UpdateLimits;
 
 use crate::config::Config;
-use crate::listener::{LimitedListener, PeerAddr};
+use crate::listener::LimitedListener;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::session::registry::{Registry, SessionContext};
@@ -90,13 +90,9 @@ impl Server {
         let stop_accepting = CancellationToken::new();
         let stop = stop_accepting.clone();
         let listener = LimitedListener::new(listener, config.max_connections);
+        let metrics = Arc::clone(&app.metrics);
         let serving = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<PeerAddr>(),
-            )
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await
+            crate::serve::serve(listener, router, &config.net, metrics, stop).await
         });
         Ok(Server {
             addr,

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::limits::net::NetLimits;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
     /// Embedded SQLite database under `--data`.
@@ -78,6 +80,9 @@ pub struct Config {
     /// Join attempts per client address per minute.
     #[arg(long, env = "WERKPLAATS_JOIN_PER_MINUTE", default_value_t = 20)]
     pub join_per_minute: u32,
+
+    #[command(flatten)]
+    pub net: NetLimits,
 }
 
 impl Config {

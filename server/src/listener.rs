@@ -113,14 +113,6 @@ impl AsyncWrite for LimitedStream {
     }
 }
 
-/// The peer's address, for `ConnectInfo` (axum implements it only for its own listener).
+/// The peer's address, for `ConnectInfo`; `serve` puts it into every request.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, LimitedListener>>
-    for PeerAddr
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, LimitedListener>) -> Self {
-        PeerAddr(*stream.remote_addr())
-    }
-}

@@ -25,6 +25,9 @@ pub struct Metrics {
     pub bad_control_syntax: AtomicU64,
     pub bad_control_shape: AtomicU64,
     pub bad_control_too_large: AtomicU64,
+    pub pending_refused: AtomicU64,
+    pub ws_silent_closed: AtomicU64,
+    pub ws_unanswered_pings: AtomicU64,
 }
 
 impl Metrics {
@@ -50,7 +53,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 16] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 19] = [
             (
                 "werkplaats_connections",
                 "gauge",
@@ -146,6 +149,24 @@ impl Metrics {
                 "counter",
                 "Control messages larger than the control limit.",
                 &self.bad_control_too_large,
+            ),
+            (
+                "werkplaats_pending_refused_total",
+                "counter",
+                "Connections closed at accept: their address held too many without a request.",
+                &self.pending_refused,
+            ),
+            (
+                "werkplaats_ws_silent_closed_total",
+                "counter",
+                "Websockets closed for sending no sync step 1, update or hello in time.",
+                &self.ws_silent_closed,
+            ),
+            (
+                "werkplaats_ws_unanswered_pings_total",
+                "counter",
+                "Websockets closed for answering no ping in time.",
+                &self.ws_unanswered_pings,
             ),
         ];
         let mut out = String::with_capacity(2048);

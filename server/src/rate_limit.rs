@@ -1,10 +1,26 @@
 //! A token bucket per client address, so join codes cannot be enumerated.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 use dashmap::DashMap;
 use tokio::time::Instant;
+
+/// The address a limit counts against: IPv4 as is, IPv6 per /64. One host gets a whole /64
+/// from its provider and can rotate through it at will; counting single IPv6 addresses would
+/// make every per-address limit 2^64 times larger for it.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
 
 pub struct RateLimiter {
     buckets: DashMap<IpAddr, Bucket>,
@@ -30,8 +46,10 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token for `ip`; on refusal, says how long until the next one.
+    /// Takes one token for `ip` (its [`address_key`]); on refusal, says how long until the
+    /// next one.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let ip = address_key(ip);
         let now = Instant::now();
         if self.buckets.len() > PRUNE_ABOVE {
             self.prune(now);
@@ -79,5 +97,29 @@ mod tests {
         );
         tokio::time::advance(Duration::from_secs(20)).await;
         assert!(limiter.check(ip).is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_ipv6_slash_64_is_one_address() {
+        let limiter = RateLimiter::per_minute(2);
+        assert!(limiter.check("2001:db8:1:2::1".parse().unwrap()).is_ok());
+        assert!(
+            limiter
+                .check("2001:db8:1:2:ffff::9".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            limiter
+                .check("2001:db8:1:2:abcd::1".parse().unwrap())
+                .is_err(),
+            "rotating within the /64 shares the bucket"
+        );
+        assert!(limiter.check("2001:db8:1:3::1".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_count_as_ipv4() {
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
     }
 }

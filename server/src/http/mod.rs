@@ -12,6 +12,7 @@ use axum::response::Html;
 use axum::routing::{any, delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::app::App;
 
@@ -41,7 +42,11 @@ pub fn router(app: Arc<App>) -> Router {
         tracing::warn!(dir = %app.config.web.display(), "web client not built; serving a placeholder page");
         api.fallback(|| async { Html(PLACEHOLDER) })
     };
+    let body_timeout = app.config.net.body_timeout();
     router
+        // A body that trickles in holds its connection: give up on it (the handler sees an
+        // error, the client gets a 4xx and the connection closes).
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -26,15 +26,12 @@ use super::bad_input::BadInputTally;
 use super::decode::{Decoded, decode};
 use crate::app::App;
 use crate::ids;
+use crate::limits::net::WsTimers;
 use crate::metrics::Metrics;
 use crate::session::{
     ClientMsg, Closer, ConnId, ConnLink, Joined, SessionCmd, SessionGone, SessionHandle, outbound,
 };
 
-/// A connection that sends nothing (not even a pong to our pings) for this long is dead.
-const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
-/// How often the connection pings, so half-open connections are found and proxies stay open.
-const PING_EVERY: Duration = Duration::from_secs(30);
 /// Tungstenite's read buffer, allocated up front per connection. Its 128 KiB default costs that
 /// much per idle connection; most of our messages are small and a larger one just takes a few
 /// more reads. 1 KiB instead of 4 measured 14.5 → 11.3 KB per idle connection. 512 bytes saved
@@ -204,16 +201,25 @@ async fn serve_socket(
     closer: &Closer,
 ) {
     let closed = closer.closed();
-    let mut io = Io::new();
+    let timers = app.config.net.ws_timers();
+    let mut io = Io::new(&timers);
     let mut tally = BadInputTally::default();
-    let timer = tokio::time::sleep_until(io.next_ping);
+    let timer = tokio::time::sleep_until(io.next_wake());
     tokio::pin!(closed, timer);
     loop {
         let next = poll_fn(|cx| {
             if closed.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(None);
             }
-            io.poll(cx, timer.as_mut(), socket, queue, closer, &app.metrics)
+            io.poll(
+                cx,
+                timer.as_mut(),
+                &timers,
+                socket,
+                queue,
+                closer,
+                &app.metrics,
+            )
         })
         .await;
         // Everything but the wait for the session is done in `on_read`, so that nothing of it
@@ -221,7 +227,10 @@ async fn serve_socket(
         let forward = match on_read(next, app, queue, closer, &mut tally) {
             Read::Stop => return,
             Read::Next => continue,
-            Read::Forward(msg) => to_session(handle, SessionCmd::Client { conn, msg }),
+            Read::Forward(msg) => {
+                io.spoke();
+                to_session(handle, SessionCmd::Client { conn, msg })
+            }
         };
         tokio::pin!(forward);
         // Reading waits until the session has room (backpressure on the client), but writing
@@ -385,10 +394,18 @@ fn send_event(queue: &outbound::Receiver, reply_to: Option<u64>, event: Event) {
 
 /// The socket side of [`serve_socket`], polled by hand so that one task both reads and writes
 /// the unsplit socket (no writer task, no `split()` lock; bench/NOTES.md, *S2*), and one timer
-/// serves both the ping and the read idle timeout.
+/// serves the ping, the ping's answer and the first-message deadline.
+///
+/// Liveness and activity are two things. Answering pings is liveness: a peer that sends
+/// nothing at all for a while after a ping is gone. Activity is saying something: a client
+/// that never sends its sync step 1 (or hello) after connecting holds a connection without
+/// using it, however well it answers pings, and is closed.
 struct Io {
-    last_read: Instant,
+    /// Until the client's first sync step 1, update or hello; `None` once it has spoken.
+    first_message_by: Option<Instant>,
     next_ping: Instant,
+    /// A ping went out and nothing has arrived since: the peer must answer by then.
+    answer_by: Option<Instant>,
     ping_due: bool,
     /// Something was handed to the socket since its last flush.
     dirty: bool,
@@ -401,11 +418,12 @@ struct Io {
 const WRITE_BUDGET: usize = 128;
 
 impl Io {
-    fn new() -> Self {
+    fn new(timers: &WsTimers) -> Self {
         let now = Instant::now();
         Self {
-            last_read: now,
-            next_ping: now + PING_EVERY,
+            first_message_by: Some(now + timers.first_message),
+            next_ping: now + timers.ping_every,
+            answer_by: None,
             ping_due: false,
             dirty: false,
             unflushed: 0,
@@ -413,13 +431,31 @@ impl Io {
         }
     }
 
+    /// The client sent something for the session: it is no longer silent.
+    fn spoke(&mut self) {
+        self.first_message_by = None;
+    }
+
+    /// The earliest of the timer's deadlines.
+    fn next_wake(&self) -> Instant {
+        [self.first_message_by, self.answer_by]
+            .into_iter()
+            .flatten()
+            .fold(self.next_ping, Instant::min)
+    }
+
     /// Writes what is queued (a burst is flushed once, at its end) and pings when due; ready
     /// with the next thing the client sent, or with `None` when the connection is over.
-    /// `timer` wakes it for the next ping or the read idle timeout, whichever comes first.
+    /// `timer` wakes it for the next of its deadlines ([`Io::next_wake`]).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "all borrowed from the one loop that owns them"
+    )]
     fn poll(
         &mut self,
         cx: &mut Context<'_>,
         mut timer: Pin<&mut Sleep>,
+        timers: &WsTimers,
         socket: &mut WebSocket,
         queue: &mut outbound::Receiver,
         closer: &Closer,
@@ -427,23 +463,30 @@ impl Io {
     ) -> Poll<Option<Result<WsMessage, axum::Error>>> {
         while timer.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
-            if now >= self.last_read + READ_IDLE_TIMEOUT {
-                closer.close(close::GOING_AWAY, "no data for 75 s");
+            if self.first_message_by.is_some_and(|by| now >= by) {
+                Metrics::inc(&metrics.ws_silent_closed);
+                closer.close(close::POLICY_VIOLATION, "no sync step 1 or hello in time");
+                return Poll::Ready(None);
+            }
+            if self.answer_by.is_some_and(|by| now >= by) {
+                Metrics::inc(&metrics.ws_unanswered_pings);
+                closer.close(close::GOING_AWAY, "no answer to ping");
                 return Poll::Ready(None);
             }
             if now >= self.next_ping {
                 self.ping_due = true;
-                self.next_ping = now + PING_EVERY;
+                self.next_ping = now + timers.ping_every;
+                self.answer_by.get_or_insert(now + timers.pong_timeout);
             }
-            let wake = self.next_ping.min(self.last_read + READ_IDLE_TIMEOUT);
-            timer.as_mut().reset(wake);
+            timer.as_mut().reset(self.next_wake());
         }
         if let Err(ended) = self.poll_write(cx, socket, queue, metrics) {
             ended.close(closer);
             return Poll::Ready(None);
         }
         let next = ready!(socket.poll_next_unpin(cx));
-        self.last_read = Instant::now();
+        // Anything at all, a pong or data, shows the peer is there.
+        self.answer_by = None;
         Poll::Ready(next)
     }
 

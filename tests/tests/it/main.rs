@@ -6,6 +6,7 @@ mod convergence;
 mod durability;
 mod hostile;
 mod hostile_net;
+mod hostile_slow;
 mod http_api;
 mod lifecycle;
 mod pipeline;
