@@ -66,6 +66,7 @@ impl Server {
         });
         let update_limits = UpdateLimits {
             max_bytes: config.max_message_bytes,
+            max_clients: config.doc.max_update_clients as usize,
             ..UpdateLimits::default()
         };
         let app = Arc::new(App {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::limits::doc::DocLimits;
 use crate::limits::net::NetLimits;
+use crate::limits::session::SessionLimits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
@@ -83,6 +85,12 @@ pub struct Config {
 
     #[command(flatten)]
     pub net: NetLimits,
+
+    #[command(flatten)]
+    pub doc: DocLimits,
+
+    #[command(flatten)]
+    pub session: SessionLimits,
 }
 
 impl Config {

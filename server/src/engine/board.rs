@@ -11,13 +11,37 @@ use werkplaats_protocol::workshop::{GroupView, IdeaView};
 use super::CommandError;
 
 pub const MAX_IDEA_CHARS: usize = 500;
-pub const MAX_IDEAS: usize = 2_000;
 pub const MAX_GROUPS: usize = 200;
 pub const MAX_LABEL_CHARS: usize = 80;
 const MAX_CLIENT_REF_CHARS: usize = 64;
 /// Post-its one participant may post in a burst, and how fast the allowance refills.
 const POST_BURST: f64 = 10.0;
 const POSTS_PER_MINUTE: f64 = 20.0;
+
+/// How much one board may hold. Together they bound the session view that every
+/// facilitator's `hello` gets: with the defaults, at most 512 KiB of post-it text plus about
+/// 300 bytes of ids, names and flags per post-it (2,000: 0.6 MB), well within the websocket
+/// frame a client accepts. Before, 1,000 post-its of 500 emoji (2 KB each) made it 2 MB, and
+/// the facilitator got no session at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardLimits {
+    pub max_ideas: usize,
+    /// Post-its one participant may have on the board; a script with the join code fills the
+    /// board no faster than this many per name it joins with.
+    pub max_ideas_per_author: usize,
+    /// Bytes of post-it text on the board (UTF-8: an emoji is 4 bytes).
+    pub max_text_bytes: usize,
+}
+
+impl Default for BoardLimits {
+    fn default() -> Self {
+        Self {
+            max_ideas: 2_000,
+            max_ideas_per_author: 200,
+            max_text_bytes: 512 * 1024,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Idea {
@@ -123,6 +147,7 @@ impl Board {
         text: &str,
         client_ref: &str,
         stamp: Stamp,
+        limits: &BoardLimits,
     ) -> Result<(String, bool), CommandError> {
         if client_ref.is_empty() || client_ref.chars().count() > MAX_CLIENT_REF_CHARS {
             return Err(CommandError::BadRequest(
@@ -137,8 +162,22 @@ impl Board {
             return Ok((existing.id.clone(), false));
         }
         let text = clean_text(text, MAX_IDEA_CHARS)?;
-        if self.ideas.len() >= MAX_IDEAS {
+        if self.ideas.len() >= limits.max_ideas {
             return Err(CommandError::Conflict("the board is full"));
+        }
+        let text_bytes: usize = self.ideas.iter().map(|idea| idea.text.len()).sum();
+        if text_bytes + text.len() > limits.max_text_bytes {
+            return Err(CommandError::Conflict("the board is full"));
+        }
+        let own = self
+            .ideas
+            .iter()
+            .filter(|idea| idea.author_id == stamp.author_id)
+            .count();
+        if own >= limits.max_ideas_per_author {
+            return Err(CommandError::Conflict(
+                "you have posted as many post-its as one person may",
+            ));
         }
         self.take_allowance(&stamp.author_id, stamp.now_ms as f64)?;
         self.ideas.push(Idea {
@@ -207,7 +246,7 @@ impl Board {
         label: Option<&str>,
         new_id: String,
     ) -> Result<String, CommandError> {
-        if idea_ids.is_empty() || idea_ids.len() > MAX_IDEAS {
+        if idea_ids.is_empty() || idea_ids.len() > self.ideas.len() {
             return Err(CommandError::BadRequest("name the post-its to group"));
         }
         if let Some(missing) = idea_ids
@@ -340,17 +379,35 @@ mod tests {
     fn the_same_client_ref_posts_once() {
         let mut board = Board::default();
         let (id, new) = board
-            .post("i1".into(), "idee", "ref-1", stamp("p1", 0))
+            .post(
+                "i1".into(),
+                "idee",
+                "ref-1",
+                stamp("p1", 0),
+                &BoardLimits::default(),
+            )
             .unwrap();
         assert!(new);
         let (again, new) = board
-            .post("i2".into(), "idee", "ref-1", stamp("p1", 1))
+            .post(
+                "i2".into(),
+                "idee",
+                "ref-1",
+                stamp("p1", 1),
+                &BoardLimits::default(),
+            )
             .unwrap();
         assert_eq!((again.as_str(), new), (id.as_str(), false));
         // another author may use the same ref
         assert!(
             board
-                .post("i3".into(), "idee", "ref-1", stamp("p2", 2))
+                .post(
+                    "i3".into(),
+                    "idee",
+                    "ref-1",
+                    stamp("p2", 2),
+                    &BoardLimits::default()
+                )
                 .unwrap()
                 .1
         );
@@ -361,20 +418,46 @@ mod tests {
         let mut board = Board::default();
         for n in 0..10 {
             board
-                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .post(
+                    format!("i{n}"),
+                    "x",
+                    &format!("r{n}"),
+                    stamp("p1", 0),
+                    &BoardLimits::default(),
+                )
                 .unwrap();
         }
         assert!(matches!(
-            board.post("i10".into(), "x", "r10", stamp("p1", 0)),
+            board.post(
+                "i10".into(),
+                "x",
+                "r10",
+                stamp("p1", 0),
+                &BoardLimits::default()
+            ),
             Err(CommandError::RateLimited(_))
         ));
         assert!(
-            board.post("j".into(), "x", "r", stamp("p2", 0)).is_ok(),
+            board
+                .post(
+                    "j".into(),
+                    "x",
+                    "r",
+                    stamp("p2", 0),
+                    &BoardLimits::default()
+                )
+                .is_ok(),
             "others are unaffected"
         );
         assert!(
             board
-                .post("i11".into(), "x", "r11", stamp("p1", 3_000))
+                .post(
+                    "i11".into(),
+                    "x",
+                    "r11",
+                    stamp("p1", 3_000),
+                    &BoardLimits::default()
+                )
                 .is_ok(),
             "refills"
         );
@@ -385,7 +468,13 @@ mod tests {
         let mut board = Board::default();
         for n in 0..3 {
             board
-                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .post(
+                    format!("i{n}"),
+                    "x",
+                    &format!("r{n}"),
+                    stamp("p1", 0),
+                    &BoardLimits::default(),
+                )
                 .unwrap();
         }
         board.vote("p2", "i0", 2).unwrap();
@@ -405,7 +494,13 @@ mod tests {
         let mut board = Board::default();
         for n in 0..3 {
             board
-                .post(format!("i{n}"), "x", &format!("r{n}"), stamp("p1", 0))
+                .post(
+                    format!("i{n}"),
+                    "x",
+                    &format!("r{n}"),
+                    stamp("p1", 0),
+                    &BoardLimits::default(),
+                )
                 .unwrap();
         }
         let g = board
@@ -437,7 +532,9 @@ mod tests {
         let mut board = Board::default();
         let mut s = stamp("p1", 0);
         s.anonymous = true;
-        board.post("i0".into(), "geheim", "r0", s).unwrap();
+        board
+            .post("i0".into(), "geheim", "r0", s, &BoardLimits::default())
+            .unwrap();
         for steering in [false, true] {
             let view = idea_view(board.idea("i0").unwrap(), steering).unwrap();
             assert_eq!((view.author_id, view.author_name), (None, None));

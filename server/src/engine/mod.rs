@@ -18,6 +18,7 @@ use werkplaats_protocol::control::{Command, ErrorCode, Role};
 use werkplaats_protocol::template::{Activity, Template};
 use werkplaats_protocol::workshop::{NextStep, PhaseView, Settings};
 
+pub use board::BoardLimits;
 use board::{Board, Stamp, clean_text};
 use carousel::Carousel;
 use visualisation::Visualisation;
@@ -96,6 +97,7 @@ pub struct Engine {
     pub template: Arc<Template>,
     /// Length of one template minute; 60,000 except in demos and tests.
     pub minute_ms: f64,
+    pub board_limits: BoardLimits,
 }
 
 /// Longest carousel topic and next step, in characters.
@@ -107,7 +109,13 @@ impl Engine {
             state,
             template,
             minute_ms,
+            board_limits: BoardLimits::default(),
         }
+    }
+
+    pub fn with_board_limits(mut self, limits: BoardLimits) -> Self {
+        self.board_limits = limits;
+        self
     }
 
     pub fn phase_view(&self) -> PhaseView {
@@ -243,7 +251,10 @@ impl Engine {
                         .and_then(|c| c.current_stage())
                         .map(|s| s.id.clone()),
                 };
-                let (id, _) = self.state.board.post(new_id(), text, client_ref, stamp)?;
+                let (id, _) =
+                    self.state
+                        .board
+                        .post(new_id(), text, client_ref, stamp, &self.board_limits)?;
                 changes.ideas.push(id);
             }
             Command::Vote { idea_id } | Command::Unvote { idea_id } => {

@@ -44,6 +44,38 @@ pub struct SessionDocument {
     full_state: Mutex<Option<Arc<Vec<u8>>>>,
     /// Set by the document itself after every transaction that changed it, whoever made it.
     changed: Arc<AtomicBool>,
+    /// At least the size of the encoded state: exact after [`SessionDocument::measure`], then
+    /// grown by every change's encoding. Deletions shrink the real size and not this, so it
+    /// only overestimates, and is measured again before it refuses anything.
+    size_estimate: usize,
+}
+
+/// The clocks a document has per client (its state vector), read once per update: looking each
+/// client up in a freshly built state vector made an update of n new client ids cost n times
+/// the document's client count (25 s of CPU for the fifth update of 10,000).
+pub struct Clocks(StateVector);
+
+impl Clocks {
+    /// The clock the document knows for `client` (0: none of it).
+    pub fn get(&self, client: u64) -> u32 {
+        if client > werkplaats_protocol::lib0::MAX_SAFE_INTEGER {
+            return 0;
+        }
+        self.0.get(&ClientID::new(client))
+    }
+
+    pub fn contains(&self, client: u64) -> bool {
+        self.get(client) > 0
+    }
+
+    /// Client ids the document holds.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Counts the shared types an update creates. Used on our own encodings only, so generous
@@ -60,6 +92,25 @@ fn count_types(update: &[u8]) -> usize {
     validate_update_v1(update, &limits)
         .map(|s| s.type_count)
         .unwrap_or(0)
+}
+
+/// Updates at least this large are integrated off the async workers. Typing is a few dozen
+/// bytes an update; a pasted text or a sync step 2 after a long time offline is larger.
+const HEAVY_UPDATE_BYTES: usize = 64 * 1024;
+
+/// Runs `work` where it cannot stall other tasks when it is `heavy`: `block_in_place` hands
+/// this worker's other tasks to another worker and runs `work` right here, so the session task
+/// keeps its document (nothing moves to another thread, no transaction crosses an `.await`).
+/// Only a multi-threaded runtime has workers to hand over to; elsewhere (tests on a current-
+/// thread runtime) it runs inline.
+fn off_the_workers<R>(heavy: bool, work: impl FnOnce() -> R) -> R {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if heavy && multi_thread {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -104,6 +155,7 @@ impl SessionDocument {
             type_count: 0,
             full_state: Mutex::new(None),
             changed,
+            size_estimate: 0,
         }
     }
 
@@ -131,6 +183,7 @@ impl SessionDocument {
             Ok(())
         })?;
         document.type_count = type_count;
+        document.measure();
         Ok(document)
     }
 
@@ -142,16 +195,9 @@ impl SessionDocument {
         )
     }
 
-    /// The clock this document knows for a client: what an update's dependencies are checked
-    /// against.
-    pub fn known_clock(&self, client: u64) -> u32 {
-        if client > werkplaats_protocol::lib0::MAX_SAFE_INTEGER {
-            return 0;
-        }
-        self.doc
-            .transact()
-            .state_vector()
-            .get(&ClientID::new(client))
+    /// The clocks the document has per client, for an update's dependency check.
+    pub fn clocks(&self) -> Clocks {
+        Clocks(self.doc.transact().state_vector())
     }
 
     pub fn state_vector(&self) -> Vec<u8> {
@@ -161,6 +207,7 @@ impl SessionDocument {
     /// Counts what the server itself wrote into the document.
     pub fn record_local(&mut self, update: &[u8]) {
         self.type_count += count_types(update);
+        self.size_estimate = self.size_estimate.saturating_add(update.len());
     }
 
     /// Whether an update creating `new_types` shared types stays within the document's bound.
@@ -169,7 +216,15 @@ impl SessionDocument {
     }
 
     /// Applies a validated update and returns what it changed (empty if it was all known).
+    /// A large update is integrated with the worker thread handed over to the runtime's other
+    /// tasks first ([`off_the_workers`]), so other sessions keep their thread meanwhile.
     pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
+        off_the_workers(update.len() >= HEAVY_UPDATE_BYTES, || {
+            self.apply_here(update)
+        })
+    }
+
+    fn apply_here(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
         let delta = guarded(|| {
             let update =
                 Update::decode_v1(update).map_err(|e| DocumentError::Rejected(e.to_string()))?;
@@ -190,8 +245,31 @@ impl SessionDocument {
         })?;
         if let Some(delta) = &delta {
             self.type_count += count_types(delta);
+            self.size_estimate = self.size_estimate.saturating_add(delta.len());
         }
         Ok(delta)
+    }
+
+    /// Whether applying `update` keeps the encoded document within `budget` bytes. Counts the
+    /// update whole (what it changes is not known before it is applied; a duplicate costs
+    /// nothing and is small). Measures the document again only when the estimate says no.
+    pub fn has_room_for_bytes(&mut self, update: usize, budget: usize) -> bool {
+        if self.size_estimate.saturating_add(update) <= budget {
+            return true;
+        }
+        self.measure();
+        self.size_estimate.saturating_add(update) <= budget
+    }
+
+    /// Makes the size estimate exact: one encoding of the whole document, which the next
+    /// joiner with an empty document gets without encoding it again.
+    fn measure(&mut self) {
+        self.size_estimate = self.full_state().len();
+    }
+
+    /// The encoded document's size as far as the budget knows (never less than the truth).
+    pub fn size_estimate(&self) -> usize {
+        self.size_estimate
     }
 
     /// Everything a peer with state vector `sv` misses (sync step 2).

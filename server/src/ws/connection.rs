@@ -59,10 +59,15 @@ pub async fn upgrade(
     State(app): State<Arc<App>>,
 ) -> Response {
     let max = app.config.max_message_bytes;
+    // The largest frame we send is a sync step 2 of the whole document, which may be as large
+    // as the document budget: tungstenite refuses a frame larger than its write buffer limit
+    // ("Write buffer is full"), which made a document above 2 MiB unsyncable. The limit is a
+    // ceiling, not an allocation.
+    let largest_out = app.config.doc.max_document_bytes().max(max);
     let tasks = app.tasks.clone();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(max.saturating_mul(2).max(WRITE_BUFFER * 2))
+        .max_write_buffer_size(largest_out.saturating_add(max).max(WRITE_BUFFER * 2))
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| {

@@ -77,6 +77,9 @@ async fn shutdown_closes_sockets_with_going_away() {
 async fn a_client_that_does_not_read_is_disconnected_and_others_carry_on() {
     let mut config = Config::for_tests();
     config.outbound_queue = 128;
+    // The writer below puts 12.8 MB into the document; this test is about the slow client,
+    // not the document budget (8 MiB by default).
+    config.doc.max_document_bytes = 64 << 20;
     let server = TestServer::start_with(config, Arc::new(MemoryStore::new())).await;
     let session = server.create_session().await;
     let url = server.ws_url(&session.id, &session.facilitator_token);

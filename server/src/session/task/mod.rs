@@ -240,7 +240,8 @@ impl SessionTask {
             meta.template.clone(),
             engine_state,
             ctx.config.minute_ms as f64,
-        );
+        )
+        .with_board_limits(ctx.config.session.board());
         let clock = ctx.clock;
         let mut task = Self {
             registry,
@@ -669,7 +670,8 @@ impl SessionTask {
             }
             return;
         }
-        if let Err(missing) = summary.check_dependencies(|client| self.doc.known_clock(client)) {
+        let clocks = self.doc.clocks();
+        if let Err(missing) = summary.check_dependencies(|client| clocks.get(client)) {
             self.park(conn, update, summary, &missing.to_string());
             return;
         }
@@ -685,6 +687,32 @@ impl SessionTask {
                 conn,
                 close::POLICY_VIOLATION,
                 "update refused: the document holds too many shared types".into(),
+            );
+            return false;
+        }
+        let limits = &self.ctx.config.doc;
+        let clocks = self.doc.clocks();
+        let new_clients = summary
+            .clients
+            .iter()
+            .filter(|section| section.end > section.start && !clocks.contains(section.client))
+            .count();
+        if clocks.len() + new_clients > limits.max_document_clients as usize {
+            self.refuse(
+                conn,
+                close::POLICY_VIOLATION,
+                "update refused: the document holds too many client ids".into(),
+            );
+            return false;
+        }
+        if !self
+            .doc
+            .has_room_for_bytes(update.len(), limits.max_document_bytes())
+        {
+            self.refuse(
+                conn,
+                close::MESSAGE_TOO_BIG,
+                "update refused: the document would exceed its size budget".into(),
             );
             return false;
         }
@@ -734,10 +762,12 @@ impl SessionTask {
             let Some(state) = self.conns.get_mut(&conn) else {
                 return;
             };
-            let doc = &self.doc;
-            let Some(ready) = state.parked.iter().position(|(_, summary)| {
-                summary.check_dependencies(|c| doc.known_clock(c)).is_ok()
-            }) else {
+            let clocks = self.doc.clocks();
+            let Some(ready) = state
+                .parked
+                .iter()
+                .position(|(_, summary)| summary.check_dependencies(|c| clocks.get(c)).is_ok())
+            else {
                 return;
             };
             let (update, summary) = state.parked.remove(ready);

@@ -1,0 +1,31 @@
+//! Limits on a session's document: how large it may grow, and how many client ids it and one
+//! update may bring.
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct DocLimits {
+    /// Largest a session's document may grow, in bytes of its encoded state. An update that
+    /// would take it past this is refused (close 1009) and the session stays syncable: every
+    /// document within it fits a new client's sync step 2.
+    #[arg(long, env = "WERKPLAATS_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=(1 << 30)))]
+    pub max_document_bytes: u64,
+
+    /// Most client ids (Yjs peers that ever wrote) one session's document may hold. Every page
+    /// load of a browser is a new client id; a day's workshop has hundreds.
+    #[arg(long, env = "WERKPLAATS_MAX_DOCUMENT_CLIENTS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_document_clients: u32,
+
+    /// Most client ids one update may carry (client sections and deletions, each counted).
+    #[arg(long, env = "WERKPLAATS_MAX_UPDATE_CLIENTS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_update_clients: u32,
+}
+
+impl DocLimits {
+    pub fn max_document_bytes(&self) -> usize {
+        usize::try_from(self.max_document_bytes).unwrap_or(usize::MAX)
+    }
+}
