@@ -29,6 +29,8 @@ pub struct App {
     pub registry: Arc<Registry>,
     pub metrics: Arc<Metrics>,
     pub join_limiter: RateLimiter,
+    /// Session creations per address (`--create-per-minute`).
+    pub create_limiter: RateLimiter,
     pub update_limits: UpdateLimits,
     /// Cancelled at shutdown: sessions flush, connections close with 1001.
     pub shutdown: CancellationToken,
@@ -71,6 +73,7 @@ impl Server {
         };
         let app = Arc::new(App {
             join_limiter: RateLimiter::per_minute(config.join_per_minute),
+            create_limiter: RateLimiter::per_minute(config.net.create_per_minute),
             config: config.clone(),
             store,
             registry,

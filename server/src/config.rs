@@ -94,11 +94,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration for tests: loopback, port 0, memory store.
+    /// A configuration for tests: loopback, port 0, memory store, and no limit on creating
+    /// sessions (every test is one address creating many; the limit has its own test).
     pub fn for_tests() -> Self {
         let mut config = Config::parse_from(["werkplaats"]);
         config.bind = "127.0.0.1:0".parse().expect("valid address");
         config.store = StoreKind::Memory;
+        config.net.create_per_minute = 1_000_000;
         config
     }
 

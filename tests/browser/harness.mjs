@@ -23,7 +23,8 @@ export async function startWebServer(options = {}) {
   if (!existsSync(path.join(webDist, 'index.html'))) {
     throw new Error(`${webDist} is not built: run npm --prefix web-client run build first`);
   }
-  return startServer({ ...options, web: webDist });
+  // Every test creates sessions from one address: lift the per-address creation limit.
+  return startServer({ ...options, web: webDist, args: ['--create-per-minute', '100000', ...(options.args ?? [])] });
 }
 
 /** Debian's Chromium; never a downloaded browser. */

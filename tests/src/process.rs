@@ -126,6 +126,8 @@ impl ServerProcess {
             .arg("--web")
             .arg(data.join("no-web-client"))
             .args(&launch.args)
+            // Tests create many sessions from one address; a flag in `launch.args` wins.
+            .env("WERKPLAATS_CREATE_PER_MINUTE", "100000")
             .env("NO_COLOR", "1")
             .env(
                 "RUST_LOG",

@@ -16,7 +16,7 @@ export interface Joined {
   participant_token: string;
 }
 
-export type ApiErrorKind = 'not_found' | 'bad_request' | 'rate_limited' | 'unavailable' | 'network';
+export type ApiErrorKind = 'not_found' | 'bad_request' | 'unauthorized' | 'rate_limited' | 'unavailable' | 'network';
 
 export class ApiError extends Error {
   constructor(
@@ -30,12 +30,12 @@ export class ApiError extends Error {
   }
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
+async function post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
   } catch (err) {
@@ -53,12 +53,15 @@ async function post<T>(path: string, body: unknown): Promise<T> {
     throw new ApiError('rate_limited', message, Number.isFinite(seconds) ? seconds : 60);
   }
   if (res.status === 404) throw new ApiError('not_found', message);
+  if (res.status === 401) throw new ApiError('unauthorized', message);
   if (res.status >= 400 && res.status < 500) throw new ApiError('bad_request', message);
   throw new ApiError('unavailable', message);
 }
 
-export function createSession(title: string, facilitatorName?: string): Promise<CreatedSession> {
-  return post('/api/sessions', facilitatorName ? { title, facilitator_name: facilitatorName } : { title });
+/** `createKey`: for a server started with `--create-key` (it answers 401 without it). */
+export function createSession(title: string, facilitatorName?: string, createKey?: string): Promise<CreatedSession> {
+  const body = facilitatorName ? { title, facilitator_name: facilitatorName } : { title };
+  return post('/api/sessions', body, createKey ? { authorization: `Bearer ${createKey}` } : {});
 }
 
 export function joinSession(code: string, name: string): Promise<Joined> {

@@ -107,18 +107,91 @@ pub struct Links {
     pub websocket: String,
 }
 
+/// With `--create-key`, creating a session takes that key as a bearer token.
+fn require_create_key(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(key) = &app.config.net.create_key else {
+        return Ok(());
+    };
+    let offered = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    match offered {
+        Some(offered) if key.matches(offered.trim()) => Ok(()),
+        _ => Err(ApiError::Unauthorized(
+            "this server creates sessions only with its create key",
+        )),
+    }
+}
+
+/// Bytes the SQLite store takes on disk (database, WAL and shared memory), 0 for the memory
+/// store: what `--max-store-bytes` counts.
+async fn store_bytes(config: &crate::Config) -> u64 {
+    if config.store != crate::config::StoreKind::Sqlite {
+        return 0;
+    }
+    let mut total = 0;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = config.data.join(format!("werkplaats.sqlite3{suffix}"));
+        if let Ok(metadata) = tokio::fs::metadata(&path).await {
+            total += metadata.len();
+        }
+    }
+    total
+}
+
+/// What may create a session, checked before the body is read: the content type, the create
+/// key, the rate per address and the disk budget.
+async fn may_create(app: &App, headers: &HeaderMap, peer: PeerAddr) -> Result<(), ApiError> {
+    require_json(headers)?;
+    require_create_key(app, headers)?;
+    if let Err(wait) = app.create_limiter.check(peer.0.ip()) {
+        tracing::warn!(peer = %peer.0.ip(), "session creation rate limit reached");
+        return Err(ApiError::RateLimited(wait));
+    }
+    let used = store_bytes(&app.config).await;
+    if used >= app.config.net.max_store_bytes {
+        tracing::error!(
+            used,
+            budget = app.config.net.max_store_bytes,
+            "store over its disk budget; refusing new sessions"
+        );
+        return Err(ApiError::StorageFull);
+    }
+    Ok(())
+}
+
+/// Refuses a template larger than `--max-template-bytes` (a JSON template counts as its
+/// serialised text).
+fn check_template_size(app: &App, request: &CreateSession) -> Result<(), ApiError> {
+    let limit = app.config.net.max_template_bytes as usize;
+    let size = match (&request.template_toml, &request.template) {
+        (Some(toml), _) => toml.len(),
+        (None, Some(json)) => json.to_string().len(),
+        (None, None) => 0,
+    };
+    if size > limit {
+        return Err(ApiError::TooLarge(format!(
+            "the template is {size} bytes; this server takes at most {limit}"
+        )));
+    }
+    Ok(())
+}
+
 pub async fn create_session(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_json(&headers)?;
+    may_create(&app, &headers, peer).await?;
     let request: CreateSession = if body.iter().all(u8::is_ascii_whitespace) {
         CreateSession::default()
     } else {
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
     };
+    check_template_size(&app, &request)?;
     let title = request
         .title
         .as_deref()

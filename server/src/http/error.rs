@@ -26,6 +26,11 @@ pub enum ApiError {
     #[error("too many attempts; try again in {} s", .0.as_secs().max(1))]
     RateLimited(Duration),
     #[error("{0}")]
+    TooLarge(String),
+    /// The store is over its disk budget: nothing new is created until room is made.
+    #[error("the server is out of room for new sessions; try again later")]
+    StorageFull,
+    #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -41,6 +46,8 @@ impl ApiError {
             }
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Unavailable(_) | ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -52,6 +59,8 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => "not_found",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited(_) => "rate_limited",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::StorageFull => "storage_full",
             ApiError::Unavailable(_) | ApiError::Store(_) => "unavailable",
         }
     }

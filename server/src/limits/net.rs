@@ -40,6 +40,62 @@ pub struct NetLimits {
     #[arg(long, env = "WERKPLAATS_WS_PONG_TIMEOUT_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub ws_pong_timeout_secs: u64,
+
+    /// Sessions one address (IPv6: per /64) may create per minute (also the burst).
+    #[arg(long, env = "WERKPLAATS_CREATE_PER_MINUTE", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub create_per_minute: u32,
+
+    /// Largest workshop template a new session may bring, in bytes (the built-in route is
+    /// 26 KB as TOML).
+    #[arg(long, env = "WERKPLAATS_MAX_TEMPLATE_BYTES", default_value_t = 64 * 1024,
+          value_parser = clap::value_parser!(u32).range(1024..=(1 << 20)))]
+    pub max_template_bytes: u32,
+
+    /// Disk the SQLite store may take, in bytes; above it no session is created (507) while
+    /// existing ones go on.
+    #[arg(long, env = "WERKPLAATS_MAX_STORE_BYTES", default_value_t = 10 << 30)]
+    pub max_store_bytes: u64,
+
+    /// When set, creating a session takes this key (`Authorization: Bearer KEY`): for a server
+    /// on the open internet where only known facilitators start workshops.
+    #[arg(long, env = "WERKPLAATS_CREATE_KEY")]
+    pub create_key: Option<CreateKey>,
+}
+
+/// The creation key; never printed (the configuration's `Debug` output may reach a log).
+#[derive(Clone)]
+pub struct CreateKey(String);
+
+impl CreateKey {
+    /// Compares in time independent of where `offered` differs, so the key cannot be found
+    /// byte by byte from response times.
+    pub fn matches(&self, offered: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let want = Sha256::digest(self.0.as_bytes());
+        let got = Sha256::digest(offered.as_bytes());
+        want.iter()
+            .zip(got.iter())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+    }
+}
+
+impl std::str::FromStr for CreateKey {
+    type Err = &'static str;
+
+    fn from_str(key: &str) -> Result<Self, Self::Err> {
+        if key.len() < 16 {
+            return Err("the create key must be at least 16 characters");
+        }
+        Ok(CreateKey(key.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for CreateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CreateKey(***)")
+    }
 }
 
 impl NetLimits {

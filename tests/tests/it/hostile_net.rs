@@ -1,11 +1,16 @@
 //! Attacks on the connection and HTTP layer: log floods, slow and silent clients, foreign
 //! origins, session creation.
 
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::json;
 use werkplaats_protocol::close;
 use werkplaats_protocol::message::Message;
-use werkplaats_tests::{ServerProcess, TestServer, YClient, assert_api_error};
+use werkplaats_server::Config;
+use werkplaats_server::store::memory::MemoryStore;
+use werkplaats_tests::{Launch, ServerProcess, TestServer, YClient, assert_api_error};
 
 /// One participant sends malformed control messages in a loop, each with a newline followed
 /// by a forged log line and 2 KB of padding. Before: every one was logged at WARN with the
@@ -116,4 +121,106 @@ async fn responses_carry_nosniff_and_token_answers_are_not_cached() {
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["cache-control"], "no-store");
     assert_eq!(created.headers()["x-content-type-options"], "nosniff");
+}
+
+async fn server_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = Config::for_tests();
+    adjust(&mut config);
+    TestServer::start_with(config, Arc::new(MemoryStore::new())).await
+}
+
+/// Before: one address could create sessions without limit. Now `--create-per-minute` per
+/// address (IPv6: per /64); another address is not affected.
+#[tokio::test]
+async fn session_creation_is_rate_limited_per_address() {
+    let server = server_with(|config| config.net.create_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(server.create_request(json!({})).await.status(), 201);
+    }
+    let refused = server.create_request(json!({})).await;
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_api_error(refused, 429, "rate_limited").await;
+
+    let elsewhere = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let response = elsewhere
+        .post(server.url("/api/sessions"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "another address creates as before");
+}
+
+/// Before: a template of up to 2 MB (the body limit) was stored with every session. Now
+/// templates are capped at `--max-template-bytes` (64 KiB; the built-in route is 26 KB).
+#[tokio::test]
+async fn an_oversized_template_is_refused() {
+    let server = TestServer::start().await;
+    let padding = format!("# {}\n", "x".repeat(70 * 1024));
+    let template = format!("{padding}{}", werkplaats_protocol::template::PROBIBLIO_TOML);
+    let response = server
+        .create_request(json!({ "template_toml": template }))
+        .await;
+    assert_api_error(response, 413, "too_large").await;
+    let builtin = server
+        .create_request(json!({ "template_toml": werkplaats_protocol::template::PROBIBLIO_TOML }))
+        .await;
+    assert_eq!(
+        builtin.status(),
+        201,
+        "the built-in route is well within it"
+    );
+}
+
+/// Before: sessions were created until the disk was full. Now the SQLite store has a budget
+/// (`--max-store-bytes`): above it creation answers 507, and what exists goes on.
+#[tokio::test]
+async fn creation_stops_at_the_disk_budget() {
+    let data = tempfile::tempdir().unwrap();
+    let launch = Launch {
+        args: vec!["--max-store-bytes=1024".into()],
+        ..Launch::default()
+    };
+    let server = ServerProcess::start_with(data.path(), launch)
+        .await
+        .unwrap();
+    let response = server
+        .http
+        .post(server.url("/api/sessions"))
+        .json(&json!({ "title": "Te veel" }))
+        .send()
+        .await
+        .unwrap();
+    assert_api_error(response, 507, "storage_full").await;
+}
+
+/// With `--create-key`, creating a session takes the key; joining does not change.
+#[tokio::test]
+async fn a_create_key_guards_session_creation() {
+    let key = "een-lange-geheime-sleutel";
+    let server = server_with(|config| config.net.create_key = Some(key.parse().unwrap())).await;
+    let create = |authorization: Option<String>| {
+        let mut request = server
+            .http
+            .post(server.url("/api/sessions"))
+            .json(&json!({}));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        request.send()
+    };
+    assert_api_error(create(None).await.unwrap(), 401, "unauthorized").await;
+    assert_api_error(
+        create(Some("Bearer fout".into())).await.unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
+    let created = create(Some(format!("Bearer {key}"))).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let created: werkplaats_tests::CreatedSession = created.json().await.unwrap();
+    server.join(&created.join_code, "Deelnemer").await;
 }

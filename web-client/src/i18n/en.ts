@@ -26,6 +26,8 @@ export const en: Record<MessageKey, string> = {
   'start.create.titleHint': 'For example: IDO and Taalhuis. You may leave it empty.',
   'start.create.name': 'Your name as facilitator',
   'start.create.nameHint': 'This is how the others see you. You may leave it empty.',
+  'start.create.key': 'This server\'s key',
+  'start.create.keyHint': 'On this server only someone with the key can create a session. The administrator gives it to you.',
   'start.create.submit': 'Create session',
   'start.recent.heading': 'Carry on where you were',
   'start.recent.open': 'Open {title}',
@@ -35,6 +37,7 @@ export const en: Record<MessageKey, string> = {
   'error.nameMissing': 'Please fill in your name.',
   'error.codeNotFound': 'There is no session with this code. Check the code.',
   'error.rateLimited': 'Too many tries. Try again in {seconds} seconds.',
+  'error.createKey': 'This server asks for a key to create a session. Fill in the key the administrator gave you.',
   'error.network': 'There is no connection. Check your internet and try again.',
   'error.unavailable': 'That does not work right now. Try again in a minute.',
 

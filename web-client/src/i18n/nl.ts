@@ -26,6 +26,8 @@ export const nl = {
   'start.create.titleHint': 'Bijvoorbeeld: IDO en Taalhuis. Mag je leeg laten.',
   'start.create.name': 'Je naam als begeleider',
   'start.create.nameHint': 'Zo zien de anderen je. Mag je leeg laten.',
+  'start.create.key': 'Sleutel van deze server',
+  'start.create.keyHint': 'Op deze server maakt alleen wie de sleutel heeft een sessie. Je krijgt hem van de beheerder.',
   'start.create.submit': 'Sessie maken',
   'start.recent.heading': 'Verder waar je was',
   'start.recent.open': 'Open {title}',
@@ -35,6 +37,7 @@ export const nl = {
   'error.nameMissing': 'Vul je naam in.',
   'error.codeNotFound': 'Er is geen sessie met deze code. Kijk of de code goed is.',
   'error.rateLimited': 'Te veel pogingen. Probeer het over {seconds} seconden opnieuw.',
+  'error.createKey': 'Deze server vraagt een sleutel om een sessie te maken. Vul de sleutel in die je van de beheerder kreeg.',
   'error.network': 'Er is geen verbinding. Kijk of je internet hebt en probeer het opnieuw.',
   'error.unavailable': 'Dat lukt nu niet. Probeer het over een minuut opnieuw.',
 

@@ -11,6 +11,8 @@ export function apiErrorText(err: unknown, notFound: 'error.codeNotFound' | 'err
       return t('error.rateLimited', { seconds: err.retryAfter ?? 60 });
     case 'network':
       return t('error.network');
+    case 'unauthorized':
+      return t('error.createKey');
     case 'bad_request':
     case 'unavailable':
       return t('error.unavailable');

@@ -1,6 +1,6 @@
 // Create a session; the creator becomes its facilitator.
 import { useState } from 'preact/hooks';
-import { createSession } from '../api';
+import { ApiError, createSession } from '../api';
 import { t, useLang } from '../i18n';
 import { navigate } from '../router';
 import { saveIdentity } from '../state/identity';
@@ -11,6 +11,9 @@ export function CreateForm() {
   useLang();
   const [title, setTitle] = useState('');
   const [name, setName] = useState('');
+  // Asked for only once the server has said it wants a key (`--create-key`).
+  const [askKey, setAskKey] = useState(false);
+  const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -20,7 +23,7 @@ export function CreateForm() {
     setBusy(true);
     setError(null);
     try {
-      const created = await createSession(title.trim(), name.trim() || undefined);
+      const created = await createSession(title.trim(), name.trim() || undefined, key.trim() || undefined);
       saveIdentity(created.id, 'member', {
         token: created.facilitator_token,
         role: 'facilitator',
@@ -36,6 +39,7 @@ export function CreateForm() {
       navigate(`/s/${created.id}`);
     } catch (err) {
       setBusy(false);
+      if (err instanceof ApiError && err.kind === 'unauthorized') setAskKey(true);
       setError(apiErrorText(err, 'error.unavailable'));
     }
   }
@@ -67,6 +71,18 @@ export function CreateForm() {
         autocomplete="nickname"
         class="input"
       />
+      {askKey && (
+        <Field
+          id="create-key"
+          label={t('start.create.key')}
+          hint={t('start.create.keyHint')}
+          value={key}
+          onValue={setKey}
+          type="password"
+          autocomplete="off"
+          class="input"
+        />
+      )}
       <button type="submit" class="button button--secondary" disabled={busy}>
         {busy ? t('common.busy') : t('start.create.submit')}
       </button>

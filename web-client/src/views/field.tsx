@@ -15,9 +15,11 @@ interface Props {
   spellcheck?: boolean;
   maxLength?: number;
   class?: string;
+  /** `password` for a secret such as the server's create key. */
+  type?: 'text' | 'password';
 }
 
-export function Field({ id, label, hint, error, value, onValue, inputRef, ...rest }: Props) {
+export function Field({ id, label, hint, error, value, onValue, inputRef, type, ...rest }: Props) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
@@ -37,7 +39,9 @@ export function Field({ id, label, hint, error, value, onValue, inputRef, ...res
       <input
         ref={inputRef}
         id={id}
-        type="text"
+        // Preact types `password` apart from `text` (a union on `type`); both take the same
+        // attributes here.
+        type={(type ?? 'text') as 'text'}
         value={value}
         onInput={(e) => onValue(e.currentTarget.value)}
         aria-invalid={error ? 'true' : undefined}
