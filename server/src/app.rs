@@ -31,6 +31,9 @@ pub struct App {
     pub join_limiter: RateLimiter,
     /// Session creations per address (`--create-per-minute`).
     pub create_limiter: RateLimiter,
+    /// Websockets per address refused for an unknown session or a wrong token
+    /// (`--join-per-minute`): guessing a token or a session id costs like guessing a code.
+    pub auth_failure_limiter: RateLimiter,
     pub update_limits: UpdateLimits,
     /// Cancelled at shutdown: sessions flush, connections close with 1001.
     pub shutdown: CancellationToken,
@@ -74,6 +77,7 @@ impl Server {
         let app = Arc::new(App {
             join_limiter: RateLimiter::per_minute(config.join_per_minute),
             create_limiter: RateLimiter::per_minute(config.net.create_per_minute),
+            auth_failure_limiter: RateLimiter::per_minute(config.join_per_minute),
             config: config.clone(),
             store,
             registry,

@@ -71,6 +71,16 @@ impl RateLimiter {
         }
     }
 
+    /// Whether `ip` has no token left now, without taking one: for refusing early what would
+    /// only cost a token if it failed.
+    pub fn exhausted(&self, ip: IpAddr) -> bool {
+        let Some(bucket) = self.buckets.get(&address_key(ip)) else {
+            return false;
+        };
+        let elapsed = Instant::now().duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens + elapsed * self.per_second < 1.0
+    }
+
     fn prune(&self, now: Instant) {
         let full_after = self.capacity / self.per_second;
         self.buckets

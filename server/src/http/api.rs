@@ -323,7 +323,35 @@ pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
     }
 }
 
-pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+/// Who may read `/metrics`: with `--metrics-key`, whoever sends it as a bearer token;
+/// without, only the machine itself (a scraper on the host, or through a proxy that keeps
+/// `/metrics` to itself). The counters tell an outsider how busy the server is and how its
+/// limits are set.
+fn may_read_metrics(app: &App, headers: &HeaderMap, peer: PeerAddr) -> Result<(), ApiError> {
+    match &app.config.net.metrics_key {
+        Some(key) => {
+            let offered = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.strip_prefix("Bearer "));
+            match offered {
+                Some(offered) if key.matches(offered.trim()) => Ok(()),
+                _ => Err(ApiError::Unauthorized("metrics take the metrics key")),
+            }
+        }
+        None if peer.0.ip().is_loopback() => Ok(()),
+        None => Err(ApiError::Forbidden(
+            "metrics are for this machine only (or set --metrics-key)",
+        )),
+    }
+}
+
+pub async fn metrics(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    may_read_metrics(&app, &headers, peer)?;
     let mut body = app.metrics.render();
     if let Some(stats) = app.store.commit_stats() {
         // writes / transactions is the average group-commit size; each transaction is one
@@ -345,11 +373,11 @@ pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
             ));
         }
     }
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         body,
-    )
+    ))
 }

@@ -17,6 +17,8 @@ pub enum ApiError {
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
     NotFound(&'static str),
     /// A body that is not `application/json`. Refusing it keeps other web pages from posting
     /// to the API: a cross-site form or a no-cors fetch cannot send that content type without
@@ -41,6 +43,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
@@ -56,6 +59,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) | ApiError::Store(StoreError::NotFound(_)) => "not_found",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited(_) => "rate_limited",

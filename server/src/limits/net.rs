@@ -57,17 +57,32 @@ pub struct NetLimits {
     #[arg(long, env = "WERKPLAATS_MAX_STORE_BYTES", default_value_t = 10 << 30)]
     pub max_store_bytes: u64,
 
+    /// Another origin whose pages may open websockets (besides the server's own), e.g. an
+    /// intranet page that embeds the client. Repeat the flag, or separate with commas.
+    #[arg(
+        long = "allowed-origin",
+        env = "WERKPLAATS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// When set, `/metrics` takes this key (`Authorization: Bearer KEY`) from anyone; when
+    /// not, only loopback addresses may read it.
+    #[arg(long, env = "WERKPLAATS_METRICS_KEY")]
+    pub metrics_key: Option<AccessKey>,
+
     /// When set, creating a session takes this key (`Authorization: Bearer KEY`): for a server
     /// on the open internet where only known facilitators start workshops.
     #[arg(long, env = "WERKPLAATS_CREATE_KEY")]
-    pub create_key: Option<CreateKey>,
+    pub create_key: Option<AccessKey>,
 }
 
-/// The creation key; never printed (the configuration's `Debug` output may reach a log).
+/// A key a client must present (creating sessions, reading metrics); never printed (the
+/// configuration's `Debug` output may reach a log).
 #[derive(Clone)]
-pub struct CreateKey(String);
+pub struct AccessKey(String);
 
-impl CreateKey {
+impl AccessKey {
     /// Compares in time independent of where `offered` differs, so the key cannot be found
     /// byte by byte from response times.
     pub fn matches(&self, offered: &str) -> bool {
@@ -81,20 +96,20 @@ impl CreateKey {
     }
 }
 
-impl std::str::FromStr for CreateKey {
+impl std::str::FromStr for AccessKey {
     type Err = &'static str;
 
     fn from_str(key: &str) -> Result<Self, Self::Err> {
         if key.len() < 16 {
-            return Err("the create key must be at least 16 characters");
+            return Err("a key must be at least 16 characters");
         }
-        Ok(CreateKey(key.to_owned()))
+        Ok(AccessKey(key.to_owned()))
     }
 }
 
-impl std::fmt::Debug for CreateKey {
+impl std::fmt::Debug for AccessKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CreateKey(***)")
+        f.write_str("AccessKey(***)")
     }
 }
 

@@ -1,13 +1,15 @@
 //! One websocket connection: join the session, then one task that reads, validates and forwards
 //! what the client sends and writes what the session queues for it, until it closes.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -22,11 +24,14 @@ use werkplaats_protocol::close;
 use werkplaats_protocol::control::{ErrorCode, Event, ServerEnvelope};
 use werkplaats_protocol::message::Message;
 
+use super::admission;
 use super::bad_input::BadInputTally;
 use super::decode::{Decoded, decode};
 use crate::app::App;
+use crate::http::error::ApiError;
 use crate::ids;
 use crate::limits::net::WsTimers;
+use crate::listener::PeerAddr;
 use crate::metrics::Metrics;
 use crate::session::{
     ClientMsg, Closer, ConnId, ConnLink, Joined, SessionCmd, SessionGone, SessionHandle, outbound,
@@ -56,8 +61,23 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     Path(session_id): Path<String>,
     Query(params): Query<WsParams>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
     State(app): State<Arc<App>>,
 ) -> Response {
+    if !admission::origin_allowed(&headers, &app.config.net) {
+        Metrics::inc(&app.metrics.rejected_inputs);
+        debug!(peer = %peer.ip(), "websocket from a foreign origin refused");
+        return ApiError::Forbidden("this page may not connect to this server").into_response();
+    }
+    // Wrong tokens and unknown sessions are counted per address (see `run`); once an address
+    // has used its allowance, refuse before the registry or the store is touched. A bucket of
+    // its own: a room behind one NAT joining by code must not lock itself out of reconnecting.
+    if app.auth_failure_limiter.exhausted(peer.ip()) {
+        Metrics::inc(&app.metrics.joins_rate_limited);
+        return ApiError::RateLimited(Duration::from_secs(60)).into_response();
+    }
+    let token = admission::token(params.token, &headers);
     let max = app.config.max_message_bytes;
     // The largest frame we send is a sync step 2 of the whole document, which may be as large
     // as the document budget: tungstenite refuses a frame larger than its write buffer limit
@@ -65,7 +85,8 @@ pub async fn upgrade(
     // ceiling, not an allocation.
     let largest_out = app.config.doc.max_document_bytes().max(max);
     let tasks = app.tasks.clone();
-    ws.read_buffer_size(READ_BUFFER)
+    ws.protocols([admission::PROTOCOL])
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(largest_out.saturating_add(max).max(WRITE_BUFFER * 2))
         .max_message_size(max)
@@ -73,7 +94,9 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             let conn = app.next_conn.fetch_add(1, Ordering::Relaxed);
             let span = info_span!("conn", conn, session = %session_id);
-            tasks.track_future(serve(socket, app, conn, session_id, params.token).instrument(span))
+            tasks.track_future(
+                serve(socket, app, conn, session_id, token, peer.ip()).instrument(span),
+            )
         })
 }
 
@@ -91,12 +114,13 @@ fn serve(
     conn: ConnId,
     session_id: String,
     token: Option<String>,
+    peer: IpAddr,
 ) -> impl Future<Output = ()> {
     // Not an `async fn`: that moves its arguments into its body and keeps both copies.
     async move {
         Metrics::inc(&app.metrics.connections_open);
         Metrics::inc(&app.metrics.connections_total);
-        run(&mut socket, &app, conn, &session_id, token).await;
+        run(&mut socket, &app, conn, &session_id, token, peer).await;
         Metrics::dec(&app.metrics.connections_open);
     }
 }
@@ -105,6 +129,19 @@ async fn close_now(socket: &mut WebSocket, code: u16, reason: &str) {
     debug!(code, reason, "closing before join");
     send_close(socket, code, reason).await;
     drain(socket).await;
+}
+
+/// Writes what the queue still holds, giving up after a second.
+async fn flush_queued(socket: &mut WebSocket, queue: &mut outbound::Receiver) {
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        while let Ok(frame) = queue.try_recv() {
+            if socket.feed(WsMessage::Binary(frame)).await.is_err() {
+                return;
+            }
+        }
+        let _ = socket.flush().await;
+    })
+    .await;
 }
 
 /// Sends our close frame (after whatever is still buffered), giving up after a second.
@@ -136,9 +173,11 @@ async fn run(
     conn: ConnId,
     session_id: &str,
     token: Option<String>,
+    peer: IpAddr,
 ) {
     if !ids::is_session_id(session_id) {
         Metrics::inc(&app.metrics.rejected_inputs);
+        let _ = app.auth_failure_limiter.check(peer);
         return close_now(socket, close::SESSION_NOT_FOUND, "session not found").await;
     }
     let Some(token) = token else {
@@ -155,14 +194,26 @@ async fn run(
             debug!(role = ?joined.role, participant = %joined.participant_id, "connected");
             handle
         }
-        Err((code, reason)) => return close_now(socket, code, reason).await,
+        Err((code, reason)) => {
+            if matches!(code, close::UNAUTHORIZED | close::SESSION_NOT_FOUND) {
+                // Perhaps a guess at a session id or a token.
+                let _ = app.auth_failure_limiter.check(peer);
+            }
+            return close_now(socket, code, reason).await;
+        }
     };
 
     serve_socket(socket, &mut queue, app, conn, &handle, &closer).await;
     closer.close(1000, "");
     let _ = to_session(&handle, SessionCmd::Leave { conn }).await;
-    drop(queue);
     let reason = closer.reason();
+    if reason.code == close::SESSION_DELETED {
+        // The session queued its farewell (`session_deleted`) just before closing us: deliver
+        // it, so clients learn why, not only the close code. Boxed: rare, and not worth room
+        // in every idle connection's future.
+        Box::pin(flush_queued(socket, &mut queue)).await;
+    }
+    drop(queue);
     send_close(socket, reason.code, &reason.reason).await;
     drain(socket).await;
 }
@@ -586,6 +637,7 @@ mod tests {
     fn the_connection_future_stays_small() {
         let serve = future_size(|| {
             serve(
+                unreachable!(),
                 unreachable!(),
                 unreachable!(),
                 unreachable!(),

@@ -224,3 +224,161 @@ async fn a_create_key_guards_session_creation() {
     let created: werkplaats_tests::CreatedSession = created.json().await.unwrap();
     server.join(&created.join_code, "Deelnemer").await;
 }
+
+/// A websocket handshake request for `url` with extra headers.
+fn ws_request(
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    for (name, value) in headers {
+        request.headers_mut().insert(*name, value.parse().unwrap());
+    }
+    request
+}
+
+/// The HTTP status a refused handshake got (`None`: it was accepted).
+async fn handshake_status(
+    request: tokio_tungstenite::tungstenite::handshake::client::Request,
+) -> Option<u16> {
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => None,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Some(response.status().as_u16())
+        }
+        Err(other) => panic!("handshake failed: {other}"),
+    }
+}
+
+/// Before: any page could open a websocket with a leaked link. Now a browser page must be of
+/// our own origin or on `--allowed-origin`; clients without `Origin` (stock Yjs clients) pass.
+#[tokio::test]
+async fn websockets_from_foreign_origins_are_refused() {
+    let server =
+        server_with(|config| config.net.allowed_origins = vec!["https://intranet.example".into()])
+            .await;
+    let session = server.create_session().await;
+    let url = server.ws_url(&session.id, &session.facilitator_token);
+    let own = format!("http://{}", server.addr());
+    assert_eq!(
+        handshake_status(ws_request(&url, &[("origin", "https://evil.example")])).await,
+        Some(403)
+    );
+    assert_eq!(
+        handshake_status(ws_request(&url, &[("origin", &own)])).await,
+        None
+    );
+    assert_eq!(
+        handshake_status(ws_request(&url, &[("origin", "https://intranet.example")])).await,
+        None
+    );
+    assert_eq!(handshake_status(ws_request(&url, &[])).await, None);
+}
+
+/// Before: the token could only travel in the URL's query (and so into access logs). Now also
+/// as `Authorization: Bearer` or as the subprotocol `werkplaats-token.TOKEN` (what the web
+/// client does); the server answers with the subprotocol `werkplaats`.
+#[tokio::test]
+async fn the_token_may_travel_in_a_header_or_the_subprotocol() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let bare = format!("ws://{}/ws/{}", server.addr(), session.id);
+    let protocols = format!("werkplaats, werkplaats-token.{}", session.facilitator_token);
+    let (mut socket, response) = tokio_tungstenite::connect_async(ws_request(
+        &bare,
+        &[("sec-websocket-protocol", &protocols)],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "werkplaats");
+    assert_synced_or_answered(&mut socket).await;
+
+    let bearer = format!("Bearer {}", session.facilitator_token);
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(ws_request(&bare, &[("authorization", &bearer)]))
+            .await
+            .unwrap();
+    assert_synced_or_answered(&mut socket).await;
+}
+
+/// Sends a sync step 1 and expects the server's sync step 2 (a refused token would get a
+/// close frame instead).
+async fn assert_synced_or_answered(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+    socket
+        .send(WsMessage::Binary(Message::SyncStep1(&[0]).encode().into()))
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("an answer")
+        .expect("a frame")
+        .unwrap();
+    assert!(
+        matches!(first, WsMessage::Binary(_)),
+        "refused instead of synced: {first:?}"
+    );
+}
+
+/// Before: every websocket to a made-up session id started a session task and read the
+/// store, without limit. Now failures (unknown session, wrong token) count per address like
+/// join attempts, and once they are spent the handshake is refused (429) before anything is
+/// looked up. Another address is not affected.
+#[tokio::test]
+async fn guessing_session_ids_is_rate_limited_per_address() {
+    let server = server_with(|config| config.join_per_minute = 5).await;
+    let mut refused_early = 0;
+    for n in 0..8 {
+        let url = format!(
+            "ws://{}/ws/AAAAAAAAAAAAAAAAAAAAA{}?token=x",
+            server.addr(),
+            char::from(b'A' + n)
+        );
+        match handshake_status(ws_request(&url, &[])).await {
+            Some(429) => refused_early += 1,
+            Some(other) => panic!("unexpected status {other}"),
+            None => {}
+        }
+    }
+    assert_eq!(
+        refused_early, 3,
+        "five guesses, then refused before any lookup"
+    );
+    let loaded = server.metric("werkplaats_sessions_loaded_total").await;
+    assert!(loaded <= 5, "{loaded} session loads for 8 guesses");
+}
+
+/// `/metrics` with `--metrics-key` takes the key; without one it is for loopback only.
+#[tokio::test]
+async fn metrics_take_their_key() {
+    let key = "een-lange-metriek-sleutel";
+    let server = server_with(|config| config.net.metrics_key = Some(key.parse().unwrap())).await;
+    let plain = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_api_error(plain, 401, "unauthorized").await;
+    let keyed = server
+        .http
+        .get(server.url("/metrics"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyed.status(), 200);
+    assert!(
+        keyed
+            .text()
+            .await
+            .unwrap()
+            .contains("werkplaats_connections")
+    );
+}

@@ -58,3 +58,33 @@ async fn a_board_full_of_emoji_keeps_the_session_view_small() {
     let bytes = serde_json::to_vec(&view).unwrap().len();
     assert!(bytes < 1024 * 1024, "the session view is {bytes} bytes");
 }
+
+/// Before: the session queued `session_deleted` and closed every connection in the same
+/// breath, and the connection stopped writing at once, so clients saw only the 4410. Now the
+/// farewell is written before the close frame.
+#[tokio::test]
+async fn session_deleted_reaches_clients_before_the_4410() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let joined = server.join(&session.join_code, "Deelnemer").await;
+    let participant = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    participant.hello().await;
+    let response = server
+        .http
+        .delete(server.url(&format!("/api/sessions/{}", session.id)))
+        .bearer_auth(&session.facilitator_token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let closed = participant.wait_closed().await.expect("closed");
+    assert_eq!(closed.code, werkplaats_protocol::close::SESSION_DELETED);
+    assert!(
+        participant
+            .last_event(|e| matches!(e, Event::SessionDeleted))
+            .is_some(),
+        "no session_deleted before the close"
+    );
+}

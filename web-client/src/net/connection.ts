@@ -155,6 +155,7 @@ export class Connection {
   readonly control = new Emitter<ControlEvents>();
 
   private readonly url: string;
+  private readonly protocols: string[];
   private readonly WS: typeof WebSocket;
   private readonly backoff: BackoffOptions;
   private readOnly: boolean;
@@ -187,9 +188,17 @@ export class Connection {
     this.WS = options.WebSocketImpl ?? WebSocket;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     const base = options.baseUrl ?? defaultBaseUrl();
-    this.url =
-      `${base}/ws/${encodeURIComponent(options.sessionId)}` +
-      `?token=${encodeURIComponent(options.token)}`;
+    // The token travels as a subprotocol, so it stays out of URLs and so out of proxy and
+    // server access logs (a browser cannot set headers on a websocket). A token that is not a
+    // valid subprotocol name (a hand-edited link) goes in the query, as stock clients send it.
+    const path = `${base}/ws/${encodeURIComponent(options.sessionId)}`;
+    if (/^[A-Za-z0-9_-]+$/.test(options.token)) {
+      this.url = path;
+      this.protocols = ['werkplaats', `werkplaats-token.${options.token}`];
+    } else {
+      this.url = `${path}?token=${encodeURIComponent(options.token)}`;
+      this.protocols = [];
+    }
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
@@ -278,7 +287,7 @@ export class Connection {
     if (!this.started || this.ws || this.current.status === 'stopped') return;
     let ws: WebSocket;
     try {
-      ws = new this.WS(this.url);
+      ws = new this.WS(this.url, this.protocols);
     } catch {
       this.scheduleReconnect();
       return;

@@ -442,7 +442,11 @@ impl SessionTask {
                 reason: "session deleted",
             }));
         }
+        // Deleted elsewhere (retention, another node): the farewell goes straight into each
+        // connection's queue, since nothing else of this copy may be delivered.
+        let farewell = control::control_frame(None, Event::SessionDeleted);
         for conn in self.conns.values() {
+            let _ = conn.link.outbound.try_send(farewell.clone());
             conn.link
                 .closer
                 .close(close::SESSION_DELETED, "session deleted");
