@@ -1,5 +1,5 @@
-//! Limits on a session's document: how large it may grow, and how many client ids it and one
-//! update may bring.
+//! Limits on a session's document: how large it may grow, how many client ids it and one
+//! update may bring, and how many bytes of updates may flow into it per second.
 
 use clap::Args;
 
@@ -22,6 +22,24 @@ pub struct DocLimits {
     #[arg(long, env = "WERKPLAATS_MAX_UPDATE_CLIENTS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_update_clients: u32,
+
+    /// Bytes of document updates one connection may send per second, on average. Typing is a
+    /// few dozen bytes a keystroke; beyond this the connection is closed with 4429.
+    #[arg(long, env = "WERKPLAATS_CONN_UPDATE_BYTES_PER_SECOND", default_value_t = 256 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub conn_update_bytes_per_second: u64,
+
+    /// Bytes of document updates all of a session's connections together may send per second,
+    /// on average; the connection whose update passes it is closed with 4429.
+    #[arg(long, env = "WERKPLAATS_SESSION_UPDATE_BYTES_PER_SECOND", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_update_bytes_per_second: u64,
+
+    /// The burst both byte rates allow at once: a reconnecting client's offline edits (at most
+    /// a whole document) must fit. Never less than the largest websocket message.
+    #[arg(long, env = "WERKPLAATS_UPDATE_BURST_BYTES", default_value_t = 16 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=(1 << 32)))]
+    pub update_burst_bytes: u64,
 }
 
 impl DocLimits {

@@ -211,7 +211,14 @@ impl SessionDocument {
     }
 
     /// Whether an update creating `new_types` shared types stays within the document's bound.
-    pub fn has_room_for_types(&self, new_types: usize) -> bool {
+    /// The count only grows as types are created; deleted types give their room back when it
+    /// says no: the document's live types are then counted again (in the encoded state, where
+    /// a deleted type is no type any more), so churn cannot use the budget up for good.
+    pub fn has_room_for_types(&mut self, new_types: usize) -> bool {
+        if self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES {
+            return true;
+        }
+        self.type_count = count_types(&self.full_state());
         self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES
     }
 
@@ -423,5 +430,39 @@ mod tests {
         let text = document.doc().get_or_insert_text("t");
         text.push(&mut document.doc().transact_mut(), "d");
         assert_eq!(text_of(&document.diff(&empty).unwrap()), "acd");
+    }
+
+    /// Types created and deleted again give their room back: before, the count only grew, and
+    /// churn (add a row, remove it) used the budget up for good.
+    #[test]
+    fn deleted_types_give_their_room_back() {
+        use yrs::{Array, MapPrelim};
+        let client = Doc::new();
+        let rows = client.get_or_insert_array("rows");
+        let mut document = SessionDocument::new();
+        let created = {
+            let mut txn = client.transact_mut();
+            for _ in 0..6000 {
+                rows.push_back(&mut txn, MapPrelim::default());
+            }
+            txn.encode_update_v1()
+        };
+        assert!(document.has_room_for_types(6000));
+        document.apply(&created).unwrap();
+        assert!(
+            !document.has_room_for_types(6000),
+            "6,000 live types leave no room"
+        );
+        let deleted = {
+            let mut txn = client.transact_mut();
+            let before = txn.state_vector();
+            rows.remove_range(&mut txn, 0, 6000);
+            txn.encode_state_as_update_v1(&before)
+        };
+        document.apply(&deleted).unwrap();
+        assert!(
+            document.has_room_for_types(6000),
+            "deleted types count no more"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! starts the task for a session id.
 
 pub mod awareness;
+pub mod byte_rate;
 pub mod closer;
 pub mod document;
 pub mod meta;

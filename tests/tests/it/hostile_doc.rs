@@ -191,3 +191,115 @@ async fn a_document_grows_to_its_budget_and_stays_syncable() {
         "the session stays syncable with what it accepted"
     );
 }
+
+/// Inserts `bytes` characters into the root text `t` and deletes them again, then waits until
+/// the session has handled both (its answer to a hello comes after them). The document stays
+/// small; only the bytes flowing through it grow.
+async fn churn_text(client: &YClient, bytes: usize, request: u64) {
+    let text = "w".repeat(bytes);
+    client
+        .edit_text("t", |shared, txn| shared.insert(txn, 0, &text))
+        .await;
+    client
+        .edit_text("t", |shared, txn| shared.remove_range(txn, 0, bytes as u32))
+        .await;
+    client
+        .control(Some(request), Command::Hello { version: 1 })
+        .await;
+    werkplaats_tests::eventually(Duration::from_secs(30), || {
+        client.closed().is_some() || client.events().iter().any(|e| e.reply_to == Some(request))
+    })
+    .await;
+}
+
+/// Limits small enough for a test to reach: a burst of 200 KB, messages up to 150 KB.
+fn small_rates(rate: &str) -> Launch {
+    Launch {
+        args: vec![
+            "--max-message-bytes=150000".into(),
+            "--update-burst-bytes=200000".into(),
+            rate.into(),
+        ],
+        ..Launch::default()
+    }
+}
+
+/// Insert 50 KB, delete it, again and again. Before: every update was taken, the document
+/// stayed within its budget and the bytes through it (store, every peer) grew without bound
+/// (40 MB in 6 s). Now the connection's byte rate is spent after the burst and it is closed
+/// with 4429; the session stays syncable.
+#[tokio::test]
+async fn churning_one_connection_is_closed_at_its_byte_rate() {
+    let data = tempfile::tempdir().unwrap();
+    let launch = small_rates("--conn-update-bytes-per-second=10000");
+    let server = ServerProcess::start_with(&data.path().join("data"), launch)
+        .await
+        .unwrap();
+    let session = server.create_session("Kolken").await;
+    let joined = server.join(&session.join_code, "Mallory").await;
+    let churner = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    churner.wait_synced().await;
+    let mut rounds = 0;
+    while churner.closed().is_none() && rounds < 20 {
+        rounds += 1;
+        churn_text(&churner, 50_000, rounds).await;
+    }
+    let closed = churner
+        .wait_closed()
+        .await
+        .expect("closed at the byte rate");
+    assert_eq!(closed.code, close::RATE_LIMITED, "{}", closed.reason);
+    assert!(
+        closed.reason.contains("this connection") && closed.reason.contains("byte rate"),
+        "{}",
+        closed.reason
+    );
+    // A deletion is a few bytes: the 200 KB burst holds four inserts of 50 KB, and 10 KB/s
+    // refills a fifth only after seconds.
+    assert!(rounds <= 6, "the burst is four rounds, not {rounds}");
+    assert_eq!(
+        newcomer_text_len(&server, &session.id, &session.facilitator_token).await,
+        Some(0),
+        "the session stays syncable"
+    );
+}
+
+/// The same churn spread over connections, each within its own rate: the session's byte rate
+/// closes the connection whose update passes it.
+#[tokio::test]
+async fn churning_many_connections_is_closed_at_the_sessions_byte_rate() {
+    let data = tempfile::tempdir().unwrap();
+    let launch = small_rates("--session-update-bytes-per-second=10000");
+    let server = ServerProcess::start_with(&data.path().join("data"), launch)
+        .await
+        .unwrap();
+    let session = server.create_session("Samen kolken").await;
+    let mut churners = Vec::new();
+    for name in ["Mallory", "Trudy", "Eve"] {
+        let joined = server.join(&session.join_code, name).await;
+        let churner = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+            .await
+            .unwrap();
+        churner.wait_synced().await;
+        churners.push(churner);
+    }
+    let mut closed = None;
+    'rounds: for round in 1..=10 {
+        for churner in &churners {
+            churn_text(churner, 40_000, round).await;
+            if let Some(c) = churner.closed() {
+                closed = Some(c);
+                break 'rounds;
+            }
+        }
+    }
+    let closed = closed.expect("closed at the session's byte rate");
+    assert_eq!(closed.code, close::RATE_LIMITED, "{}", closed.reason);
+    assert!(
+        closed.reason.contains("session") && closed.reason.contains("byte rate"),
+        "{}",
+        closed.reason
+    );
+}

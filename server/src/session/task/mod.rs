@@ -24,6 +24,7 @@ mod commit;
 mod control;
 
 use super::awareness::{AwarenessTable, Refusal};
+use super::byte_rate::ByteBucket;
 use super::document::{DocumentError, SessionDocument};
 use super::meta::{MAX_CREDENTIALS, SessionMeta};
 use super::registry::{Registry, SessionContext};
@@ -70,6 +71,8 @@ struct Conn {
     /// (the client still has them and sends them again in its next sync step 2).
     parked: Vec<(Bytes, UpdateSummary)>,
     parked_bytes: usize,
+    /// Bytes of updates this connection may still send now (`--conn-update-bytes-per-second`).
+    update_bytes: ByteBucket,
     /// Document updates reach this connection only from this (batch, outbox position) on: the
     /// one after its sync step 2 (`None`: not synced yet). A client then never receives an
     /// update whose dependencies it lacks, so it never holds pending structs; yrs, at least,
@@ -132,6 +135,9 @@ pub(super) struct SessionTask {
     state_dirty: bool,
     join_code: String,
     clock: ServerClock,
+    /// Bytes of updates all connections together may still send now
+    /// (`--session-update-bytes-per-second`).
+    update_bytes: ByteBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
 }
@@ -243,6 +249,11 @@ impl SessionTask {
         )
         .with_board_limits(ctx.config.session.board());
         let clock = ctx.clock;
+        let update_bytes = ByteBucket::new(
+            ctx.config.doc.session_update_bytes_per_second,
+            update_burst(&ctx),
+            Instant::now(),
+        );
         let mut task = Self {
             registry,
             ctx,
@@ -274,6 +285,7 @@ impl SessionTask {
             state_dirty: false,
             join_code: loaded.join_code,
             clock,
+            update_bytes,
             delete_requested: None,
         };
         let mut new_id = crate::ids::participant_id;
@@ -564,6 +576,7 @@ impl SessionTask {
                 joined_batch: self.batch,
                 parked: Vec::new(),
                 parked_bytes: 0,
+                update_bytes: self.update_bucket(self.ctx.config.doc.conn_update_bytes_per_second),
             },
         );
         self.idle_since = None;
@@ -674,6 +687,9 @@ impl SessionTask {
             }
             return;
         }
+        if !self.within_byte_rate(conn, update.len()) {
+            return;
+        }
         let clocks = self.doc.clocks();
         if let Err(missing) = summary.check_dependencies(|client| clocks.get(client)) {
             self.park(conn, update, summary, &missing.to_string());
@@ -682,6 +698,41 @@ impl SessionTask {
         if self.integrate(conn, &update, &summary) {
             self.retry_parked(conn);
         }
+    }
+
+    /// A full bucket of update bytes at `per_second`.
+    fn update_bucket(&self, per_second: u64) -> ByteBucket {
+        ByteBucket::new(per_second, update_burst(&self.ctx), Instant::now())
+    }
+
+    /// Takes an update's bytes from its connection's bucket and the session's; refuses the
+    /// update (4429) when either is spent. Charged on arrival, whatever the update turns out to
+    /// change: what costs the server is the bytes it decodes, stores and forwards.
+    fn within_byte_rate(&mut self, conn: ConnId, bytes: usize) -> bool {
+        let now = Instant::now();
+        let Some(sender) = self.conns.get_mut(&conn) else {
+            return false;
+        };
+        if !sender.update_bytes.take(bytes, now) {
+            self.refuse(
+                conn,
+                close::RATE_LIMITED,
+                "update refused: this connection sends updates faster than its byte rate".into(),
+            );
+            return false;
+        }
+        if !self.update_bytes.take(bytes, now) {
+            if let Some(sender) = self.conns.get_mut(&conn) {
+                sender.update_bytes.give_back(bytes);
+            }
+            self.refuse(
+                conn,
+                close::RATE_LIMITED,
+                "update refused: the session receives updates faster than its byte rate".into(),
+            );
+            return false;
+        }
+        true
     }
 
     /// Applies an update whose dependencies are met; returns whether the document changed.
@@ -829,6 +880,13 @@ impl SessionTask {
             }
         }
     }
+}
+
+/// The burst of both update byte rates: never less than one message, or a client could never
+/// send its largest update.
+fn update_burst(ctx: &SessionContext) -> u64 {
+    let config = &ctx.config;
+    (config.doc.update_burst_bytes).max(config.max_message_bytes as u64)
 }
 
 fn awareness_frame(update: &[u8]) -> Bytes {
