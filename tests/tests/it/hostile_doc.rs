@@ -303,3 +303,43 @@ async fn churning_many_connections_is_closed_at_the_sessions_byte_rate() {
         closed.reason
     );
 }
+
+/// A client that echoes back every update it receives (pycrdt's `Provider` does) pays no rate
+/// for the echoes: they change nothing, so the bytes are given back. Without that, its echoes
+/// charge the session's traffic twice and a busy session closes its legitimate clients.
+#[tokio::test]
+async fn echoed_updates_cost_no_rate() {
+    let data = tempfile::tempdir().unwrap();
+    let launch = small_rates("--session-update-bytes-per-second=10000");
+    let server = ServerProcess::start_with(&data.path().join("data"), launch)
+        .await
+        .unwrap();
+    let session = server.create_session("Echo").await;
+    let writer = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    let joined = server.join(&session.join_code, "Echo").await;
+    let echo = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    writer.wait_synced().await;
+    echo.wait_synced().await;
+    // 4 × 30 KB from the writer and the same again echoed: 240 KB against a 200 KB burst.
+    for request in 1..=4 {
+        let before = writer.state_vector();
+        insert_text(&writer, 30_000, request).await;
+        let delta = {
+            use yrs::ReadTxn;
+            writer.doc.transact().encode_state_as_update_v1(&before)
+        };
+        echo.send_frame(Message::Update(&delta).encode()).await;
+        echo.control(Some(request), Command::Hello { version: 1 })
+            .await;
+        werkplaats_tests::eventually(Duration::from_secs(30), || {
+            echo.closed().is_some() || echo.events().iter().any(|e| e.reply_to == Some(request))
+        })
+        .await;
+    }
+    assert!(echo.closed().is_none(), "{:?}", echo.closed());
+    assert!(writer.closed().is_none(), "{:?}", writer.closed());
+}

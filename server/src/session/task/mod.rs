@@ -697,7 +697,19 @@ impl SessionTask {
         }
         if self.integrate(conn, &update, &summary) {
             self.retry_parked(conn);
+        } else {
+            // It changed nothing (or was refused): nothing is stored or forwarded, so it costs
+            // no rate. Clients that echo back everything they receive (pycrdt's `Provider`)
+            // would otherwise pay for the whole session's traffic a second time.
+            self.give_back_bytes(conn, update.len());
         }
+    }
+
+    fn give_back_bytes(&mut self, conn: ConnId, bytes: usize) {
+        if let Some(sender) = self.conns.get_mut(&conn) {
+            sender.update_bytes.give_back(bytes);
+        }
+        self.update_bytes.give_back(bytes);
     }
 
     /// A full bucket of update bytes at `per_second`.
@@ -706,8 +718,9 @@ impl SessionTask {
     }
 
     /// Takes an update's bytes from its connection's bucket and the session's; refuses the
-    /// update (4429) when either is spent. Charged on arrival, whatever the update turns out to
-    /// change: what costs the server is the bytes it decodes, stores and forwards.
+    /// update (4429) when either is spent. Taken on arrival, before any work on the update, and
+    /// given back if it turns out to change nothing: what costs the server is the bytes it
+    /// stores and forwards, which a delete costs as much as an insert.
     fn within_byte_rate(&mut self, conn: ConnId, bytes: usize) -> bool {
         let now = Instant::now();
         let Some(sender) = self.conns.get_mut(&conn) else {
