@@ -197,6 +197,17 @@ async fn creation_stops_at_the_disk_budget() {
     assert_api_error(response, 507, "storage_full").await;
 }
 
+/// Before: the memory store (`--store memory`) had no budget at all. Now it counts what it
+/// holds against `--max-store-bytes`: once a session's metadata (its template, about 20 KB)
+/// is in, a budget of 4 KiB refuses the next one.
+#[tokio::test]
+async fn the_memory_store_counts_against_the_budget() {
+    let server = server_with(|config| config.net.max_store_bytes = 4096).await;
+    assert_eq!(server.create_request(json!({})).await.status(), 201);
+    let refused = server.create_request(json!({})).await;
+    assert_api_error(refused, 507, "storage_full").await;
+}
+
 /// With `--create-key`, creating a session takes the key; joining does not change.
 #[tokio::test]
 async fn a_create_key_guards_session_creation() {
