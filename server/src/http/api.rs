@@ -124,9 +124,13 @@ fn require_create_key(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Bytes the SQLite store takes on disk (database, WAL and shared memory), 0 for the memory
-/// store: what `--max-store-bytes` counts.
-async fn store_bytes(config: &crate::Config) -> u64 {
+/// What `--max-store-bytes` counts: the bytes the SQLite store takes on disk (database, WAL
+/// and shared memory), or what the memory store holds.
+async fn store_bytes(app: &App) -> u64 {
+    if let Some(held) = app.store.held_bytes() {
+        return held;
+    }
+    let config = &app.config;
     if config.store != crate::config::StoreKind::Sqlite {
         return 0;
     }
@@ -149,7 +153,7 @@ async fn may_create(app: &App, headers: &HeaderMap, peer: PeerAddr) -> Result<()
         tracing::warn!(peer = %peer.0.ip(), "session creation rate limit reached");
         return Err(ApiError::RateLimited(wait));
     }
-    let used = store_bytes(&app.config).await;
+    let used = store_bytes(app).await;
     if used >= app.config.net.max_store_bytes {
         tracing::error!(
             used,

@@ -16,6 +16,15 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::app::App;
 
+/// What a page may load: our own scripts (the built client has no inline script), styles and
+/// connections (CSP 3 `'self'` covers `ws:`/`wss:` to our own host, so a script slipped into a
+/// page cannot send a session elsewhere); no framing by other sites (a framed page can be
+/// clickjacked); no plugins, no `<base>` tricks. Inline styles stay allowed: the HTML export's
+/// print style and the style attributes the client sets (colour dots, clock).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Shown when the web client has not been built.
 const PLACEHOLDER: &str = include_str!("placeholder.html");
 
@@ -50,6 +59,10 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .with_state(app)
 }

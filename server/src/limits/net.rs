@@ -52,8 +52,8 @@ pub struct NetLimits {
           value_parser = clap::value_parser!(u32).range(1024..=(1 << 20)))]
     pub max_template_bytes: u32,
 
-    /// Disk the SQLite store may take, in bytes; above it no session is created (507) while
-    /// existing ones go on.
+    /// Disk the SQLite store may take (or memory the memory store may hold), in bytes; above it
+    /// no session is created (507) while existing ones go on.
     #[arg(long, env = "WERKPLAATS_MAX_STORE_BYTES", default_value_t = 10 << 30)]
     pub max_store_bytes: u64,
 

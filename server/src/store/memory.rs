@@ -41,6 +41,24 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
+    fn held_bytes(&self) -> Option<u64> {
+        // Summed when asked (only on session creation, which is rate-limited) rather than kept
+        // as a running count that every write would have to adjust.
+        let sessions = self.sessions.lock().expect("memory store poisoned");
+        let bytes = sessions
+            .values()
+            .map(|s| {
+                let loaded = &s.loaded;
+                let log: usize = loaded.updates.iter().map(|(_, u)| u.len()).sum();
+                loaded.meta.len()
+                    + loaded.state.len()
+                    + loaded.snapshot.as_ref().map_or(0, Vec::len)
+                    + log
+            })
+            .sum::<usize>();
+        Some(bytes as u64)
+    }
+
     fn create_session(&self, row: SessionRow, mut meta: Vec<u8>) -> StoreFuture<'_, ()> {
         meta.shrink_to_fit();
         let result = (|| {

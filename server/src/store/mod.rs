@@ -96,4 +96,10 @@ pub trait Store: Send + Sync + 'static {
     fn commit_stats(&self) -> Option<StoreStats> {
         None
     }
+
+    /// Bytes held by a store that has no files to measure (the memory store), for
+    /// `--max-store-bytes`; `None` for a store on disk, whose files are measured instead.
+    fn held_bytes(&self) -> Option<u64> {
+        None
+    }
 }

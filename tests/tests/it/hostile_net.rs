@@ -109,13 +109,23 @@ async fn an_unknown_api_path_is_a_json_404() {
     assert_api_error(response.unwrap(), 404, "not_found").await;
 }
 
-/// Before: no `nosniff`, and the answers that carry tokens could be cached.
+/// Before: no `nosniff`, no Content-Security-Policy (any site could frame the pages, and a
+/// script slipped into one could load more or send data anywhere), and the answers that carry
+/// tokens could be cached.
 #[tokio::test]
-async fn responses_carry_nosniff_and_token_answers_are_not_cached() {
+async fn responses_carry_security_headers_and_token_answers_are_not_cached() {
     let server = TestServer::start().await;
     let page = server.http.get(server.url("/")).send().await.unwrap();
     let headers = page.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "frame-ancestors 'none'",
+        "script-src 'self';",
+        "connect-src 'self';",
+    ] {
+        assert!(policy.contains(directive), "{directive} missing: {policy}");
+    }
 
     let created = server.create_request(serde_json::json!({})).await;
     assert_eq!(created.status(), 201);
@@ -195,6 +205,17 @@ async fn creation_stops_at_the_disk_budget() {
         .await
         .unwrap();
     assert_api_error(response, 507, "storage_full").await;
+}
+
+/// Before: the memory store (`--store memory`) had no budget at all. Now it counts what it
+/// holds against `--max-store-bytes`: once a session's metadata (its template, about 20 KB)
+/// is in, a budget of 4 KiB refuses the next one.
+#[tokio::test]
+async fn the_memory_store_counts_against_the_budget() {
+    let server = server_with(|config| config.net.max_store_bytes = 4096).await;
+    assert_eq!(server.create_request(json!({})).await.status(), 201);
+    let refused = server.create_request(json!({})).await;
+    assert_api_error(refused, 507, "storage_full").await;
 }
 
 /// With `--create-key`, creating a session takes the key; joining does not change.
