@@ -20,12 +20,15 @@ use werkplaats_protocol::control::{Event, Role};
 use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::UpdateSummary;
 
+mod admission;
 mod commit;
 mod control;
 
+pub use admission::join_retry_after;
+
 use super::awareness::{AwarenessTable, Refusal};
 use super::document::{DocumentError, SessionDocument};
-use super::meta::{MAX_CREDENTIALS, SessionMeta};
+use super::meta::SessionMeta;
 use super::registry::{Registry, SessionContext};
 use super::schema;
 use super::{
@@ -34,7 +37,7 @@ use super::{
 use crate::clock::ServerClock;
 use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, UpdateBatch, now_ms};
+use crate::store::{LoadedSession, UpdateBatch};
 
 /// Most commands in one batch. Large, so a busy session hands the store big group commits:
 /// what arrives while a batch's fsync is under way forms the next one. Capped at half the
@@ -132,6 +135,8 @@ pub(super) struct SessionTask {
     state_dirty: bool,
     join_code: String,
     clock: ServerClock,
+    /// Joins this session may still take now (`--session-joins-per-minute`).
+    join_bucket: admission::JoinBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
 }
@@ -243,6 +248,7 @@ impl SessionTask {
         )
         .with_board_limits(ctx.config.session.board());
         let clock = ctx.clock;
+        let joins_per_minute = ctx.config.session.session_joins_per_minute;
         let mut task = Self {
             registry,
             ctx,
@@ -274,6 +280,7 @@ impl SessionTask {
             state_dirty: false,
             join_code: loaded.join_code,
             clock,
+            join_bucket: admission::JoinBucket::new(joins_per_minute),
             delete_requested: None,
         };
         let mut new_id = crate::ids::participant_id;
@@ -778,34 +785,6 @@ impl SessionTask {
             state.parked_bytes -= update.len();
             self.integrate(conn, &update, &summary);
         }
-    }
-
-    fn add_participant(
-        &mut self,
-        name: String,
-        reply: oneshot::Sender<Result<NewParticipant, Refused>>,
-    ) {
-        if self.meta.credentials.len() >= MAX_CREDENTIALS {
-            let _ = reply.send(Err(Refused {
-                code: close::TRY_AGAIN_LATER,
-                reason: "session is full",
-            }));
-            return;
-        }
-        let (credential, token) = self.meta.add_credential(
-            werkplaats_protocol::control::Role::Participant,
-            name,
-            now_ms(),
-        );
-        self.meta_dirty = true;
-        self.broadcast_participants();
-        self.participant_replies.push((
-            reply,
-            NewParticipant {
-                participant_id: credential.participant_id,
-                token,
-            },
-        ));
     }
 
     /// Closes one connection for bad input; the rest of the session carries on.
