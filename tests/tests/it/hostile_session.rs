@@ -270,3 +270,29 @@ async fn the_facilitator_removes_a_participant_and_a_co_facilitator() {
             .any(|p| p.id == joined.participant_id || p.id == co_id)
     );
 }
+
+/// Before: codes were 6 letters from 23 (2^27), guessable across many addresses. Now they are
+/// 12 (2^54; the arithmetic is in SECURITY.md), and still typed as people read them aloud:
+/// in groups, in lower case, with or without dashes.
+#[tokio::test]
+async fn join_codes_are_long_and_typeable() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let code = &session.join_code;
+    assert_eq!(code.len(), 12);
+    let spoken = format!(
+        "{}-{} {}",
+        code[..4].to_lowercase(),
+        &code[4..8],
+        code[8..].to_lowercase()
+    );
+    let joined = server.join(&spoken, "Telefoon").await;
+    assert_eq!(joined.session_id, session.id);
+    // Six letters of it are not a code.
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &code[..6], "Gok").await,
+        404,
+        "not_found",
+    )
+    .await;
+}

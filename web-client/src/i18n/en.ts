@@ -33,7 +33,7 @@ export const en: Record<MessageKey, string> = {
   'start.recent.open': 'Open {title}',
   'start.recent.as': 'as {role}',
 
-  'error.codeInvalid': 'This code is not right. A code has 6 characters, for example KXR 4TW.',
+  'error.codeInvalid': 'This code is not right. A code has 12 characters, for example KXR4-TWAC-DE67.',
   'error.nameMissing': 'Please fill in your name.',
   'error.codeNotFound': 'There is no session with this code. Check the code.',
   'error.rateLimited': 'Too many tries. Try again in {seconds} seconds.',

@@ -33,7 +33,7 @@ export const nl = {
   'start.recent.open': 'Open {title}',
   'start.recent.as': 'als {role}',
 
-  'error.codeInvalid': 'Deze code klopt niet. Een code heeft 6 tekens, bijvoorbeeld KXR 4TW.',
+  'error.codeInvalid': 'Deze code klopt niet. Een code heeft 12 tekens, bijvoorbeeld KXR4-TWAC-DE67.',
   'error.nameMissing': 'Vul je naam in.',
   'error.codeNotFound': 'Er is geen sessie met deze code. Kijk of de code goed is.',
   'error.rateLimited': 'Te veel pogingen. Probeer het over {seconds} seconden opnieuw.',
