@@ -296,3 +296,30 @@ async fn join_codes_are_long_and_typeable() {
     )
     .await;
 }
+
+/// Before: a connection could send awareness updates as fast as it liked, and each went to
+/// every connection of the session. Now beyond `--awareness-per-second` (30, burst 60) it is
+/// closed with 4429; the others stay.
+#[tokio::test]
+async fn an_awareness_flood_is_closed() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let bystander = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    bystander.wait_synced().await;
+    let joined = server.join(&session.join_code, "Cursor").await;
+    let flooder = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    flooder.wait_synced().await;
+    for clock in 1..=1_000 {
+        if flooder.closed().is_some() {
+            break;
+        }
+        flooder.set_awareness(4242, clock, r#"{"cursor":1}"#).await;
+    }
+    let closed = flooder.wait_closed().await.expect("closed");
+    assert_eq!(closed.code, werkplaats_protocol::close::RATE_LIMITED);
+    assert!(bystander.closed().is_none());
+}

@@ -14,29 +14,35 @@ use crate::session::meta::MAX_CREDENTIALS;
 use crate::session::{NewParticipant, Refused};
 use crate::store::now_ms;
 
-/// A token bucket for joins to one session: `per_minute` at once, refilled evenly. Kept per
-/// session, not per address, so a script on many addresses is held to it too.
+/// A token bucket: `burst` at once, `per_second` refilled evenly. The session's joins use it
+/// (kept per session, not per address, so a script on many addresses is held to it too), and
+/// each connection's awareness updates.
 #[derive(Debug)]
-pub(super) struct JoinBucket {
-    per_minute: u32,
+pub(super) struct RateBucket {
+    burst: f64,
+    per_second: f64,
     tokens: f64,
     at: Instant,
 }
 
-impl JoinBucket {
+impl RateBucket {
     pub(super) fn new(per_minute: u32) -> Self {
+        Self::with_rate(f64::from(per_minute), f64::from(per_minute) / 60.0)
+    }
+
+    pub(super) fn with_rate(burst: f64, per_second: f64) -> Self {
         Self {
-            per_minute,
-            tokens: f64::from(per_minute),
+            burst,
+            per_second,
+            tokens: burst,
             at: Instant::now(),
         }
     }
 
-    /// Takes one join if there is one left.
+    /// Takes one if there is one left.
     pub(super) fn take(&mut self, now: Instant) -> bool {
-        let refill = now.saturating_duration_since(self.at).as_secs_f64() / 60.0
-            * f64::from(self.per_minute);
-        self.tokens = (self.tokens + refill).min(f64::from(self.per_minute));
+        let refill = now.saturating_duration_since(self.at).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
         self.at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -141,8 +147,8 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn the_join_bucket_takes_a_burst_then_refills_evenly() {
-        let mut bucket = JoinBucket::new(60);
+    async fn the_rate_bucket_takes_a_burst_then_refills_evenly() {
+        let mut bucket = RateBucket::new(60);
         let start = Instant::now();
         assert_eq!((0..100).filter(|_| bucket.take(start)).count(), 60);
         tokio::time::advance(Duration::from_secs(10)).await;

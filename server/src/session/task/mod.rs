@@ -80,6 +80,9 @@ struct Conn {
     updates_from: Option<(u64, usize)>,
     /// The batch it joined in: what it is told on joining already reflects earlier batches.
     joined_batch: u64,
+    /// Awareness updates it may still send now (`--awareness-per-second`): each one goes to
+    /// every connection of the session, so a flood multiplies.
+    awareness_rate: admission::RateBucket,
 }
 
 /// Who a produced frame goes to.
@@ -136,7 +139,7 @@ pub(super) struct SessionTask {
     join_code: String,
     clock: ServerClock,
     /// Joins this session may still take now (`--session-joins-per-minute`).
-    join_bucket: admission::JoinBucket,
+    join_bucket: admission::RateBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
 }
@@ -280,7 +283,7 @@ impl SessionTask {
             state_dirty: false,
             join_code: loaded.join_code,
             clock,
-            join_bucket: admission::JoinBucket::new(joins_per_minute),
+            join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
         };
         let mut new_id = crate::ids::participant_id;
@@ -571,6 +574,10 @@ impl SessionTask {
                 joined_batch: self.batch,
                 parked: Vec::new(),
                 parked_bytes: 0,
+                awareness_rate: admission::RateBucket::with_rate(
+                    2.0 * f64::from(self.ctx.config.session.awareness_per_second),
+                    f64::from(self.ctx.config.session.awareness_per_second),
+                ),
             },
         );
         self.idle_since = None;
@@ -627,7 +634,17 @@ impl SessionTask {
             },
             ClientMsg::Update { update, summary } => self.update(conn, update, summary),
             ClientMsg::Awareness(entries) => {
-                let participant = self.conns[&conn].joined.participant_id.clone();
+                let Some(state) = self.conns.get_mut(&conn) else {
+                    return;
+                };
+                if !state.awareness_rate.take(Instant::now()) {
+                    return self.refuse(
+                        conn,
+                        close::RATE_LIMITED,
+                        "too many awareness updates".into(),
+                    );
+                }
+                let participant = state.joined.participant_id.clone();
                 let conns = &self.conns;
                 // The same person reconnecting (a phone waking up) takes over their own ids
                 // from a connection that has not noticed it is dead yet.
