@@ -323,3 +323,49 @@ async fn an_awareness_flood_is_closed() {
     assert_eq!(closed.code, werkplaats_protocol::close::RATE_LIMITED);
     assert!(bystander.closed().is_none());
 }
+
+/// Before: an anonymous post-it kept its author's id and name in the stored state, hidden only
+/// on screen. Now the store holds no author for it.
+#[tokio::test]
+async fn anonymous_post_its_leave_no_author_in_the_store() {
+    use werkplaats_server::store::Store;
+    let store = Arc::new(MemoryStore::new());
+    let server = TestServer::start_with(Config::for_tests(), store.clone()).await;
+    let session = server.create_session().await;
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    facilitator
+        .request(Command::SetSettings {
+            anonymous_posting: Some(true),
+            votes_per_participant: None,
+            auto_next_round: None,
+        })
+        .await;
+    let joined = server.join(&session.join_code, "Geheimhouder").await;
+    let writer = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    writer.hello().await;
+    assert_eq!(
+        writer
+            .request(Command::PostIdea {
+                text: "anoniem".into(),
+                client_ref: "r1".into(),
+            })
+            .await,
+        Event::Ack
+    );
+    let loaded = store.load_session(&session.id).await.unwrap().unwrap();
+    let state = String::from_utf8_lossy(&loaded.state);
+    assert!(state.contains("anoniem"), "the post-it is stored");
+    let idea_start = state.find("anoniem").unwrap();
+    let idea_end = state[idea_start..].find('}').unwrap() + idea_start;
+    let idea_open = state[..idea_start].rfind('{').unwrap();
+    let idea = &state[idea_open..idea_end];
+    assert!(
+        !idea.contains(&joined.participant_id) && !idea.contains("Geheimhouder"),
+        "{idea}"
+    );
+}
