@@ -289,6 +289,10 @@ export const en: Record<MessageKey, string> = {
   'people.online.other': '{n} of {total} online',
   'people.online': 'online',
   'people.offline': 'not online',
+  'people.remove': 'Remove',
+  'people.removeConfirm': 'Remove {name} from the session? Their link stops working; their post-its stay.',
+  'people.removed': '{name} was removed.',
+  'people.removeFailed': '{name} could not be removed.',
   'people.typing': 'typing',
 
   'settings.heading': 'Settings',

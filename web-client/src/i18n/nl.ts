@@ -289,6 +289,10 @@ export const nl = {
   'people.online.other': '{n} van de {total} online',
   'people.online': 'online',
   'people.offline': 'niet online',
+  'people.remove': 'Verwijderen',
+  'people.removeConfirm': '{name} uit de sessie verwijderen? De link van {name} werkt dan niet meer; de briefjes blijven staan.',
+  'people.removed': '{name} is verwijderd.',
+  'people.removeFailed': '{name} kon niet worden verwijderd.',
   'people.typing': 'typt',
 
   'settings.heading': 'Instellingen',

@@ -26,6 +26,9 @@ export type Command =
   | { type: 'phase_goto'; index: number }
   // the facilitator only
   | { type: 'add_co_facilitator'; name: string }
+  | { type: 'remove_participant'; participant_id: string }
+  // facilitators: a locked session takes no new joins
+  | { type: 'set_join_locked'; locked: boolean }
   // facilitators; fields left out stay as they are
   | {
       type: 'set_settings';
