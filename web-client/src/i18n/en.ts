@@ -78,6 +78,13 @@ export const en: Record<MessageKey, string> = {
 
 
   'share.heading': 'Invite others',
+  'share.locked': 'Nobody new can join: the session is locked.',
+  'share.open': 'Anyone with the code can join.',
+  'share.lock': 'Lock',
+  'share.unlock': 'Unlock',
+  'share.lockedNow': 'The session is locked.',
+  'share.openNow': 'The session is open again.',
+  'share.lockFailed': 'That did not work.',
   'share.code': 'Code',
   'share.participantLink': 'Link for participants',
   'share.displayHeading': 'Screen for the room',

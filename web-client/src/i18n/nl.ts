@@ -78,6 +78,13 @@ export const nl = {
 
 
   'share.heading': 'Anderen uitnodigen',
+  'share.locked': 'Nieuwe deelnemers kunnen niet meer meedoen: de sessie is op slot.',
+  'share.open': 'Met de code kan iedereen meedoen.',
+  'share.lock': 'Op slot doen',
+  'share.unlock': 'Van het slot halen',
+  'share.lockedNow': 'De sessie is op slot.',
+  'share.openNow': 'De sessie is weer open.',
+  'share.lockFailed': 'Dat lukte niet.',
   'share.code': 'Code',
   'share.participantLink': 'Link voor deelnemers',
   'share.displayHeading': 'Scherm voor de zaal',

@@ -153,6 +153,11 @@ export interface CoFacilitatorAddedEvent {
   /** A path: `/s/ID#token=…`. */
   link: string;
 }
+/** To facilitators: whether the session takes new joins. */
+export interface JoinLockedEvent {
+  type: 'join_locked';
+  locked: boolean;
+}
 export interface FormatAddedEvent {
   type: 'format_added';
   format_id: string;
@@ -178,6 +183,7 @@ export type ServerEvent =
   | GroupsEvent
   | MyVotesEvent
   | CoFacilitatorAddedEvent
+  | JoinLockedEvent
   | FormatAddedEvent
   | SessionDeletedEvent;
 
