@@ -91,7 +91,7 @@ start_server() {
     # Every S4 client joins with the code (hence the join limit); --minute-ms makes the
     # carousel's 2/3/5/3/2-minute stages last 300-750 ms (nothing else uses it).
     "${pin[@]}" target/release/werkplaats --store memory --bind "127.0.0.1:$PORT" \
-      --join-per-minute 1000000 --create-per-minute 1000000 --max-connections 30000 --web "$PEERS/no-web" \
+      --join-per-minute 1000000 --session-joins-per-minute 1000000 --create-per-minute 1000000 --max-connections 30000 --web "$PEERS/no-web" \
       --minute-ms 150 >"$log" 2>&1 &
     ;;
   relay) "${pin[@]}" target/release/relay --bind "127.0.0.1:$PORT" >"$log" 2>&1 & ;;

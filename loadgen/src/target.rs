@@ -165,7 +165,7 @@ impl Target {
             .send()
             .await?
             .error_for_status()
-            .context("join (raise --join-per-minute)")?
+            .context("join (raise --join-per-minute and --session-joins-per-minute)")?
             .json()
             .await?;
         Ok(Room {

@@ -16,6 +16,8 @@ pub const INTERNAL_ERROR: u16 = 1011;
 pub const TRY_AGAIN_LATER: u16 = 1013;
 /// The token is missing or wrong: do not retry with it.
 pub const UNAUTHORIZED: u16 = 4401;
+/// A facilitator removed this participant from the session: do not retry.
+pub const REMOVED: u16 = 4403;
 /// No such session: do not retry.
 pub const SESSION_NOT_FOUND: u16 = 4404;
 /// The client could not keep up with the session's updates: reconnect and resync.
@@ -27,5 +29,8 @@ pub const RATE_LIMITED: u16 = 4429;
 
 /// Whether a client should reconnect after this close code.
 pub fn should_reconnect(code: u16) -> bool {
-    !matches!(code, UNAUTHORIZED | SESSION_NOT_FOUND | SESSION_DELETED)
+    !matches!(
+        code,
+        UNAUTHORIZED | REMOVED | SESSION_NOT_FOUND | SESSION_DELETED
+    )
 }

@@ -70,6 +70,17 @@ pub enum Command {
     AddCoFacilitator {
         name: String,
     },
+    /// Facilitator only: takes a participant or co-facilitator out of the session. Their token
+    /// stops working, their connections close with 4403; their post-its stay (a facilitator
+    /// may hide them). Answered by `ack`, then `participants`.
+    RemoveParticipant {
+        participant_id: String,
+    },
+    /// Facilitators: a locked session takes no new joins (`POST /api/join` answers 403);
+    /// whoever already has a token keeps it. Answered by `ack`, then `join_locked`.
+    SetJoinLocked {
+        locked: bool,
+    },
     /// Facilitators: fields left out stay as they are.
     SetSettings {
         #[serde(default)]
@@ -238,6 +249,10 @@ pub enum Event {
         token: String,
         link: String,
     },
+    /// To facilitators, after `hello` and when it changes: whether the session takes new joins.
+    JoinLocked {
+        locked: bool,
+    },
     FormatAdded {
         format_id: String,
     },
@@ -321,6 +336,28 @@ mod tests {
             err.to_json(),
             r#"{"reply_to":3,"type":"error","code":"forbidden","message":"no"}"#
         );
+    }
+
+    #[test]
+    fn session_control_commands_have_a_stable_shape() {
+        let remove = ClientEnvelope {
+            id: Some(7),
+            command: Command::RemoveParticipant {
+                participant_id: "p1".into(),
+            },
+        };
+        assert_eq!(
+            remove.to_json(),
+            r#"{"id":7,"type":"remove_participant","participant_id":"p1"}"#
+        );
+        assert_eq!(ClientEnvelope::parse(&remove.to_json()).unwrap(), remove);
+        let lock = ClientEnvelope::parse(r#"{"type":"set_join_locked","locked":true}"#).unwrap();
+        assert_eq!(lock.command, Command::SetJoinLocked { locked: true });
+        let locked = ServerEnvelope {
+            reply_to: None,
+            event: Event::JoinLocked { locked: false },
+        };
+        assert_eq!(locked.to_json(), r#"{"type":"join_locked","locked":false}"#);
     }
 
     #[test]

@@ -11,7 +11,11 @@ use sha2::{Digest, Sha256};
 /// Join-code alphabet: upper-case letters and digits without look-alikes (0/O, 1/I/L, 2/Z, 5/S,
 /// 8/B, U/V), easy to say aloud and to type on a phone.
 const JOIN_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTWXY34679";
-pub const JOIN_CODE_LEN: usize = 6;
+/// 12 characters: 23^12 ≈ 2^54 codes (the arithmetic is in `SECURITY.md`), read and typed as
+/// three groups of four (`ACDE-FGHJ-KMNP`).
+pub const JOIN_CODE_LEN: usize = 12;
+/// Codes of sessions created before codes grew; they end with their session.
+const LEGACY_JOIN_CODE_LEN: usize = 6;
 
 fn random_b64(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -52,7 +56,8 @@ pub fn normalize_join_code(input: &str) -> Option<String> {
             other => other,
         })
         .collect();
-    let valid = code.len() == JOIN_CODE_LEN && code.bytes().all(|b| JOIN_ALPHABET.contains(&b));
+    let valid = matches!(code.len(), JOIN_CODE_LEN | LEGACY_JOIN_CODE_LEN)
+        && code.bytes().all(|b| JOIN_ALPHABET.contains(&b));
     valid.then_some(code)
 }
 
@@ -84,9 +89,17 @@ mod tests {
     fn join_codes_normalise() {
         let code = join_code();
         assert_eq!(normalize_join_code(&code).as_deref(), Some(code.as_str()));
-        let spaced = format!(" {}-{} ", &code[..3], code[3..].to_lowercase());
+        assert_eq!(code.len(), 12);
+        let spaced = format!(
+            " {}-{} {} ",
+            &code[..4],
+            code[4..8].to_lowercase(),
+            &code[8..]
+        );
         assert_eq!(normalize_join_code(&spaced).as_deref(), Some(code.as_str()));
-        assert_eq!(normalize_join_code("ABC"), None);
-        assert_eq!(normalize_join_code("BBBBBB"), None);
+        assert_eq!(normalize_join_code(&code[..4]), None);
+        assert_eq!(normalize_join_code(&"B".repeat(12)), None);
+        // Sessions from before keep their six-character codes until they end.
+        assert_eq!(normalize_join_code("acd-efg").as_deref(), Some("ACDEFG"));
     }
 }

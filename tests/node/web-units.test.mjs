@@ -133,6 +133,10 @@ test('join code: forgiving about case, spaces, dashes and 0/O', async () => {
   assert.equal(isValidJoinCode('KXR4T'), false);
   assert.equal(isValidJoinCode('BBBBBB'), false);
   assert.equal(formatJoinCode('KXR4TW'), 'KXR 4TW');
+  assert.equal(normalizeJoinCode('kxr4-twac-de67'), 'KXR4TWACDE67');
+  assert.equal(isValidJoinCode('KXR4TWACDE67'), true);
+  assert.equal(isValidJoinCode('KXR4TWACDE6'), false);
+  assert.equal(formatJoinCode('KXR4TWACDE67'), 'KXR4-TWAC-DE67');
 });
 
 function sessionView() {

@@ -84,6 +84,7 @@ pub async fn session_with_store(
         title: "In-process".into(),
         credentials: Vec::new(),
         template: builtin_template(),
+        join_locked: false,
     };
     let tokens: Vec<String> = people
         .iter()

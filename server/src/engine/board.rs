@@ -84,6 +84,10 @@ pub struct Board {
     /// Posting allowance per participant (tokens, last refill); not worth storing.
     #[serde(skip)]
     allowance: HashMap<String, (f64, f64)>,
+    /// Anonymous post-its per participant: they store no author, so the per-participant cap
+    /// counts them here. A count, not which ones.
+    #[serde(default)]
+    anonymous_posts: HashMap<String, usize>,
 }
 
 /// Trims, turns line breaks and tabs into spaces, drops every other control character, and
@@ -154,11 +158,17 @@ impl Board {
                 "client_ref must be 1 to 64 characters",
             ));
         }
-        if let Some(existing) = self
-            .ideas
-            .iter()
-            .find(|i| i.author_id == stamp.author_id && i.client_ref == client_ref)
-        {
+        // An anonymous post-it has no author: its retry is found by `client_ref` alone (a
+        // random id from the writer).
+        let retry_of = |i: &&Idea| {
+            i.client_ref == client_ref
+                && if stamp.anonymous {
+                    i.anonymous && i.author_id.is_empty()
+                } else {
+                    i.author_id == stamp.author_id
+                }
+        };
+        if let Some(existing) = self.ideas.iter().find(retry_of) {
             return Ok((existing.id.clone(), false));
         }
         let text = clean_text(text, MAX_IDEA_CHARS)?;
@@ -173,18 +183,29 @@ impl Board {
             .ideas
             .iter()
             .filter(|idea| idea.author_id == stamp.author_id)
-            .count();
+            .count()
+            + self
+                .anonymous_posts
+                .get(&stamp.author_id)
+                .copied()
+                .unwrap_or(0);
         if own >= limits.max_ideas_per_author {
             return Err(CommandError::Conflict(
                 "you have posted as many post-its as one person may",
             ));
         }
         self.take_allowance(&stamp.author_id, stamp.now_ms as f64)?;
+        let (author_id, author_name) = if stamp.anonymous {
+            *self.anonymous_posts.entry(stamp.author_id).or_default() += 1;
+            (String::new(), String::new())
+        } else {
+            (stamp.author_id, stamp.author_name)
+        };
         self.ideas.push(Idea {
             id: id.clone(),
             text,
-            author_id: stamp.author_id,
-            author_name: stamp.author_name,
+            author_id,
+            author_name,
             anonymous: stamp.anonymous,
             client_ref: client_ref.to_owned(),
             created_at: stamp.now_ms,
@@ -539,5 +560,39 @@ mod tests {
             let view = idea_view(board.idea("i0").unwrap(), steering).unwrap();
             assert_eq!((view.author_id, view.author_name), (None, None));
         }
+    }
+
+    /// Before: an anonymous post-it kept its author in the store (and in exports of the
+    /// state), so it was anonymous only on screen. Now nothing of the author is stored with
+    /// it; the per-participant cap and retries still hold.
+    #[test]
+    fn anonymous_post_its_store_no_author() {
+        let mut board = Board::default();
+        let limits = BoardLimits {
+            max_ideas_per_author: 2,
+            ..BoardLimits::default()
+        };
+        let anonymous = |n| {
+            let mut s = stamp("p1", n);
+            s.anonymous = true;
+            s
+        };
+        board
+            .post("i0".into(), "geheim", "r0", anonymous(0), &limits)
+            .unwrap();
+        let stored = serde_json::to_string(&board.ideas).unwrap();
+        assert!(!stored.contains("p1") && !stored.contains("P1"), "{stored}");
+        // A retry posts once.
+        assert_eq!(
+            board.post("i9".into(), "geheim", "r0", anonymous(1), &limits),
+            Ok(("i0".into(), false))
+        );
+        board
+            .post("i1".into(), "nog een", "r1", stamp("p1", 2), &limits)
+            .unwrap();
+        assert!(matches!(
+            board.post("i2".into(), "te veel", "r2", anonymous(3), &limits),
+            Err(CommandError::Conflict(_))
+        ));
     }
 }

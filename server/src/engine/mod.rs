@@ -196,6 +196,8 @@ impl Engine {
             Command::Hello { .. }
             | Command::Ping { .. }
             | Command::AddCoFacilitator { .. }
+            | Command::RemoveParticipant { .. }
+            | Command::SetJoinLocked { .. }
             | Command::AddFormat { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }

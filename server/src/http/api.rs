@@ -18,8 +18,10 @@ use crate::app::App;
 use crate::ids;
 use crate::listener::PeerAddr;
 use crate::session::SessionCmd;
+use crate::session::join_retry_after;
 use crate::session::meta::{SessionMeta, clean_name, share_template};
 use crate::store::{SessionRow, StoreError, now_ms};
+use werkplaats_protocol::close;
 
 /// Any other path under `/api/`: a JSON 404, not the web client's page.
 pub async fn not_found() -> ApiError {
@@ -221,6 +223,7 @@ pub async fn create_session(
         title: title.clone(),
         credentials: Vec::new(),
         template: share_template(template),
+        join_locked: false,
     };
     let (facilitator, facilitator_token) =
         meta.add_credential(Role::Facilitator, facilitator_name, now);
@@ -312,7 +315,13 @@ pub async fn join(
                 participant_token: participant.token,
             }))
         }
-        Some((_, Err(refused))) => Err(ApiError::Unavailable(refused.reason.to_owned())),
+        Some((_, Err(refused))) => Err(match refused.code {
+            close::RATE_LIMITED => ApiError::RateLimited(join_retry_after(
+                app.config.session.session_joins_per_minute,
+            )),
+            close::UNAUTHORIZED => ApiError::Forbidden(refused.reason),
+            _ => ApiError::Unavailable(refused.reason.to_owned()),
+        }),
         None => Err(ApiError::Unavailable(
             "session is restarting; try again".into(),
         )),

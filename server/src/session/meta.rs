@@ -23,6 +23,9 @@ pub struct SessionMeta {
         deserialize_with = "deserialize_template"
     )]
     pub template: Arc<Template>,
+    /// The facilitator locked the session: `POST /api/join` adds nobody.
+    #[serde(default)]
+    pub join_locked: bool,
 }
 
 /// The built-in route, parsed once for the whole process.
@@ -98,6 +101,15 @@ impl SessionMeta {
         (credential, token)
     }
 
+    /// Takes a credential out: its token stops working. The facilitator's own cannot go.
+    pub fn remove_credential(&mut self, participant_id: &str) -> Option<Credential> {
+        let at = self.credentials.iter().position(|c| {
+            c.participant_id == participant_id
+                && matches!(c.role, Role::Participant | Role::CoFacilitator)
+        })?;
+        Some(self.credentials.remove(at))
+    }
+
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("metadata always serializes")
     }
@@ -126,6 +138,7 @@ mod tests {
             title: "t".into(),
             credentials: vec![],
             template: builtin_template(),
+            join_locked: false,
         };
         let (cred, token) = meta.add_credential(Role::Participant, "Ans".into(), 0);
         assert_ne!(cred.token_hash, token);
@@ -139,6 +152,7 @@ mod tests {
             title: "t".into(),
             credentials: vec![],
             template: Arc::new(builtin_probiblio()),
+            join_locked: false,
         };
         let json = meta.to_json();
         let first: SessionMeta = serde_json::from_slice(&json).unwrap();

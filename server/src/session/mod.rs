@@ -22,6 +22,7 @@ use werkplaats_protocol::update::UpdateSummary;
 
 pub use closer::Closer;
 use std::sync::Arc;
+pub use task::join_retry_after;
 
 /// A connection's number within this process, for logs and ownership.
 pub type ConnId = u64;

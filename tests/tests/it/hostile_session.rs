@@ -88,3 +88,284 @@ async fn session_deleted_reaches_clients_before_the_4410() {
         "no session_deleted before the close"
     );
 }
+
+async fn join_request(server: &TestServer, code: &str, name: &str) -> reqwest::Response {
+    server
+        .http
+        .post(server.url("/api/join"))
+        .json(&serde_json::json!({ "code": code, "name": name }))
+        .send()
+        .await
+        .expect("join request")
+}
+
+/// A script with the join code, on as many addresses as it likes (the per-address limit is
+/// lifted here), joins 200 times. Before: all 200 got in (500 filled the session). Now the
+/// session adds at most `--session-joins-per-minute` (60) a minute, whoever asks; the rest get
+/// 429.
+#[tokio::test]
+async fn a_join_flood_is_held_to_the_session_join_rate() {
+    let mut config = Config::for_tests();
+    config.join_per_minute = 100_000;
+    let server = TestServer::start_with(config, Arc::new(MemoryStore::new())).await;
+    let session = server.create_session().await;
+    let (mut admitted, mut limited) = (0, 0);
+    for n in 0..200 {
+        let response = join_request(&server, &session.join_code, &format!("Bot {n}")).await;
+        match response.status().as_u16() {
+            200 => admitted += 1,
+            429 => {
+                limited += 1;
+                assert!(response.headers().contains_key("retry-after"));
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(admitted, 60, "the session's join rate");
+    assert_eq!(limited, 140);
+}
+
+/// Before: the facilitator could not stop a flood. Now `set_join_locked` shuts the door
+/// (403 `forbidden` for every join, right code or not) until it is unlocked; co-facilitators
+/// may lock too, participants may not.
+#[tokio::test]
+async fn a_locked_session_takes_no_new_joins() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let joined = server.join(&session.join_code, "Deelnemer").await;
+    let participant = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    participant.hello().await;
+    assert!(matches!(
+        participant
+            .request(Command::SetJoinLocked { locked: true })
+            .await,
+        Event::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    assert_eq!(
+        facilitator
+            .request(Command::SetJoinLocked { locked: true })
+            .await,
+        Event::Ack
+    );
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &session.join_code, "Bot").await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Whoever is in stays in.
+    assert!(participant.closed().is_none());
+    facilitator
+        .request(Command::SetJoinLocked { locked: false })
+        .await;
+    server.join(&session.join_code, "Laatkomer").await;
+}
+
+/// Before: a participant (or a co-facilitator link) could not be taken out. Now
+/// `remove_participant` revokes the token: the connection closes with 4403, the token gets
+/// 4401 from then on, and the post-its stay on the board.
+#[tokio::test]
+async fn the_facilitator_removes_a_participant_and_a_co_facilitator() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    let joined = server.join(&session.join_code, "Stoorzender").await;
+    let url = server.ws_url(&session.id, &joined.participant_token);
+    let troll = YClient::connect(&url).await.unwrap();
+    troll.hello().await;
+    assert_eq!(
+        troll
+            .request(Command::PostIdea {
+                text: "spam".into(),
+                client_ref: "r1".into(),
+            })
+            .await,
+        Event::Ack
+    );
+    let Event::CoFacilitatorAdded {
+        participant_id: co_id,
+        token: co_token,
+        ..
+    } = facilitator
+        .request(Command::AddCoFacilitator { name: "Co".into() })
+        .await
+    else {
+        panic!("no co-facilitator link");
+    };
+    let co = YClient::connect(&server.ws_url(&session.id, &co_token))
+        .await
+        .unwrap();
+    co.hello().await;
+    // A co-facilitator may not remove anyone.
+    assert!(matches!(
+        co.request(Command::RemoveParticipant {
+            participant_id: joined.participant_id.clone(),
+        })
+        .await,
+        Event::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+    for (id, client) in [(&joined.participant_id, &troll), (&co_id, &co)] {
+        assert_eq!(
+            facilitator
+                .request(Command::RemoveParticipant {
+                    participant_id: id.clone(),
+                })
+                .await,
+            Event::Ack
+        );
+        let closed = client.wait_closed().await.expect("closed");
+        assert_eq!(closed.code, werkplaats_protocol::close::REMOVED);
+    }
+    for token in [&joined.participant_token, &co_token] {
+        let again = YClient::connect(&server.ws_url(&session.id, token))
+            .await
+            .unwrap();
+        assert_eq!(
+            again.wait_closed().await.map(|c| c.code),
+            Some(werkplaats_protocol::close::UNAUTHORIZED)
+        );
+    }
+    // The facilitator cannot remove themself.
+    let own_id = session.facilitator_participant_id.clone();
+    assert!(matches!(
+        facilitator
+            .request(Command::RemoveParticipant {
+                participant_id: own_id,
+            })
+            .await,
+        Event::Error {
+            code: ErrorCode::NotFound,
+            ..
+        }
+    ));
+    let view = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap()
+        .hello()
+        .await;
+    assert_eq!(
+        view.ideas.len(),
+        1,
+        "the removed participant's post-it stays"
+    );
+    assert!(
+        !view
+            .participants
+            .iter()
+            .any(|p| p.id == joined.participant_id || p.id == co_id)
+    );
+}
+
+/// Before: codes were 6 letters from 23 (2^27), guessable across many addresses. Now they are
+/// 12 (2^54; the arithmetic is in SECURITY.md), and still typed as people read them aloud:
+/// in groups, in lower case, with or without dashes.
+#[tokio::test]
+async fn join_codes_are_long_and_typeable() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let code = &session.join_code;
+    assert_eq!(code.len(), 12);
+    let spoken = format!(
+        "{}-{} {}",
+        code[..4].to_lowercase(),
+        &code[4..8],
+        code[8..].to_lowercase()
+    );
+    let joined = server.join(&spoken, "Telefoon").await;
+    assert_eq!(joined.session_id, session.id);
+    // Six letters of it are not a code.
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &code[..6], "Gok").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+/// Before: a connection could send awareness updates as fast as it liked, and each went to
+/// every connection of the session. Now beyond `--awareness-per-second` (30, burst 60) it is
+/// closed with 4429; the others stay.
+#[tokio::test]
+async fn an_awareness_flood_is_closed() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let bystander = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    bystander.wait_synced().await;
+    let joined = server.join(&session.join_code, "Cursor").await;
+    let flooder = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    flooder.wait_synced().await;
+    for clock in 1..=1_000 {
+        if flooder.closed().is_some() {
+            break;
+        }
+        flooder.set_awareness(4242, clock, r#"{"cursor":1}"#).await;
+    }
+    let closed = flooder.wait_closed().await.expect("closed");
+    assert_eq!(closed.code, werkplaats_protocol::close::RATE_LIMITED);
+    assert!(bystander.closed().is_none());
+}
+
+/// Before: an anonymous post-it kept its author's id and name in the stored state, hidden only
+/// on screen. Now the store holds no author for it.
+#[tokio::test]
+async fn anonymous_post_its_leave_no_author_in_the_store() {
+    use werkplaats_server::store::Store;
+    let store = Arc::new(MemoryStore::new());
+    let server = TestServer::start_with(Config::for_tests(), store.clone()).await;
+    let session = server.create_session().await;
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    facilitator
+        .request(Command::SetSettings {
+            anonymous_posting: Some(true),
+            votes_per_participant: None,
+            auto_next_round: None,
+        })
+        .await;
+    let joined = server.join(&session.join_code, "Geheimhouder").await;
+    let writer = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    writer.hello().await;
+    assert_eq!(
+        writer
+            .request(Command::PostIdea {
+                text: "anoniem".into(),
+                client_ref: "r1".into(),
+            })
+            .await,
+        Event::Ack
+    );
+    let loaded = store.load_session(&session.id).await.unwrap().unwrap();
+    let state = String::from_utf8_lossy(&loaded.state);
+    assert!(state.contains("anoniem"), "the post-it is stored");
+    let idea_start = state.find("anoniem").unwrap();
+    let idea_end = state[idea_start..].find('}').unwrap() + idea_start;
+    let idea_open = state[..idea_start].rfind('{').unwrap();
+    let idea = &state[idea_open..idea_end];
+    assert!(
+        !idea.contains(&joined.participant_id) && !idea.contains("Geheimhouder"),
+        "{idea}"
+    );
+}

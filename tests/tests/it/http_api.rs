@@ -22,7 +22,7 @@ async fn create_returns_ids_tokens_and_links() {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     );
     let code = body["join_code"].as_str().unwrap();
-    assert_eq!(code.len(), 6);
+    assert_eq!(code.len(), 12, "23^12 ≈ 2^54 codes (SECURITY.md)");
     assert!(
         code.chars().all(|c| !"01OILSZB258UV".contains(c)),
         "no look-alikes in {code}"

@@ -33,7 +33,7 @@ export const en: Record<MessageKey, string> = {
   'start.recent.open': 'Open {title}',
   'start.recent.as': 'as {role}',
 
-  'error.codeInvalid': 'This code is not right. A code has 6 characters, for example KXR 4TW.',
+  'error.codeInvalid': 'This code is not right. A code has 12 characters, for example KXR4-TWAC-DE67.',
   'error.nameMissing': 'Please fill in your name.',
   'error.codeNotFound': 'There is no session with this code. Check the code.',
   'error.rateLimited': 'Too many tries. Try again in {seconds} seconds.',
@@ -78,6 +78,13 @@ export const en: Record<MessageKey, string> = {
 
 
   'share.heading': 'Invite others',
+  'share.locked': 'Nobody new can join: the session is locked.',
+  'share.open': 'Anyone with the code can join.',
+  'share.lock': 'Lock',
+  'share.unlock': 'Unlock',
+  'share.lockedNow': 'The session is locked.',
+  'share.openNow': 'The session is open again.',
+  'share.lockFailed': 'That did not work.',
   'share.code': 'Code',
   'share.participantLink': 'Link for participants',
   'share.displayHeading': 'Screen for the room',
@@ -289,6 +296,10 @@ export const en: Record<MessageKey, string> = {
   'people.online.other': '{n} of {total} online',
   'people.online': 'online',
   'people.offline': 'not online',
+  'people.remove': 'Remove',
+  'people.removeConfirm': 'Remove {name} from the session? Their link stops working; their post-its stay.',
+  'people.removed': '{name} was removed.',
+  'people.removeFailed': '{name} could not be removed.',
   'people.typing': 'typing',
 
   'settings.heading': 'Settings',

@@ -33,7 +33,7 @@ export const nl = {
   'start.recent.open': 'Open {title}',
   'start.recent.as': 'als {role}',
 
-  'error.codeInvalid': 'Deze code klopt niet. Een code heeft 6 tekens, bijvoorbeeld KXR 4TW.',
+  'error.codeInvalid': 'Deze code klopt niet. Een code heeft 12 tekens, bijvoorbeeld KXR4-TWAC-DE67.',
   'error.nameMissing': 'Vul je naam in.',
   'error.codeNotFound': 'Er is geen sessie met deze code. Kijk of de code goed is.',
   'error.rateLimited': 'Te veel pogingen. Probeer het over {seconds} seconden opnieuw.',
@@ -78,6 +78,13 @@ export const nl = {
 
 
   'share.heading': 'Anderen uitnodigen',
+  'share.locked': 'Nieuwe deelnemers kunnen niet meer meedoen: de sessie is op slot.',
+  'share.open': 'Met de code kan iedereen meedoen.',
+  'share.lock': 'Op slot doen',
+  'share.unlock': 'Van het slot halen',
+  'share.lockedNow': 'De sessie is op slot.',
+  'share.openNow': 'De sessie is weer open.',
+  'share.lockFailed': 'Dat lukte niet.',
   'share.code': 'Code',
   'share.participantLink': 'Link voor deelnemers',
   'share.displayHeading': 'Scherm voor de zaal',
@@ -289,6 +296,10 @@ export const nl = {
   'people.online.other': '{n} van de {total} online',
   'people.online': 'online',
   'people.offline': 'niet online',
+  'people.remove': 'Verwijderen',
+  'people.removeConfirm': '{name} uit de sessie verwijderen? De link van {name} werkt dan niet meer; de briefjes blijven staan.',
+  'people.removed': '{name} is verwijderd.',
+  'people.removeFailed': '{name} kon niet worden verwijderd.',
   'people.typing': 'typt',
 
   'settings.heading': 'Instellingen',

@@ -26,6 +26,9 @@ export type Command =
   | { type: 'phase_goto'; index: number }
   // the facilitator only
   | { type: 'add_co_facilitator'; name: string }
+  | { type: 'remove_participant'; participant_id: string }
+  // facilitators: a locked session takes no new joins
+  | { type: 'set_join_locked'; locked: boolean }
   // facilitators; fields left out stay as they are
   | {
       type: 'set_settings';
@@ -150,6 +153,11 @@ export interface CoFacilitatorAddedEvent {
   /** A path: `/s/ID#token=…`. */
   link: string;
 }
+/** To facilitators: whether the session takes new joins. */
+export interface JoinLockedEvent {
+  type: 'join_locked';
+  locked: boolean;
+}
 export interface FormatAddedEvent {
   type: 'format_added';
   format_id: string;
@@ -175,6 +183,7 @@ export type ServerEvent =
   | GroupsEvent
   | MyVotesEvent
   | CoFacilitatorAddedEvent
+  | JoinLockedEvent
   | FormatAddedEvent
   | SessionDeletedEvent;
 

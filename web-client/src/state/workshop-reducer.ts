@@ -31,6 +31,8 @@ export interface WorkshopState {
   ideas: IdeaView[];
   groups: GroupView[];
   myVotes: string[];
+  /** Facilitators only: the session takes no new joins. */
+  joinLocked: boolean;
 }
 
 function byCreated(a: IdeaView, b: IdeaView): number {
@@ -50,6 +52,7 @@ export function fromSession(session: SessionView): WorkshopState {
     ideas: [...session.ideas].sort(byCreated),
     groups: session.groups,
     myVotes: session.my_votes,
+    joinLocked: false,
   };
 }
 
@@ -92,6 +95,8 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
       return { ...state, groups: event.groups };
     case 'my_votes':
       return { ...state, myVotes: event.idea_ids };
+    case 'join_locked':
+      return state.joinLocked === event.locked ? state : { ...state, joinLocked: event.locked };
     default:
       return state;
   }

@@ -85,7 +85,7 @@ export function JoinForm({ fixedCode, idPrefix }: Props) {
           autocomplete="off"
           autocapitalize="characters"
           spellcheck={false}
-          maxLength={16}
+          maxLength={20}
           class="input input--code"
         />
       )}

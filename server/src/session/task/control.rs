@@ -70,6 +70,10 @@ impl SessionTask {
                         session: Box::new(session),
                     },
                 );
+                if joined.role.steers() {
+                    let locked = self.meta.join_locked;
+                    self.reply(conn, None, Event::JoinLocked { locked });
+                }
             }
             Command::Ping { client_time } => {
                 let server_time = self.clock.now_ms();
@@ -124,6 +128,34 @@ impl SessionTask {
                     },
                 );
                 self.broadcast_participants();
+            }
+            Command::RemoveParticipant { participant_id } => {
+                if joined.role != Role::Facilitator {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only the facilitator can remove someone",
+                    );
+                }
+                match self.remove_participant(participant_id) {
+                    Ok(()) => self.reply(conn, reply_to, Event::Ack),
+                    Err(message) => {
+                        self.command_failed(conn, reply_to, ErrorCode::NotFound, message)
+                    }
+                }
+            }
+            Command::SetJoinLocked { locked } => {
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators can lock the session",
+                    );
+                }
+                self.reply(conn, reply_to, Event::Ack);
+                self.set_join_locked(*locked);
             }
             Command::AddFormat { activity_id } => {
                 if !joined.role.may_edit_document() {

@@ -20,13 +20,16 @@ use werkplaats_protocol::control::{Event, Role};
 use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::UpdateSummary;
 
+mod admission;
 mod commit;
 mod control;
+
+pub use admission::join_retry_after;
 
 use super::awareness::{AwarenessTable, Refusal};
 use super::byte_rate::ByteBucket;
 use super::document::{DocumentError, SessionDocument};
-use super::meta::{MAX_CREDENTIALS, SessionMeta};
+use super::meta::SessionMeta;
 use super::registry::{Registry, SessionContext};
 use super::schema;
 use super::{
@@ -35,7 +38,7 @@ use super::{
 use crate::clock::ServerClock;
 use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, UpdateBatch, now_ms};
+use crate::store::{LoadedSession, UpdateBatch};
 
 /// Most commands in one batch. Large, so a busy session hands the store big group commits:
 /// what arrives while a batch's fsync is under way forms the next one. Capped at half the
@@ -80,6 +83,9 @@ struct Conn {
     updates_from: Option<(u64, usize)>,
     /// The batch it joined in: what it is told on joining already reflects earlier batches.
     joined_batch: u64,
+    /// Awareness updates it may still send now (`--awareness-per-second`): each one goes to
+    /// every connection of the session, so a flood multiplies.
+    awareness_rate: admission::RateBucket,
 }
 
 /// Who a produced frame goes to.
@@ -138,6 +144,8 @@ pub(super) struct SessionTask {
     /// Bytes of updates all connections together may still send now
     /// (`--session-update-bytes-per-second`).
     update_bytes: ByteBucket,
+    /// Joins this session may still take now (`--session-joins-per-minute`).
+    join_bucket: admission::RateBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
 }
@@ -254,6 +262,7 @@ impl SessionTask {
             update_burst(&ctx),
             Instant::now(),
         );
+        let joins_per_minute = ctx.config.session.session_joins_per_minute;
         let mut task = Self {
             registry,
             ctx,
@@ -286,6 +295,7 @@ impl SessionTask {
             join_code: loaded.join_code,
             clock,
             update_bytes,
+            join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
         };
         let mut new_id = crate::ids::participant_id;
@@ -577,6 +587,10 @@ impl SessionTask {
                 parked: Vec::new(),
                 parked_bytes: 0,
                 update_bytes: self.update_bucket(self.ctx.config.doc.conn_update_bytes_per_second),
+                awareness_rate: admission::RateBucket::with_rate(
+                    2.0 * f64::from(self.ctx.config.session.awareness_per_second),
+                    f64::from(self.ctx.config.session.awareness_per_second),
+                ),
             },
         );
         self.idle_since = None;
@@ -633,7 +647,17 @@ impl SessionTask {
             },
             ClientMsg::Update { update, summary } => self.update(conn, update, summary),
             ClientMsg::Awareness(entries) => {
-                let participant = self.conns[&conn].joined.participant_id.clone();
+                let Some(state) = self.conns.get_mut(&conn) else {
+                    return;
+                };
+                if !state.awareness_rate.take(Instant::now()) {
+                    return self.refuse(
+                        conn,
+                        close::RATE_LIMITED,
+                        "too many awareness updates".into(),
+                    );
+                }
+                let participant = state.joined.participant_id.clone();
                 let conns = &self.conns;
                 // The same person reconnecting (a phone waking up) takes over their own ids
                 // from a connection that has not noticed it is dead yet.
@@ -842,34 +866,6 @@ impl SessionTask {
             state.parked_bytes -= update.len();
             self.integrate(conn, &update, &summary);
         }
-    }
-
-    fn add_participant(
-        &mut self,
-        name: String,
-        reply: oneshot::Sender<Result<NewParticipant, Refused>>,
-    ) {
-        if self.meta.credentials.len() >= MAX_CREDENTIALS {
-            let _ = reply.send(Err(Refused {
-                code: close::TRY_AGAIN_LATER,
-                reason: "session is full",
-            }));
-            return;
-        }
-        let (credential, token) = self.meta.add_credential(
-            werkplaats_protocol::control::Role::Participant,
-            name,
-            now_ms(),
-        );
-        self.meta_dirty = true;
-        self.broadcast_participants();
-        self.participant_replies.push((
-            reply,
-            NewParticipant {
-                participant_id: credential.participant_id,
-                token,
-            },
-        ));
     }
 
     /// Closes one connection for bad input; the rest of the session carries on.

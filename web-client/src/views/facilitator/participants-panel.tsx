@@ -1,11 +1,23 @@
-// Everyone in the session, with whether they are online now and which field they are in.
+// Everyone in the session, with whether they are online now and which field they are in. The
+// facilitator may remove someone (after a confirmation): their link stops working.
 import { t, tCount, useLang } from '../../i18n';
+import { announce } from '../../ui/live-region';
 import { colorFor } from '../../state/presence';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
 
 export function ParticipantsPanel() {
   useLang();
-  const { welcome, people } = useSessionContext();
+  const { welcome, people, conn } = useSessionContext();
+  const mayRemove = welcome.role === 'facilitator';
+  async function remove(id: string, name: string) {
+    if (!confirm(t('people.removeConfirm', { name }))) return;
+    try {
+      await conn.command({ type: 'remove_participant', participant_id: id });
+      announce(t('people.removed', { name }));
+    } catch {
+      announce(t('people.removeFailed', { name }));
+    }
+  }
   const state = useWorkshop();
   const list = state.participants.filter((p) => p.role !== 'display');
   const online = list.filter((p) => p.online).length;
@@ -34,6 +46,11 @@ export function ParticipantsPanel() {
                   {typing && ` · ${t('people.typing')}`}
                 </span>
               </span>
+              {mayRemove && p.role !== 'facilitator' && (
+                <button type="button" class="button button--secondary" onClick={() => void remove(p.id, p.name)}>
+                  {t('people.remove')}
+                </button>
+              )}
             </li>
           );
         })}

@@ -3,14 +3,23 @@
 import { t, useLang } from '../../i18n';
 import { loadIdentity } from '../../state/identity';
 import { formatJoinCode } from '../../state/join-code';
+import { announce } from '../../ui/live-region';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
 import { CopyButton } from '../copy-button';
 import { QrCode } from '../qr-code';
 
 export function SharePanel() {
   useLang();
-  const { sessionId } = useSessionContext();
+  const { sessionId, conn } = useSessionContext();
   const state = useWorkshop();
+  async function setLocked(locked: boolean) {
+    try {
+      await conn.command({ type: 'set_join_locked', locked });
+      announce(t(locked ? 'share.lockedNow' : 'share.openNow'));
+    } catch {
+      announce(t('share.lockFailed'));
+    }
+  }
   const origin = location.origin;
   const joinCode = state.joinCode;
   const participantLink = `${origin}/join/${joinCode}`;
@@ -28,6 +37,14 @@ export function SharePanel() {
           </p>
         </div>
         <QrCode value={participantLink} label={t('share.qrLabel', { link: participantLink })} class="share__qr" />
+      </div>
+      <div class="share__row">
+        <p class="hint" data-testid="join-lock">{t(state.joinLocked ? 'share.locked' : 'share.open')}</p>
+        <p class="share__actions">
+          <button type="button" class="button button--secondary" onClick={() => void setLocked(!state.joinLocked)}>
+            {t(state.joinLocked ? 'share.unlock' : 'share.lock')}
+          </button>
+        </p>
       </div>
       <div class="share__row">
         <p class="share__label">{t('share.participantLink')}</p>

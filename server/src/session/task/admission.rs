@@ -1,0 +1,159 @@
+//! Who may still come in: the session's join rate, the facilitator's lock, and removing
+//! someone who is already in.
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tracing::info;
+use werkplaats_protocol::close;
+use werkplaats_protocol::control::{Event, Role};
+
+use super::{Recipient, SessionTask, control::control_frame};
+use crate::session::meta::MAX_CREDENTIALS;
+use crate::session::{NewParticipant, Refused};
+use crate::store::now_ms;
+
+/// A token bucket: `burst` at once, `per_second` refilled evenly. The session's joins use it
+/// (kept per session, not per address, so a script on many addresses is held to it too), and
+/// each connection's awareness updates.
+#[derive(Debug)]
+pub(super) struct RateBucket {
+    burst: f64,
+    per_second: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateBucket {
+    pub(super) fn new(per_minute: u32) -> Self {
+        Self::with_rate(f64::from(per_minute), f64::from(per_minute) / 60.0)
+    }
+
+    pub(super) fn with_rate(burst: f64, per_second: f64) -> Self {
+        Self {
+            burst,
+            per_second,
+            tokens: burst,
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one if there is one left.
+    pub(super) fn take(&mut self, now: Instant) -> bool {
+        let refill = now.saturating_duration_since(self.at).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The answer a join gets when the session is locked.
+pub const LOCKED: &str = "the session is locked";
+/// The answer a join gets when the session's join rate is spent.
+pub const TOO_MANY_JOINS: &str = "too many people are joining this session; try again shortly";
+
+impl SessionTask {
+    pub(super) fn add_participant(
+        &mut self,
+        name: String,
+        reply: oneshot::Sender<Result<NewParticipant, Refused>>,
+    ) {
+        let refused = if self.meta.join_locked {
+            Some(Refused {
+                code: close::UNAUTHORIZED,
+                reason: LOCKED,
+            })
+        } else if self.meta.credentials.len() >= MAX_CREDENTIALS {
+            Some(Refused {
+                code: close::TRY_AGAIN_LATER,
+                reason: "session is full",
+            })
+        } else if !self.join_bucket.take(Instant::now()) {
+            Some(Refused {
+                code: close::RATE_LIMITED,
+                reason: TOO_MANY_JOINS,
+            })
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            crate::metrics::Metrics::inc(&self.ctx.metrics.rejected_inputs);
+            let _ = reply.send(Err(refused));
+            return;
+        }
+        let (credential, token) = self.meta.add_credential(Role::Participant, name, now_ms());
+        self.meta_dirty = true;
+        self.broadcast_participants();
+        self.participant_replies.push((
+            reply,
+            NewParticipant {
+                participant_id: credential.participant_id,
+                token,
+            },
+        ));
+    }
+
+    /// The facilitator takes someone out: their token is gone with their credential, their
+    /// connections close with 4403 (clients do not reconnect on it). Their post-its stay on
+    /// the board: they are the workshop's material, and the facilitator can hide any of them.
+    pub(super) fn remove_participant(&mut self, participant_id: &str) -> Result<(), &'static str> {
+        let Some(removed) = self.meta.remove_credential(participant_id) else {
+            return Err("no such participant or co-facilitator");
+        };
+        self.meta_dirty = true;
+        info!(participant = %removed.participant_id, role = ?removed.role, "removed by the facilitator");
+        for conn in self.conns_where(|c| c.joined.participant_id == removed.participant_id) {
+            if let Some(state) = self.conns.get(&conn) {
+                state
+                    .link
+                    .closer
+                    .close(close::REMOVED, "removed by the facilitator".to_owned());
+            }
+            self.leave(conn);
+        }
+        self.broadcast_participants();
+        Ok(())
+    }
+
+    /// Locks or unlocks the session for new joins and tells the facilitators.
+    pub(super) fn set_join_locked(&mut self, locked: bool) {
+        if self.meta.join_locked != locked {
+            self.meta.join_locked = locked;
+            self.meta_dirty = true;
+            info!(locked, "join lock changed");
+        }
+        self.outbox.push((
+            Recipient::Steering,
+            control_frame(None, Event::JoinLocked { locked }),
+        ));
+    }
+}
+
+/// How long a client should wait after [`TOO_MANY_JOINS`]: one join's refill at most.
+pub fn join_retry_after(per_minute: u32) -> Duration {
+    Duration::from_secs(60)
+        .div_f64(f64::from(per_minute.max(1)))
+        .max(Duration::from_secs(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_rate_bucket_takes_a_burst_then_refills_evenly() {
+        let mut bucket = RateBucket::new(60);
+        let start = Instant::now();
+        assert_eq!((0..100).filter(|_| bucket.take(start)).count(), 60);
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let later = Instant::now();
+        assert_eq!((0..100).filter(|_| bucket.take(later)).count(), 10);
+        assert_eq!(join_retry_after(60), Duration::from_secs(1));
+    }
+}
