@@ -10,7 +10,7 @@
 use libfuzzer_sys::fuzz_target;
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
 use yrs::updates::decoder::Decode;
-use yrs::{Doc, OffsetKind, Options, Transact, Update};
+use yrs::{Doc, OffsetKind, Options, ReadTxn, Transact, Update};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(summary) = validate_update_v1(data, &UpdateLimits::default()) else {
