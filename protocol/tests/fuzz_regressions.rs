@@ -11,11 +11,8 @@ use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
 /// (a session unloaded or deleted) frees none of it: LeakSanitizer reports the parent's whole
 /// store (`DocStore::new`) as leaked. One 16-byte update thus pins a session's entire document
 /// (up to `--max-document-bytes`) for the life of the process. Neither client uses
-/// subdocuments, so the fix is to refuse `ContentDoc` (content ref 9) in `validate_update_v1`.
-/// That is in the update validator, which is being rewritten in parallel, so the fix lands with
-/// the rewrite; un-ignore this test then.
+/// subdocuments, so `validate_update_v1` refuses `ContentDoc` (content ref 9).
 #[test]
-#[ignore = "fuzz finding F1: subdocuments leak the whole document in yrs; fix lands with the update validator rewrite"]
 fn f1_subdocument_item_is_refused() {
     let update = [
         0x01, 0x01, 0x09, 0x00, 0x09, 0x01, 0x01, b'd', 0x04, b'g', b'u', b'i', b'd', 0x76, 0x00,
