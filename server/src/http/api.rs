@@ -114,12 +114,8 @@ fn require_create_key(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &app.config.net.create_key else {
         return Ok(());
     };
-    let offered = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    match offered {
-        Some(offered) if key.matches(offered.trim()) => Ok(()),
+    match super::bearer_token(headers) {
+        Some(offered) if key.matches(offered) => Ok(()),
         _ => Err(ApiError::Unauthorized(
             "this server creates sessions only with its create key",
         )),
@@ -342,16 +338,10 @@ pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
 /// limits are set.
 fn may_read_metrics(app: &App, headers: &HeaderMap, peer: PeerAddr) -> Result<(), ApiError> {
     match &app.config.net.metrics_key {
-        Some(key) => {
-            let offered = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.strip_prefix("Bearer "));
-            match offered {
-                Some(offered) if key.matches(offered.trim()) => Ok(()),
-                _ => Err(ApiError::Unauthorized("metrics take the metrics key")),
-            }
-        }
+        Some(key) => match super::bearer_token(headers) {
+            Some(offered) if key.matches(offered) => Ok(()),
+            _ => Err(ApiError::Unauthorized("metrics take the metrics key")),
+        },
         None if peer.0.ip().is_loopback() => Ok(()),
         None => Err(ApiError::Forbidden(
             "metrics are for this machine only (or set --metrics-key)",

@@ -25,6 +25,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The token of an `Authorization: Bearer TOKEN` header, trimmed; `None` without one (or an
+/// empty one). Facilitator tokens, the create key, the metrics key and websocket tokens all
+/// travel this way.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
 /// Shown when the web client has not been built.
 const PLACEHOLDER: &str = include_str!("placeholder.html");
 

@@ -36,12 +36,8 @@ pub struct ExportParams {
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
+    super::bearer_token(headers)
+        .map(str::to_owned)
         .ok_or(ApiError::Unauthorized(
             "send the facilitator token as Authorization: Bearer",
         ))

@@ -43,12 +43,8 @@ pub fn token(query: Option<String>, headers: &HeaderMap) -> Option<String> {
     if query.is_some() {
         return query;
     }
-    if let Some(bearer) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some(bearer.trim().to_owned());
+    if let Some(bearer) = crate::http::bearer_token(headers) {
+        return Some(bearer.to_owned());
     }
     headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
