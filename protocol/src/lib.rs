@@ -15,6 +15,7 @@ pub mod close;
 pub mod control;
 pub mod lib0;
 pub mod message;
+pub mod placement;
 pub mod template;
 pub mod update;
 pub mod workshop;

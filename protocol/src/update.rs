@@ -176,8 +176,13 @@ pub struct UpdateSummary {
     /// Structs over all sections (GC, Skip and items).
     pub struct_count: usize,
     /// Items that create a shared type (`ContentType`). A server bounds their total per
-    /// document, which bounds how deep types can nest across updates.
+    /// document.
     pub type_count: usize,
+    /// Every item, in wire order (a client's items contiguous and by clock), for placing them
+    /// in the document's schema.
+    pub(crate) items: Vec<ItemNode>,
+    /// GC structs: clock ranges whose content is gone.
+    pub(crate) gcs: Vec<(u64, ClockRange)>,
 }
 
 /// Why an update was refused. Offsets are byte positions in the update.
@@ -315,7 +320,9 @@ pub fn validate_update_v1(
         limits,
         struct_count: 0,
         nodes: Vec::new(),
+        gcs: Vec::new(),
         type_count: 0,
+        last_type: TypeKind::Map,
     };
     let clients = parser.struct_sections()?;
     let deletes = parser.delete_set()?;
@@ -339,37 +346,67 @@ pub fn validate_update_v1(
         deletes,
         struct_count: parser.struct_count,
         type_count: parser.type_count,
+        items: parser.nodes,
+        gcs: parser.gcs,
     })
 }
 
-/// How an item names its parent, kept for the parent and type nesting checks.
-#[derive(Debug, Clone, Copy)]
-enum ParentLink {
-    /// A root type, or unknown: a chain ends here.
-    None,
+/// How an item names its parent, kept for the parent and type nesting checks and for placing
+/// the item in the document's schema ([`crate::placement`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ParentLink {
+    /// A root type, by name: a chain ends here.
+    Root(Box<str>),
     /// An explicit parent ID.
     Parent(Id),
-    /// No parent on the wire: the parent is the one of this neighbour (origin, else right origin).
+    /// No parent on the wire: the parent (and map key) is the one of this neighbour (origin,
+    /// else right origin).
     Sibling(Id),
 }
 
 /// What kind of content an item has, as far as parent links care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NodeKind {
+pub(crate) enum NodeKind {
     Type,
     Deleted,
     Other,
 }
 
+/// The shared type a `ContentType` item creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeKind {
+    Array,
+    Map,
+    Text,
+    XmlElement,
+    XmlFragment,
+    XmlText,
+}
+
+/// An item's content, as far as the document's schema cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentKind {
+    Deleted,
+    Binary,
+    String,
+    Embed,
+    Format,
+    Any,
+    Type(TypeKind),
+}
+
 /// One item, for the checks that follow links between items.
-#[derive(Debug, Clone, Copy)]
-struct ItemNode {
-    client: u64,
-    range: ClockRange,
-    kind: NodeKind,
-    parent: ParentLink,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ItemNode {
+    pub(crate) client: u64,
+    pub(crate) range: ClockRange,
+    pub(crate) kind: NodeKind,
+    pub(crate) content: ContentKind,
+    pub(crate) parent: ParentLink,
+    /// The map key (`parentSub`), when the parent is on the wire.
+    pub(crate) key: Option<Box<str>>,
     /// Byte offset of the item, for the error message.
-    at: usize,
+    pub(crate) at: usize,
 }
 
 struct Parser<'a, 'l> {
@@ -377,7 +414,10 @@ struct Parser<'a, 'l> {
     limits: &'l UpdateLimits,
     struct_count: usize,
     nodes: Vec<ItemNode>,
+    gcs: Vec<(u64, ClockRange)>,
     type_count: usize,
+    /// The type ref of the last `ContentType` read.
+    last_type: TypeKind,
 }
 
 impl Parser<'_, '_> {
@@ -440,6 +480,13 @@ impl Parser<'_, '_> {
                 let len = self.nonzero_len(at, "GC struct")?;
                 section.end = self.advance(section.client, start, len, at)?;
                 section.content_end = Some(section.end);
+                self.gcs.push((
+                    section.client,
+                    ClockRange {
+                        start,
+                        end: section.end,
+                    },
+                ));
             }
             INFO_SKIP => {
                 let len = self.nonzero_len(at, "Skip struct")?;
@@ -466,12 +513,14 @@ impl Parser<'_, '_> {
                     None
                 };
                 let mut parent = None;
+                let mut root = None;
+                let mut key = None;
                 // Without neighbours the parent is on the wire; with them it is inherited.
                 if info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN) == 0 {
                     let info_at = self.r.position();
                     match self.r.read_var_u64()? {
                         1 => {
-                            self.r.read_var_string()?;
+                            root = Some(Box::from(self.r.read_var_string()?));
                         }
                         0 => parent = Some(self.id()?),
                         value => {
@@ -481,7 +530,7 @@ impl Parser<'_, '_> {
                         }
                     }
                     if info & HAS_PARENT_SUB != 0 {
-                        self.r.read_var_string()?;
+                        key = Some(Box::from(self.r.read_var_string()?));
                     }
                 }
                 let len = self.content(content, at)?;
@@ -502,15 +551,26 @@ impl Parser<'_, '_> {
                     _ => NodeKind::Other,
                 };
                 self.type_count += usize::from(kind == NodeKind::Type);
+                let content = match content {
+                    CONTENT_DELETED => ContentKind::Deleted,
+                    CONTENT_BINARY => ContentKind::Binary,
+                    CONTENT_STRING => ContentKind::String,
+                    CONTENT_EMBED => ContentKind::Embed,
+                    CONTENT_FORMAT => ContentKind::Format,
+                    CONTENT_TYPE => ContentKind::Type(self.last_type),
+                    _ => ContentKind::Any,
+                };
                 self.nodes.push(ItemNode {
                     client: section.client,
                     range: item,
                     kind,
-                    parent: match (parent, origin.or(right_origin)) {
-                        (Some(p), _) => ParentLink::Parent(p),
-                        (None, Some(sibling)) => ParentLink::Sibling(sibling),
-                        (None, None) => ParentLink::None,
+                    content,
+                    parent: match (parent, origin.or(right_origin), root) {
+                        (Some(p), _, _) => ParentLink::Parent(p),
+                        (None, Some(sibling), _) => ParentLink::Sibling(sibling),
+                        (None, None, root) => ParentLink::Root(root.unwrap_or_default()),
                     },
+                    key,
                     at,
                 });
                 section.end = end;
@@ -560,10 +620,15 @@ impl Parser<'_, '_> {
             CONTENT_TYPE => {
                 // Yjs reads the type ref as a varint, yrs as a byte: equal below 128.
                 let type_ref = self.r.read_u8()?;
-                match type_ref {
-                    TYPE_ARRAY | TYPE_MAP | TYPE_TEXT | TYPE_XML_FRAGMENT | TYPE_XML_TEXT => {}
+                self.last_type = match type_ref {
+                    TYPE_ARRAY => TypeKind::Array,
+                    TYPE_MAP => TypeKind::Map,
+                    TYPE_TEXT => TypeKind::Text,
+                    TYPE_XML_FRAGMENT => TypeKind::XmlFragment,
+                    TYPE_XML_TEXT => TypeKind::XmlText,
                     TYPE_XML_ELEMENT => {
                         self.r.read_var_string()?;
+                        TypeKind::XmlElement
                     }
                     TYPE_XML_HOOK => {
                         return Err(UpdateError::Unsupported {
@@ -575,7 +640,7 @@ impl Parser<'_, '_> {
                     // 7 (weak link) needs a yrs feature we do not build, 9 and 15 are yrs-only
                     // and crash Yjs peers.
                     _ => return Err(UpdateError::UnknownTypeRef { at, type_ref }),
-                }
+                };
                 1
             }
             CONTENT_ANY => {
@@ -962,7 +1027,7 @@ fn check_type_nesting(index: &ItemIndex<'_>, max: usize) -> Result<(), UpdateErr
             parent_of[i] = Slot::Visiting;
             path.push(i);
             match nodes[i].parent {
-                ParentLink::None => break None,
+                ParentLink::Root(_) => break None,
                 ParentLink::Parent(id) => break index.find(id).filter(|&p| is_type(p)),
                 ParentLink::Sibling(id) => match index.find(id) {
                     Some(sibling) => i = sibling,

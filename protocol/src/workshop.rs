@@ -225,8 +225,11 @@ pub mod schema {
         format!("follow.{block}")
     }
 
+    /// What every key a client may set in a conversation guide starts with.
+    pub const GUIDE_CHECKED_PREFIX: &str = "checked.";
+
     pub fn guide_checked_key(question: usize) -> String {
-        format!("checked.{question}")
+        format!("{GUIDE_CHECKED_PREFIX}{question}")
     }
 
     pub fn guide_notes_key(question: usize) -> String {
