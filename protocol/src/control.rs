@@ -81,6 +81,10 @@ pub enum Command {
     SetJoinLocked {
         locked: bool,
     },
+    /// Facilitators: a fresh join code replaces the old one, which from then on is unknown
+    /// (`POST /api/join` answers 404, as for a code that never existed); the old link and QR
+    /// code stop working, whoever has a token stays. Answered by `ack`, then `join_code`.
+    RotateJoinCode,
     /// Facilitators: fields left out stay as they are.
     SetSettings {
         #[serde(default)]
@@ -253,6 +257,11 @@ pub enum Event {
     JoinLocked {
         locked: bool,
     },
+    /// To everyone who said `hello` (the session view carries the code for every role), after
+    /// `rotate_join_code`: the session's new join code; the old one no longer works.
+    JoinCode {
+        join_code: String,
+    },
     FormatAdded {
         format_id: String,
     },
@@ -358,6 +367,27 @@ mod tests {
             event: Event::JoinLocked { locked: false },
         };
         assert_eq!(locked.to_json(), r#"{"type":"join_locked","locked":false}"#);
+    }
+
+    #[test]
+    fn rotating_the_join_code_has_a_stable_shape() {
+        let rotate = ClientEnvelope {
+            id: Some(8),
+            command: Command::RotateJoinCode,
+        };
+        assert_eq!(rotate.to_json(), r#"{"id":8,"type":"rotate_join_code"}"#);
+        assert_eq!(ClientEnvelope::parse(&rotate.to_json()).unwrap(), rotate);
+        let parsed = ClientEnvelope::parse(r#"{"type":"rotate_join_code"}"#).unwrap();
+        assert_eq!(parsed.command, Command::RotateJoinCode);
+        let code = ServerEnvelope {
+            reply_to: None,
+            event: Event::JoinCode {
+                join_code: "ACDEFGHJKMNP".into(),
+            },
+        };
+        let json = code.to_json();
+        assert_eq!(json, r#"{"type":"join_code","join_code":"ACDEFGHJKMNP"}"#);
+        assert_eq!(ServerEnvelope::parse(&json).unwrap(), code);
     }
 
     #[test]

@@ -198,6 +198,7 @@ impl Engine {
             | Command::AddCoFacilitator { .. }
             | Command::RemoveParticipant { .. }
             | Command::SetJoinLocked { .. }
+            | Command::RotateJoinCode
             | Command::AddFormat { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }

@@ -157,6 +157,18 @@ impl SessionTask {
                 self.reply(conn, reply_to, Event::Ack);
                 self.set_join_locked(*locked);
             }
+            Command::RotateJoinCode => {
+                // Who may lock the door may change its key.
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators can change the join code",
+                    );
+                }
+                self.request_join_code_rotation(conn, reply_to);
+            }
             Command::AddFormat { activity_id } => {
                 if !joined.role.may_edit_document() {
                     return self.command_failed(

@@ -148,6 +148,9 @@ pub(super) struct SessionTask {
     join_bucket: admission::RateBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
+    /// Facilitators asked for a new join code (who, and the command's id); carried out after
+    /// the batch ([`admission`]).
+    rotation_requests: Vec<(ConnId, Option<u64>)>,
 }
 
 impl SessionTask {
@@ -297,6 +300,7 @@ impl SessionTask {
             update_bytes,
             join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
+            rotation_requests: Vec::new(),
         };
         let mut new_id = crate::ids::participant_id;
         if let Some(update) = schema::ensure_structure(
@@ -364,6 +368,9 @@ impl SessionTask {
                         self.reload_document().await;
                     }
                     self.flush();
+                    if !self.rotation_requests.is_empty() {
+                        self.rotate_join_code().await;
+                    }
                     if self.delete_requested.is_some() {
                         self.delete(rx).await;
                         return;
@@ -503,7 +510,9 @@ impl SessionTask {
                 }
             }
             SessionCmd::Leave { conn } => self.leave(conn),
-            SessionCmd::AddParticipant { name, reply } => self.add_participant(name, reply),
+            SessionCmd::AddParticipant { name, code, reply } => {
+                self.add_participant(name, &code, reply)
+            }
             SessionCmd::Export {
                 token,
                 language,
