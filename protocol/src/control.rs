@@ -11,7 +11,8 @@ use thiserror::Error;
 /// The control protocol version this crate speaks.
 pub const CONTROL_VERSION: u32 = 1;
 
-/// The largest control message the server reads.
+/// The largest control message the server reads, unless told otherwise
+/// ([`ClientEnvelope::parse_within`]; the server's `--max-control-bytes`).
 pub const MAX_CONTROL_BYTES: usize = 64 * 1024;
 
 /// Who a connection is, decided by its token.
@@ -286,16 +287,24 @@ pub enum ErrorCode {
 
 #[derive(Debug, Error)]
 pub enum ControlError {
-    #[error("control message of {0} bytes is larger than {MAX_CONTROL_BYTES}")]
-    TooLarge(usize),
+    #[error("control message of {len} bytes is larger than {max}")]
+    TooLarge { len: usize, max: usize },
     #[error("control message is not a valid command: {0}")]
     Invalid(#[from] serde_json::Error),
 }
 
 impl ClientEnvelope {
     pub fn parse(json: &str) -> Result<Self, ControlError> {
-        if json.len() > MAX_CONTROL_BYTES {
-            return Err(ControlError::TooLarge(json.len()));
+        Self::parse_within(json, MAX_CONTROL_BYTES)
+    }
+
+    /// Parses a command of at most `max_bytes`; a longer one is refused before any parsing.
+    pub fn parse_within(json: &str, max_bytes: usize) -> Result<Self, ControlError> {
+        if json.len() > max_bytes {
+            return Err(ControlError::TooLarge {
+                len: json.len(),
+                max: max_bytes,
+            });
         }
         Ok(serde_json::from_str(json)?)
     }
@@ -400,7 +409,13 @@ mod tests {
         );
         assert!(matches!(
             ClientEnvelope::parse(&big),
-            Err(ControlError::TooLarge(_))
+            Err(ControlError::TooLarge { .. })
         ));
+        let ping = r#"{"type":"ping","client_time":1}"#;
+        assert!(matches!(
+            ClientEnvelope::parse_within(ping, ping.len() - 1),
+            Err(ControlError::TooLarge { len, max }) if len == ping.len() && max == len - 1
+        ));
+        assert!(ClientEnvelope::parse_within(ping, ping.len()).is_ok());
     }
 }

@@ -208,7 +208,7 @@ pub async fn create_session(
     let facilitator_name = request
         .facilitator_name
         .as_deref()
-        .and_then(clean_name)
+        .and_then(|name| clean_name(name, app.config.session.max_name_chars as usize))
         .unwrap_or_else(|| "Begeleider".to_owned());
     let template = chosen_template(&request)?;
 
@@ -286,7 +286,7 @@ pub async fn join(
     }
     let code =
         ids::normalize_join_code(&request.code).ok_or(ApiError::NotFound("unknown join code"))?;
-    let name = clean_name(&request.name)
+    let name = clean_name(&request.name, app.config.session.max_name_chars as usize)
         .ok_or_else(|| ApiError::BadRequest("a name is required".into()))?;
     let session_id = app
         .store

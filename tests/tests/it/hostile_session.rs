@@ -528,3 +528,100 @@ async fn a_rotated_join_code_survives_a_restart() {
     assert_eq!(view.join_code, code);
     server.stop().await;
 }
+
+fn refused(event: Event, code: ErrorCode) -> bool {
+    matches!(event, Event::Error { code: got, .. } if got == code)
+}
+
+/// The limits on what goes into a session are flags (`--max-post-it-chars`,
+/// `--post-it-burst`, `--max-groups`, `--max-carousel-rounds`, `--max-participants`,
+/// `--max-name-chars`, `--max-awareness-state-bytes`): a server with small ones holds each.
+#[tokio::test]
+async fn the_session_limits_follow_their_flags() {
+    let mut config = Config::for_tests();
+    let limits = &mut config.session;
+    limits.max_post_it_chars = 10;
+    limits.post_it_burst = 2;
+    limits.max_groups = 1;
+    limits.max_carousel_rounds = 1;
+    // The facilitator, the display and two more.
+    limits.max_participants = 4;
+    limits.max_name_chars = 5;
+    limits.max_awareness_state_bytes = 256;
+    let server = TestServer::start_with(config, Arc::new(MemoryStore::new())).await;
+    let session = server.create_session().await;
+    let joined = server.join(&session.join_code, "Annemarie").await;
+    server.join(&session.join_code, "Bram").await;
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &session.join_code, "Vijfde").await,
+        503,
+        "unavailable",
+    )
+    .await;
+
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    let view = facilitator.hello().await;
+    let annemarie = view
+        .participants
+        .iter()
+        .find(|p| p.id == joined.participant_id)
+        .unwrap();
+    assert_eq!(annemarie.name, "Annem", "names are cut at --max-name-chars");
+
+    let writer = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    writer.hello().await;
+    let post = |text: &str, client_ref: &str| Command::PostIdea {
+        text: text.into(),
+        client_ref: client_ref.into(),
+    };
+    assert!(refused(
+        writer.request(post("elf tekens!", "r0")).await,
+        ErrorCode::BadRequest
+    ));
+    assert_eq!(writer.request(post("een", "r1")).await, Event::Ack);
+    assert_eq!(writer.request(post("twee", "r2")).await, Event::Ack);
+    assert!(refused(
+        writer.request(post("drie", "r3")).await,
+        ErrorCode::RateLimited
+    ));
+
+    facilitator.clear_events();
+    let ids: Vec<String> = facilitator
+        .hello()
+        .await
+        .ideas
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    let group = |id: &str, label: &str| Command::GroupIdeas {
+        idea_ids: vec![id.to_owned()],
+        group_id: None,
+        label: Some(label.into()),
+    };
+    assert_eq!(facilitator.request(group(&ids[0], "A")).await, Event::Ack);
+    assert!(refused(
+        facilitator.request(group(&ids[1], "B")).await,
+        ErrorCode::Conflict
+    ));
+
+    facilitator.request(Command::PhaseGoto { index: 3 }).await;
+    let round = |topic: &str| Command::CarouselAddRound {
+        topic: topic.into(),
+        owner_id: joined.participant_id.clone(),
+        activity_id: None,
+    };
+    assert_eq!(facilitator.request(round("Eerste")).await, Event::Ack);
+    assert!(refused(
+        facilitator.request(round("Tweede")).await,
+        ErrorCode::Conflict
+    ));
+
+    let state = format!(r#"{{"name":"{}"}}"#, "x".repeat(300));
+    writer.set_awareness(4242, 1, &state).await;
+    let closed = writer.wait_closed().await.expect("closed");
+    assert_eq!(closed.code, werkplaats_protocol::close::POLICY_VIOLATION);
+}

@@ -12,7 +12,6 @@ use werkplaats_protocol::control::{ErrorCode, Event, Role};
 use super::{ConnId, Recipient, SessionTask, control::control_frame};
 use crate::ids;
 use crate::metrics::Metrics;
-use crate::session::meta::MAX_CREDENTIALS;
 use crate::session::{NewParticipant, Refused};
 use crate::store::{StoreError, now_ms};
 
@@ -78,7 +77,7 @@ impl SessionTask {
                 code: close::UNAUTHORIZED,
                 reason: LOCKED,
             })
-        } else if self.meta.credentials.len() >= MAX_CREDENTIALS {
+        } else if self.meta.credentials.len() >= self.ctx.config.session.max_participants as usize {
             Some(Refused {
                 code: close::TRY_AGAIN_LATER,
                 reason: "session is full",

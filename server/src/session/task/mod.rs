@@ -45,10 +45,6 @@ use crate::store::{LoadedSession, UpdateBatch};
 /// outbound queue, so the batch in flight and the one behind it cannot fill a healthy client's
 /// queue by themselves.
 const MAX_BATCH: usize = 256;
-/// Updates from one connection that may wait for their dependencies (a client that edits
-/// while its sync step 2 is still on the way), and their total size.
-const MAX_PARKED: usize = 64;
-const MAX_PARKED_BYTES: usize = 4 * 1024 * 1024;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
 /// Log entries after which the document is compacted into a snapshot, once the log since the
@@ -258,7 +254,8 @@ impl SessionTask {
             engine_state,
             ctx.config.minute_ms as f64,
         )
-        .with_board_limits(ctx.config.session.board());
+        .with_board_limits(ctx.config.session.board())
+        .with_max_rounds(ctx.config.session.max_carousel_rounds as usize);
         let clock = ctx.clock;
         let update_bytes = ByteBucket::new(
             ctx.config.doc.session_update_bytes_per_second,
@@ -266,6 +263,7 @@ impl SessionTask {
             Instant::now(),
         );
         let joins_per_minute = ctx.config.session.session_joins_per_minute;
+        let awareness = AwarenessTable::new(ctx.config.session.awareness());
         let mut task = Self {
             registry,
             ctx,
@@ -273,7 +271,7 @@ impl SessionTask {
             meta,
             meta_dirty: false,
             doc,
-            awareness: AwarenessTable::default(),
+            awareness,
             conns: HashMap::new(),
             outbox: Vec::new(),
             batch: 1,
@@ -838,7 +836,11 @@ impl SessionTask {
         let Some(state) = self.conns.get_mut(&conn) else {
             return;
         };
-        if state.parked.len() >= MAX_PARKED || state.parked_bytes + update.len() > MAX_PARKED_BYTES
+        // Updates from one connection that may wait for their dependencies (a client that
+        // edits while its sync step 2 is still on the way), and their total size.
+        let limits = &self.ctx.config.sync;
+        if state.parked.len() >= limits.max_parked_updates as usize
+            || state.parked_bytes + update.len() > limits.max_parked_bytes as usize
         {
             self.refuse(
                 conn,
