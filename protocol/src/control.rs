@@ -11,7 +11,8 @@ use thiserror::Error;
 /// The control protocol version this crate speaks.
 pub const CONTROL_VERSION: u32 = 1;
 
-/// The largest control message the server reads.
+/// The largest control message the server reads, unless told otherwise
+/// ([`ClientEnvelope::parse_within`]; the server's `--max-control-bytes`).
 pub const MAX_CONTROL_BYTES: usize = 64 * 1024;
 
 /// Who a connection is, decided by its token.
@@ -81,6 +82,10 @@ pub enum Command {
     SetJoinLocked {
         locked: bool,
     },
+    /// Facilitators: a fresh join code replaces the old one, which from then on is unknown
+    /// (`POST /api/join` answers 404, as for a code that never existed); the old link and QR
+    /// code stop working, whoever has a token stays. Answered by `ack`, then `join_code`.
+    RotateJoinCode,
     /// Facilitators: fields left out stay as they are.
     SetSettings {
         #[serde(default)]
@@ -253,6 +258,11 @@ pub enum Event {
     JoinLocked {
         locked: bool,
     },
+    /// To everyone who said `hello` (the session view carries the code for every role), after
+    /// `rotate_join_code`: the session's new join code; the old one no longer works.
+    JoinCode {
+        join_code: String,
+    },
     FormatAdded {
         format_id: String,
     },
@@ -277,16 +287,24 @@ pub enum ErrorCode {
 
 #[derive(Debug, Error)]
 pub enum ControlError {
-    #[error("control message of {0} bytes is larger than {MAX_CONTROL_BYTES}")]
-    TooLarge(usize),
+    #[error("control message of {len} bytes is larger than {max}")]
+    TooLarge { len: usize, max: usize },
     #[error("control message is not a valid command: {0}")]
     Invalid(#[from] serde_json::Error),
 }
 
 impl ClientEnvelope {
     pub fn parse(json: &str) -> Result<Self, ControlError> {
-        if json.len() > MAX_CONTROL_BYTES {
-            return Err(ControlError::TooLarge(json.len()));
+        Self::parse_within(json, MAX_CONTROL_BYTES)
+    }
+
+    /// Parses a command of at most `max_bytes`; a longer one is refused before any parsing.
+    pub fn parse_within(json: &str, max_bytes: usize) -> Result<Self, ControlError> {
+        if json.len() > max_bytes {
+            return Err(ControlError::TooLarge {
+                len: json.len(),
+                max: max_bytes,
+            });
         }
         Ok(serde_json::from_str(json)?)
     }
@@ -361,6 +379,27 @@ mod tests {
     }
 
     #[test]
+    fn rotating_the_join_code_has_a_stable_shape() {
+        let rotate = ClientEnvelope {
+            id: Some(8),
+            command: Command::RotateJoinCode,
+        };
+        assert_eq!(rotate.to_json(), r#"{"id":8,"type":"rotate_join_code"}"#);
+        assert_eq!(ClientEnvelope::parse(&rotate.to_json()).unwrap(), rotate);
+        let parsed = ClientEnvelope::parse(r#"{"type":"rotate_join_code"}"#).unwrap();
+        assert_eq!(parsed.command, Command::RotateJoinCode);
+        let code = ServerEnvelope {
+            reply_to: None,
+            event: Event::JoinCode {
+                join_code: "ACDEFGHJKMNP".into(),
+            },
+        };
+        let json = code.to_json();
+        assert_eq!(json, r#"{"type":"join_code","join_code":"ACDEFGHJKMNP"}"#);
+        assert_eq!(ServerEnvelope::parse(&json).unwrap(), code);
+    }
+
+    #[test]
     fn refuses_unknown_and_oversized_commands() {
         assert!(ClientEnvelope::parse(r#"{"type":"format_disk"}"#).is_err());
         assert!(ClientEnvelope::parse("not json").is_err());
@@ -370,7 +409,13 @@ mod tests {
         );
         assert!(matches!(
             ClientEnvelope::parse(&big),
-            Err(ControlError::TooLarge(_))
+            Err(ControlError::TooLarge { .. })
         ));
+        let ping = r#"{"type":"ping","client_time":1}"#;
+        assert!(matches!(
+            ClientEnvelope::parse_within(ping, ping.len() - 1),
+            Err(ControlError::TooLarge { len, max }) if len == ping.len() && max == len - 1
+        ));
+        assert!(ClientEnvelope::parse_within(ping, ping.len()).is_ok());
     }
 }

@@ -10,7 +10,6 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use werkplaats_protocol::update::UpdateLimits;
 
 use crate::config::Config;
 use crate::listener::LimitedListener;
@@ -34,7 +33,7 @@ pub struct App {
     /// Websockets per address refused for an unknown session or a wrong token
     /// (`--join-per-minute`): guessing a token or a session id costs like guessing a code.
     pub auth_failure_limiter: RateLimiter,
-    pub update_limits: UpdateLimits,
+    pub frame_limits: crate::ws::FrameLimits,
     /// Cancelled at shutdown: sessions flush, connections close with 1001.
     pub shutdown: CancellationToken,
     /// Session and connection tasks, so shutdown can wait for them.
@@ -69,11 +68,7 @@ impl Server {
             tasks: tasks.clone(),
             clock: crate::clock::ServerClock::new(),
         });
-        let update_limits = UpdateLimits {
-            max_bytes: config.max_message_bytes,
-            max_clients: config.doc.max_update_clients as usize,
-            ..UpdateLimits::default()
-        };
+        let frame_limits = crate::ws::FrameLimits::from_config(&config);
         let app = Arc::new(App {
             join_limiter: RateLimiter::per_minute(config.join_per_minute),
             create_limiter: RateLimiter::per_minute(config.net.create_per_minute),
@@ -82,7 +77,7 @@ impl Server {
             store,
             registry,
             metrics,
-            update_limits,
+            frame_limits,
             shutdown,
             tasks,
             next_conn: AtomicU64::new(1),

@@ -9,6 +9,7 @@ use clap::{Parser, ValueEnum};
 use crate::limits::doc::DocLimits;
 use crate::limits::net::NetLimits;
 use crate::limits::session::SessionLimits;
+use crate::limits::sync::SyncLimits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
@@ -91,6 +92,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub session: SessionLimits,
+
+    #[command(flatten)]
+    pub sync: SyncLimits,
 }
 
 impl Config {

@@ -14,8 +14,12 @@ const JOIN_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTWXY34679";
 /// 12 characters: 23^12 ≈ 2^54 codes (the arithmetic is in `SECURITY.md`), read and typed as
 /// three groups of four (`ACDE-FGHJ-KMNP`).
 pub const JOIN_CODE_LEN: usize = 12;
-/// Codes of sessions created before codes grew; they end with their session.
+/// Codes of sessions created before codes grew; they end with their session (or when the
+/// facilitator rotates the code).
 const LEGACY_JOIN_CODE_LEN: usize = 6;
+/// Draws of a join code not held by a live session before giving up (creating a session,
+/// rotating a code). With 2^54 codes a second draw is already rare.
+pub const JOIN_CODE_ATTEMPTS: usize = 20;
 
 fn random_b64(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

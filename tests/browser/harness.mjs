@@ -44,23 +44,27 @@ export function launchBrowser() {
   });
 }
 
-/** A fresh context (its own localStorage: another person) with a page. */
+/**
+ * A fresh context (its own localStorage: another person) with a page. Every `confirm` is
+ * recorded in `dialogs` and answered "cancel", unless the test sets `acceptDialogs`.
+ */
 export async function newPerson(browser, viewport = WIDE) {
   const context = await browser.newContext({ viewport, locale: 'nl-NL', reducedMotion: 'reduce' });
   const page = await context.newPage();
   const dialogs = [];
+  const person = { context, page, dialogs, errors: [], acceptDialogs: false };
   page.on('dialog', async (dialog) => {
     dialogs.push(dialog.message());
-    await dialog.dismiss();
+    await (person.acceptDialogs ? dialog.accept() : dialog.dismiss());
   });
-  const errors = [];
+  const { errors } = person;
   page.on('pageerror', (err) => errors.push(String(err)));
   // Whatever the server's Content-Security-Policy refuses is an error too (Chromium reports
   // it on the console only), so the tests that expect no errors also prove the policy fits.
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) errors.push(msg.text());
   });
-  return { context, page, dialogs, errors };
+  return person;
 }
 
 /** Saves a full-page screenshot as screenshots/NAME.png (gitignored). */

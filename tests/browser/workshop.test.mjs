@@ -467,6 +467,38 @@ test('the language switch also turns the workshop texts into English', async () 
   await bram.page.getByText('Fase 6 van 6').waitFor();
 });
 
+test('a new code: asked first, then the old code, link and QR stop working and every screen shows the new one', async () => {
+  const shown = async (page, testId) => (await page.getByTestId(testId).textContent()).replace(/[\s-]/g, '');
+  const qrLabel = (page) => page.getByTestId('qr').first().getAttribute('aria-label');
+  const old = await shown(fatima.page, 'join-code');
+  assert.equal(old, session.code.replace(/-/g, ''));
+  const rotate = fatima.page.getByRole('button', { name: 'Nieuwe code maken' });
+  // "Cancel" changes nothing.
+  await rotate.click();
+  assert.match(fatima.dialogs.at(-1), /werken dan meteen niet meer/);
+  await postJson(server.http, '/api/join', { code: old, name: 'Nog met de oude code' });
+  assert.equal(await shown(fatima.page, 'join-code'), old);
+
+  fatima.acceptDialogs = true;
+  await rotate.click();
+  fatima.acceptDialogs = false;
+  await waitInPage(fatima.page, (old) => {
+    const code = document.querySelector('[data-testid="join-code"]')?.textContent?.replace(/[\s-]/g, '');
+    return code && code !== old;
+  }, old);
+  const code = await shown(fatima.page, 'join-code');
+  assert.match(code, /^[ACDEFGHJKMNPQRTWXY34679]{12}$/);
+  await fatima.page.getByText(`${server.http}/join/${code}`).waitFor();
+  assert.ok((await qrLabel(fatima.page)).endsWith(`/join/${code}`), 'the share panel QR holds the new link');
+  // The room display follows without a reload.
+  await waitInPage(display.page, (code) => document.querySelector('[data-testid="display-code"]')?.textContent?.replace(/[\s-]/g, '') === code, code);
+  assert.ok((await qrLabel(display.page)).endsWith(`/join/${code}`), 'the display QR holds the new link');
+  await assert.rejects(postJson(server.http, '/api/join', { code: old, name: 'Oude code' }), /: 404 /);
+  const joined = await postJson(server.http, '/api/join', { code, name: 'Nieuwe code' });
+  assert.equal(joined.session_id, session.id);
+  for (const person of [fatima, anna, bram, display]) assert.deepEqual(person.errors, []);
+});
+
 test('deleting the session asks first, then every page says it is gone', async () => {
   await fatima.page.getByRole('button', { name: 'Sessie wissen…' }).click();
   const dialog = fatima.page.getByRole('dialog', { name: 'Weet je het zeker?' });

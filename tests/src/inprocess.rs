@@ -179,6 +179,9 @@ impl Store for GatedStore {
     fn session_by_join_code<'a>(&'a self, join_code: &'a str) -> StoreFuture<'a, Option<String>> {
         self.inner.session_by_join_code(join_code)
     }
+    fn set_join_code<'a>(&'a self, id: &'a str, join_code: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.set_join_code(id, join_code)
+    }
     fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
         self.inner.load_session(id)
     }

@@ -10,13 +10,14 @@ use werkplaats_protocol::workshop::{GroupView, IdeaView};
 
 use super::CommandError;
 
+/// Defaults of [`BoardLimits`] (and of their flags, `limits/session.rs`).
 pub const MAX_IDEA_CHARS: usize = 500;
 pub const MAX_GROUPS: usize = 200;
+/// Post-its one participant may post in a burst, and how fast the allowance refills.
+pub const POST_BURST: u32 = 10;
+pub const POSTS_PER_MINUTE: u32 = 20;
 pub const MAX_LABEL_CHARS: usize = 80;
 const MAX_CLIENT_REF_CHARS: usize = 64;
-/// Post-its one participant may post in a burst, and how fast the allowance refills.
-const POST_BURST: f64 = 10.0;
-const POSTS_PER_MINUTE: f64 = 20.0;
 
 /// How much one board may hold. Together they bound the session view that every
 /// facilitator's `hello` gets: with the defaults, at most 512 KiB of post-it text plus about
@@ -31,6 +32,12 @@ pub struct BoardLimits {
     pub max_ideas_per_author: usize,
     /// Bytes of post-it text on the board (UTF-8: an emoji is 4 bytes).
     pub max_text_bytes: usize,
+    /// Characters in one post-it.
+    pub max_idea_chars: usize,
+    pub max_groups: usize,
+    /// Post-its one author may post at once, then `posts_per_minute`.
+    pub post_burst: u32,
+    pub posts_per_minute: u32,
 }
 
 impl Default for BoardLimits {
@@ -39,6 +46,10 @@ impl Default for BoardLimits {
             max_ideas: 2_000,
             max_ideas_per_author: 200,
             max_text_bytes: 512 * 1024,
+            max_idea_chars: MAX_IDEA_CHARS,
+            max_groups: MAX_GROUPS,
+            post_burst: POST_BURST,
+            posts_per_minute: POSTS_PER_MINUTE,
         }
     }
 }
@@ -126,13 +137,19 @@ impl Board {
             .ok_or(CommandError::NotFound("no such post-it"))
     }
 
-    fn take_allowance(&mut self, author: &str, now_ms: f64) -> Result<(), CommandError> {
+    fn take_allowance(
+        &mut self,
+        author: &str,
+        now_ms: f64,
+        limits: &BoardLimits,
+    ) -> Result<(), CommandError> {
+        let burst = f64::from(limits.post_burst);
+        let per_minute = f64::from(limits.posts_per_minute);
         let (tokens, last) = self
             .allowance
             .entry(author.to_owned())
-            .or_insert((POST_BURST, now_ms));
-        *tokens =
-            (*tokens + (now_ms - *last).max(0.0) / 60_000.0 * POSTS_PER_MINUTE).min(POST_BURST);
+            .or_insert((burst, now_ms));
+        *tokens = (*tokens + (now_ms - *last).max(0.0) / 60_000.0 * per_minute).min(burst);
         *last = now_ms;
         if *tokens < 1.0 {
             return Err(CommandError::RateLimited(
@@ -171,7 +188,7 @@ impl Board {
         if let Some(existing) = self.ideas.iter().find(retry_of) {
             return Ok((existing.id.clone(), false));
         }
-        let text = clean_text(text, MAX_IDEA_CHARS)?;
+        let text = clean_text(text, limits.max_idea_chars)?;
         if self.ideas.len() >= limits.max_ideas {
             return Err(CommandError::Conflict("the board is full"));
         }
@@ -194,7 +211,7 @@ impl Board {
                 "you have posted as many post-its as one person may",
             ));
         }
-        self.take_allowance(&stamp.author_id, stamp.now_ms as f64)?;
+        self.take_allowance(&stamp.author_id, stamp.now_ms as f64, limits)?;
         let (author_id, author_name) = if stamp.anonymous {
             *self.anonymous_posts.entry(stamp.author_id).or_default() += 1;
             (String::new(), String::new())
@@ -266,6 +283,7 @@ impl Board {
         group_id: Option<&str>,
         label: Option<&str>,
         new_id: String,
+        limits: &BoardLimits,
     ) -> Result<String, CommandError> {
         if idea_ids.is_empty() || idea_ids.len() > self.ideas.len() {
             return Err(CommandError::BadRequest("name the post-its to group"));
@@ -286,7 +304,7 @@ impl Board {
             }
             (None, Some(label)) => {
                 let label = clean_text(label, MAX_LABEL_CHARS)?;
-                if self.groups.len() >= MAX_GROUPS {
+                if self.groups.len() >= limits.max_groups {
                     return Err(CommandError::Conflict("there are too many groups"));
                 }
                 self.groups.push(Group {
@@ -530,10 +548,17 @@ mod tests {
                 None,
                 Some("Samenwerken"),
                 "g1".into(),
+                &BoardLimits::default(),
             )
             .unwrap();
         board
-            .group(&["i2".into()], Some(&g), None, "unused".into())
+            .group(
+                &["i2".into()],
+                Some(&g),
+                None,
+                "unused".into(),
+                &BoardLimits::default(),
+            )
             .unwrap();
         assert!(
             board

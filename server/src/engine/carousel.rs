@@ -41,7 +41,7 @@ pub struct Carousel {
     pub seq: u64,
 }
 
-/// Most rounds in one carousel.
+/// Most rounds in one carousel: the default of `--max-carousel-rounds`.
 pub const MAX_ROUNDS: usize = 50;
 
 impl Carousel {
@@ -74,8 +74,9 @@ impl Carousel {
         id: String,
         topic: String,
         owner_id: String,
+        max_rounds: usize,
     ) -> Result<(), CommandError> {
-        if self.rounds.len() >= MAX_ROUNDS {
+        if self.rounds.len() >= max_rounds {
             return Err(CommandError::Conflict(
                 "the carousel has the most rounds it can have",
             ));
@@ -328,10 +329,20 @@ mod tests {
             .unwrap();
         let mut carousel = Carousel::new(&activity, MIN);
         carousel
-            .add_round("r1".into(), "Samen met Taalhuis".into(), "p1".into())
+            .add_round(
+                "r1".into(),
+                "Samen met Taalhuis".into(),
+                "p1".into(),
+                MAX_ROUNDS,
+            )
             .unwrap();
         carousel
-            .add_round("r2".into(), "Meer bezoekers".into(), "p2".into())
+            .add_round(
+                "r2".into(),
+                "Meer bezoekers".into(),
+                "p2".into(),
+                MAX_ROUNDS,
+            )
             .unwrap();
         carousel
     }

@@ -98,6 +98,8 @@ pub struct Engine {
     /// Length of one template minute; 60,000 except in demos and tests.
     pub minute_ms: f64,
     pub board_limits: BoardLimits,
+    /// Most rounds a carousel may have (`--max-carousel-rounds`).
+    pub max_rounds: usize,
 }
 
 /// Longest carousel topic and next step, in characters.
@@ -110,11 +112,17 @@ impl Engine {
             template,
             minute_ms,
             board_limits: BoardLimits::default(),
+            max_rounds: carousel::MAX_ROUNDS,
         }
     }
 
     pub fn with_board_limits(mut self, limits: BoardLimits) -> Self {
         self.board_limits = limits;
+        self
+    }
+
+    pub fn with_max_rounds(mut self, max_rounds: usize) -> Self {
+        self.max_rounds = max_rounds;
         self
     }
 
@@ -198,6 +206,7 @@ impl Engine {
             | Command::AddCoFacilitator { .. }
             | Command::RemoveParticipant { .. }
             | Command::SetJoinLocked { .. }
+            | Command::RotateJoinCode
             | Command::AddFormat { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }
@@ -283,6 +292,7 @@ impl Engine {
                     group_id.as_deref(),
                     label.as_deref(),
                     new_id(),
+                    &self.board_limits,
                 )?;
                 changes.ideas.extend(idea_ids.iter().cloned());
                 changes.groups = true;
@@ -313,8 +323,9 @@ impl Engine {
                 if name_of(owner_id).is_none() {
                     return Err(CommandError::NotFound("the owner is not in this session"));
                 }
+                let max_rounds = self.max_rounds;
                 let carousel = self.carousel_for(activity_id.as_deref())?;
-                carousel.add_round(new_id(), topic, owner_id.clone())?;
+                carousel.add_round(new_id(), topic, owner_id.clone(), max_rounds)?;
                 changes.carousel = true;
             }
             Command::CarouselSetOwner { round_id, owner_id } => {

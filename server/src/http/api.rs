@@ -44,8 +44,6 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Longest session title, in characters.
 const MAX_TITLE_CHARS: usize = 120;
-/// Tries to draw a join code not held by a live session.
-const JOIN_CODE_ATTEMPTS: usize = 20;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -210,7 +208,7 @@ pub async fn create_session(
     let facilitator_name = request
         .facilitator_name
         .as_deref()
-        .and_then(clean_name)
+        .and_then(|name| clean_name(name, app.config.session.max_name_chars as usize))
         .unwrap_or_else(|| "Begeleider".to_owned());
     let template = chosen_template(&request)?;
 
@@ -227,7 +225,7 @@ pub async fn create_session(
     let id = ids::session_id();
     let meta_json = meta.to_json();
 
-    for _ in 0..JOIN_CODE_ATTEMPTS {
+    for _ in 0..ids::JOIN_CODE_ATTEMPTS {
         let join_code = ids::join_code();
         let row = SessionRow {
             id: id.clone(),
@@ -288,7 +286,7 @@ pub async fn join(
     }
     let code =
         ids::normalize_join_code(&request.code).ok_or(ApiError::NotFound("unknown join code"))?;
-    let name = clean_name(&request.name)
+    let name = clean_name(&request.name, app.config.session.max_name_chars as usize)
         .ok_or_else(|| ApiError::BadRequest("a name is required".into()))?;
     let session_id = app
         .store
@@ -299,6 +297,7 @@ pub async fn join(
         .registry
         .request(&session_id, |reply| SessionCmd::AddParticipant {
             name: name.clone(),
+            code: code.clone(),
             reply,
         })
         .await;
@@ -316,6 +315,11 @@ pub async fn join(
                 app.config.session.session_joins_per_minute,
             )),
             close::UNAUTHORIZED => ApiError::Forbidden(refused.reason),
+            // The code was rotated, or the session deleted, after the lookup: the answer is
+            // the one an unknown code gets, so it tells nothing about what the code once was.
+            close::SESSION_NOT_FOUND | close::SESSION_DELETED => {
+                ApiError::NotFound("unknown join code")
+            }
             _ => ApiError::Unavailable(refused.reason.to_owned()),
         }),
         None => Err(ApiError::Unavailable(

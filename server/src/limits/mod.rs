@@ -4,3 +4,4 @@
 pub mod doc;
 pub mod net;
 pub mod session;
+pub mod sync;

@@ -1,5 +1,5 @@
-//! Limits on connections and HTTP: how long a client may take to say something, and how many
-//! half-open connections one address may hold.
+//! Limits on connections and HTTP: how long a client may take to say something, how many
+//! half-open connections one address may hold, and what a connection's control messages may be.
 
 use std::time::Duration;
 
@@ -40,6 +40,22 @@ pub struct NetLimits {
     #[arg(long, env = "WERKPLAATS_WS_PONG_TIMEOUT_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub ws_pong_timeout_secs: u64,
+
+    /// Largest control (JSON) message a client may send, in bytes; a larger one is answered
+    /// with `bad_request` and counts as malformed. The largest command a client sends is a
+    /// post-it or a next step, a few kilobytes at most.
+    #[arg(long, env = "WERKPLAATS_MAX_CONTROL_BYTES",
+          default_value_t = werkplaats_protocol::control::MAX_CONTROL_BYTES as u32,
+          value_parser = clap::value_parser!(u32).range(1024..=(16 << 20)))]
+    pub max_control_bytes: u32,
+
+    /// Malformed control messages one connection may send before it is closed with 1008. A
+    /// few, not one: a client of another protocol version may send a command this server does
+    /// not know, and should get the error event, not a disconnect.
+    #[arg(long, env = "WERKPLAATS_MAX_BAD_CONTROL_MESSAGES",
+          default_value_t = crate::ws::bad_input::MAX_BAD_CONTROL,
+          value_parser = clap::value_parser!(u8).range(1..))]
+    pub max_bad_control_messages: u8,
 
     /// Sessions one address (IPv6: per /64) may create per minute (also the burst).
     #[arg(long, env = "WERKPLAATS_CREATE_PER_MINUTE", default_value_t = 5,

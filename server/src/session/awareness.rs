@@ -16,11 +16,30 @@ use super::ConnId;
 /// every 15 s).
 pub const AWARENESS_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Most client ids one connection may speak for (a page with a few documents).
+/// Most client ids one connection may speak for (a page with a few documents): the default of
+/// `--max-awareness-ids`.
 pub const MAX_IDS_PER_CONNECTION: usize = 4;
 
-/// Largest awareness state accepted, in bytes of JSON.
+/// Largest awareness state accepted, in bytes of JSON: the default of
+/// `--max-awareness-state-bytes`.
 pub const MAX_STATE_BYTES: usize = 16 * 1024;
+
+/// What one connection's awareness may hold, from the flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwarenessLimits {
+    /// Client ids one connection may speak for, and entries in one message.
+    pub max_ids: usize,
+    pub max_state_bytes: usize,
+}
+
+impl Default for AwarenessLimits {
+    fn default() -> Self {
+        Self {
+            max_ids: MAX_IDS_PER_CONNECTION,
+            max_state_bytes: MAX_STATE_BYTES,
+        }
+    }
+}
 
 /// An awareness entry as received, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +61,7 @@ struct Entry {
 #[derive(Default)]
 pub struct AwarenessTable {
     entries: HashMap<u64, Entry>,
+    limits: AwarenessLimits,
 }
 
 /// Why an awareness entry was refused.
@@ -52,6 +72,13 @@ pub enum Refusal {
 }
 
 impl AwarenessTable {
+    pub fn new(limits: AwarenessLimits) -> Self {
+        Self {
+            entries: HashMap::new(),
+            limits,
+        }
+    }
+
     /// Applies entries from `conn`; returns the encoded update of what changed (to broadcast
     /// to everyone, the sender included: its echo keeps y-websocket clients from timing out),
     /// and the entries refused.
@@ -86,9 +113,7 @@ impl AwarenessTable {
                         accepted.push(entry);
                     }
                 }
-                None if owned_by_conn >= MAX_IDS_PER_CONNECTION => {
-                    refused.push(Refusal::TooManyIds)
-                }
+                None if owned_by_conn >= self.limits.max_ids => refused.push(Refusal::TooManyIds),
                 None => {
                     let removal = entry.state == "null";
                     self.entries.insert(
@@ -177,8 +202,11 @@ fn encode<'a>(entries: impl Iterator<Item = (u64, u32, &'a str)>) -> Vec<u8> {
 
 /// Checks a decoded awareness update from a client: states must be JSON objects or `null`,
 /// within the size limit. Runs in the connection's task, off the session's.
-pub fn validate(update: &AwarenessUpdate<'_>) -> Result<Vec<OwnedEntry>, String> {
-    if update.entries.len() > MAX_IDS_PER_CONNECTION {
+pub fn validate(
+    update: &AwarenessUpdate<'_>,
+    limits: &AwarenessLimits,
+) -> Result<Vec<OwnedEntry>, String> {
+    if update.entries.len() > limits.max_ids {
         return Err(format!(
             "{} awareness entries in one message",
             update.entries.len()
@@ -188,7 +216,7 @@ pub fn validate(update: &AwarenessUpdate<'_>) -> Result<Vec<OwnedEntry>, String>
         .entries
         .iter()
         .map(|e| {
-            if e.state.len() > MAX_STATE_BYTES {
+            if e.state.len() > limits.max_state_bytes {
                 return Err(format!("awareness state of {} bytes", e.state.len()));
             }
             // serde_json bounds its own recursion, so deep nesting is an error, not a crash.
@@ -278,7 +306,7 @@ mod tests {
                 state: "{nope",
             }],
         };
-        assert!(validate(&bad).is_err());
+        assert!(validate(&bad, &AwarenessLimits::default()).is_err());
         let deep = "[".repeat(10_000);
         let deep = AwarenessUpdate {
             entries: vec![AwarenessEntry {
@@ -287,6 +315,28 @@ mod tests {
                 state: &deep,
             }],
         };
-        assert!(validate(&deep).is_err());
+        assert!(validate(&deep, &AwarenessLimits::default()).is_err());
+    }
+
+    #[test]
+    fn the_limits_come_from_the_flags() {
+        let limits = AwarenessLimits {
+            max_ids: 1,
+            max_state_bytes: 8,
+        };
+        let mut table = AwarenessTable::new(limits);
+        let now = Instant::now();
+        table.apply(1, |_| false, &[entry(1, 1, "{}")], now);
+        let (_, refused) = table.apply(1, |_| false, &[entry(2, 1, "{}")], now);
+        assert_eq!(refused, vec![Refusal::TooManyIds]);
+        let update = |state| AwarenessUpdate {
+            entries: vec![AwarenessEntry {
+                client_id: 1,
+                clock: 2,
+                state,
+            }],
+        };
+        assert!(validate(&update(r#"{"a":1}"#), &limits).is_ok());
+        assert!(validate(&update(r#"{"a":123}"#), &limits).is_err());
     }
 }

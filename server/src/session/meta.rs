@@ -64,10 +64,11 @@ pub struct Credential {
     pub created_at_ms: i64,
 }
 
-/// Most credentials one session hands out; a bound on what a join flood can grow.
+/// Most credentials one session hands out; a bound on what a join flood can grow. The default
+/// of `--max-participants`.
 pub const MAX_CREDENTIALS: usize = 500;
 
-/// Longest display name, in characters.
+/// Longest display name, in characters: the default of `--max-name-chars`.
 pub const MAX_NAME_CHARS: usize = 60;
 
 impl SessionMeta {
@@ -115,13 +116,13 @@ impl SessionMeta {
     }
 }
 
-/// Cleans a display name: trims, drops control characters, bounds the length. `None` if
-/// nothing is left.
-pub fn clean_name(raw: &str) -> Option<String> {
+/// Cleans a display name: trims, drops control characters, keeps at most `max_chars`
+/// characters. `None` if nothing is left.
+pub fn clean_name(raw: &str, max_chars: usize) -> Option<String> {
     let cleaned: String = raw
         .chars()
         .filter(|c| !c.is_control())
-        .take(MAX_NAME_CHARS)
+        .take(max_chars)
         .collect::<String>()
         .trim()
         .to_owned();
@@ -169,10 +170,16 @@ mod tests {
 
     #[test]
     fn names_are_cleaned() {
-        assert_eq!(clean_name("  Ans\u{0}\n "), Some("Ans".into()));
-        assert_eq!(clean_name(" \t "), None);
         assert_eq!(
-            clean_name(&"x".repeat(100)).unwrap().chars().count(),
+            clean_name("  Ans\u{0}\n ", MAX_NAME_CHARS),
+            Some("Ans".into())
+        );
+        assert_eq!(clean_name(" \t ", MAX_NAME_CHARS), None);
+        assert_eq!(
+            clean_name(&"x".repeat(100), MAX_NAME_CHARS)
+                .unwrap()
+                .chars()
+                .count(),
             MAX_NAME_CHARS
         );
     }

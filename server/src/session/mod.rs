@@ -87,6 +87,8 @@ pub enum SessionCmd {
     },
     AddParticipant {
         name: String,
+        /// The join code the session was found by: a code rotated away since is refused.
+        code: String,
         reply: oneshot::Sender<Result<NewParticipant, Refused>>,
     },
     /// The results, for a facilitator's token.

@@ -15,6 +15,7 @@ macro_rules! store_contract_tests {
     ($make:expr) => {
         $crate::store::contract::store_contract_tests!(@each $make;
             create_and_duplicate_join_code
+            a_new_join_code_replaces_the_old_one
             load_session
             append_assigns_increasing_seqs
             save_state_replaces_meta_and_state
@@ -84,6 +85,60 @@ pub(crate) async fn create_and_duplicate_join_code(store: &dyn Store) {
     assert_eq!(
         store.session_by_join_code("ABC123").await.expect("lookup"),
         Some("s2".to_owned())
+    );
+}
+
+pub(crate) async fn a_new_join_code_replaces_the_old_one(store: &dyn Store) {
+    create(store, "s1", "OLD1").await;
+    create(store, "s2", "CODE2").await;
+
+    // Another session's code is refused, and nothing changes.
+    let taken = store.set_join_code("s1", "CODE2").await;
+    assert!(matches!(taken, Err(StoreError::JoinCodeTaken)), "{taken:?}");
+    assert_eq!(
+        store.session_by_join_code("OLD1").await.expect("lookup"),
+        Some("s1".to_owned())
+    );
+
+    store.set_join_code("s1", "NEW1").await.expect("rotate");
+    // The old code finds nothing, like a code that never existed.
+    assert_eq!(
+        store.session_by_join_code("OLD1").await.expect("lookup"),
+        None
+    );
+    assert_eq!(
+        store.session_by_join_code("NEW1").await.expect("lookup"),
+        Some("s1".to_owned())
+    );
+    let loaded = store
+        .load_session("s1")
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded.join_code, "NEW1");
+    assert_eq!(loaded.meta, b"meta of s1", "only the code changes");
+    // The neighbour keeps its code, and the old one is free for a new session.
+    assert_eq!(
+        store.session_by_join_code("CODE2").await.expect("lookup"),
+        Some("s2".to_owned())
+    );
+    create(store, "s3", "OLD1").await;
+
+    let missing = store.set_join_code("nope", "NEW9").await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+    assert_eq!(
+        store.session_by_join_code("NEW9").await.expect("lookup"),
+        None
+    );
+
+    // A deleted session's code, rotated or not, finds nothing.
+    assert!(store.delete_session("s1").await.expect("delete"));
+    assert_eq!(
+        store.session_by_join_code("NEW1").await.expect("lookup"),
+        None
     );
 }
 

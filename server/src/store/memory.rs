@@ -98,6 +98,25 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(found) })
     }
 
+    fn set_join_code<'a>(&'a self, id: &'a str, join_code: &'a str) -> StoreFuture<'a, ()> {
+        let result = (|| {
+            let mut sessions = self.sessions.lock().expect("memory store poisoned");
+            if sessions
+                .values()
+                .any(|s| s.loaded.join_code == join_code && s.loaded.id != id)
+            {
+                return Err(StoreError::JoinCodeTaken);
+            }
+            let stored = sessions
+                .get_mut(id)
+                .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+            stored.loaded.join_code = join_code.to_owned();
+            stored.loaded.last_active_ms = now_ms();
+            Ok(())
+        })();
+        Box::pin(async move { result })
+    }
+
     fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
         let sessions = self.sessions.lock().expect("memory store poisoned");
         let found = sessions.get(id).map(|s| s.loaded.clone());

@@ -72,6 +72,12 @@ pub trait Store: Send + Sync + 'static {
     /// The id of the live session with this join code.
     fn session_by_join_code<'a>(&'a self, join_code: &'a str) -> StoreFuture<'a, Option<String>>;
 
+    /// Gives a session a new join code in place of its old one, which from then on finds no
+    /// session (nothing remembers it). Fails with [`StoreError::JoinCodeTaken`] when another
+    /// live session holds the new code, and with [`StoreError::NotFound`] when there is no
+    /// such session; either way nothing changed.
+    fn set_join_code<'a>(&'a self, id: &'a str, join_code: &'a str) -> StoreFuture<'a, ()>;
+
     fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>>;
 
     /// Appends updates to the log in one transaction (group commit) and returns the sequence

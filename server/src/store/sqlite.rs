@@ -211,6 +211,11 @@ enum Write {
         updates: UpdateBatch,
         reply: Reply<u64>,
     },
+    SetJoinCode {
+        id: String,
+        join_code: String,
+        reply: Reply<()>,
+    },
     SaveState {
         id: String,
         meta: Vec<u8>,
@@ -407,6 +412,16 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn set_join_code<'a>(&'a self, id: &'a str, join_code: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(self.call(move |reply| {
+            Request::Write(Write::SetJoinCode {
+                id: id.to_owned(),
+                join_code: join_code.to_owned(),
+                reply,
+            })
+        }))
+    }
+
     fn load_session<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<LoadedSession>> {
         Box::pin(self.call(move |reply| {
             Request::Read(Read::Load {
@@ -580,6 +595,7 @@ impl Write {
         }
         match self {
             Write::Create { reply, .. }
+            | Write::SetJoinCode { reply, .. }
             | Write::SaveState { reply, .. }
             | Write::Compact { reply, .. } => {
                 let _ = reply.send(result.map(|_| ()));
@@ -757,6 +773,12 @@ impl Worker {
                     append_updates(conn, id, updates),
                 )
                 .map(Done::Seq),
+            Write::SetJoinCode { id, join_code, .. } => self
+                .outcome(
+                    || format!("changing the join code of session {id}"),
+                    set_join_code(conn, id, join_code),
+                )
+                .map(|()| Done::Unit),
             Write::SaveState {
                 id, meta, state, ..
             } => self
@@ -990,6 +1012,23 @@ fn create_session(conn: &Connection, row: &SessionRow, meta: &[u8]) -> Result<()
     let empty: &[u8] = &[];
     conn.prepare_cached("INSERT INTO session_data (session_id, meta, state) VALUES (?1, ?2, ?3)")?
         .execute(params![row.id, meta, empty])?;
+    Ok(())
+}
+
+/// Checks both refusals (taken code, unknown session) before the one `UPDATE`, so a refusal
+/// leaves the group's transaction as it was; the `UNIQUE` constraint would instead fail the
+/// statement, and with it the whole group.
+fn set_join_code(conn: &Connection, id: &str, join_code: &str) -> Result<(), OpError> {
+    match session_by_join_code(conn, join_code)? {
+        Some(holder) if holder != id => return Err(OpError::Refused(StoreError::JoinCodeTaken)),
+        _ => {}
+    }
+    let changed = conn
+        .prepare_cached("UPDATE sessions SET join_code = ?2, last_active_ms = ?3 WHERE id = ?1")?
+        .execute(params![id, join_code, now_ms()])?;
+    if changed == 0 {
+        return Err(OpError::Refused(StoreError::NotFound(id.to_owned())));
+    }
     Ok(())
 }
 

@@ -64,6 +64,7 @@ async fn data_survives_drop_and_reopen() {
         .save_state("s1", b"meta2".to_vec(), b"state2".to_vec())
         .await
         .expect("save");
+    store.set_join_code("s1", "CODE2").await.expect("rotate");
     // Compact everything, so only `last_seq` remembers where numbering stands.
     store
         .compact("s1", b"snap".to_vec(), 2)
@@ -81,8 +82,13 @@ async fn data_survives_drop_and_reopen() {
     assert_eq!(after.state, b"state2");
     assert_eq!(after.snapshot.as_deref(), Some(&b"snap"[..]));
     assert_eq!(
-        store.session_by_join_code("CODE1").await.expect("lookup"),
+        store.session_by_join_code("CODE2").await.expect("lookup"),
         Some("s1".to_owned())
+    );
+    // The code it had before the rotation stays gone.
+    assert_eq!(
+        store.session_by_join_code("CODE1").await.expect("lookup"),
+        None
     );
     // Numbering continues after compaction and reopen.
     assert_eq!(

@@ -10,7 +10,8 @@ use werkplaats_protocol::control::ControlError;
 
 /// Malformed control messages one connection may send before it is closed with 1008. A few,
 /// not one: a client of an older or newer protocol version may send a command we do not know
-/// and should get the error event, not a disconnect.
+/// and should get the error event, not a disconnect. The default of
+/// `--max-bad-control-messages`.
 pub const MAX_BAD_CONTROL: u8 = 8;
 
 /// Characters of the client's text that a log line may show, escaped.
@@ -63,7 +64,7 @@ pub struct BadControl {
 impl BadControl {
     pub fn new(json: &str, error: &ControlError) -> Self {
         let kind = match error {
-            ControlError::TooLarge(_) => BadControlKind::TooLarge,
+            ControlError::TooLarge { .. } => BadControlKind::TooLarge,
             ControlError::Invalid(err) => match err.classify() {
                 serde_json::error::Category::Data => BadControlKind::Shape,
                 _ => BadControlKind::Syntax,
@@ -109,13 +110,14 @@ pub struct BadInputTally {
 }
 
 impl BadInputTally {
-    pub fn record(&mut self, kind: BadControlKind) -> Verdict {
+    /// Counts one more; `max` is `--max-bad-control-messages`.
+    pub fn record(&mut self, kind: BadControlKind, max: u8) -> Verdict {
         self.bad_control = self.bad_control.saturating_add(1);
         let log = self.logged_kinds & kind.bit() == 0;
         self.logged_kinds |= kind.bit();
         Verdict {
             log,
-            close: self.bad_control >= MAX_BAD_CONTROL,
+            close: self.bad_control >= max,
         }
     }
 }
@@ -159,11 +161,12 @@ mod tests {
         let mut tally = BadInputTally::default();
         let verdicts: Vec<Verdict> = (0..MAX_BAD_CONTROL)
             .map(|i| {
-                tally.record(if i % 2 == 0 {
+                let kind = if i % 2 == 0 {
                     BadControlKind::Shape
                 } else {
                     BadControlKind::Syntax
-                })
+                };
+                tally.record(kind, MAX_BAD_CONTROL)
             })
             .collect();
         let logged = verdicts.iter().filter(|v| v.log).count();

@@ -364,7 +364,7 @@ fn on_read(
     };
     Metrics::inc(&app.metrics.messages_in);
     Metrics::add(&app.metrics.bytes_in, frame.len() as u64);
-    let decoded = match decode(&frame, &app.update_limits) {
+    let decoded = match decode(&frame, &app.frame_limits) {
         Ok(decoded) => decoded,
         Err(refusal) => {
             Metrics::inc(&app.metrics.rejected_inputs);
@@ -387,7 +387,7 @@ fn on_read(
         Decoded::BadControl(bad) => {
             Metrics::inc(&app.metrics.rejected_inputs);
             Metrics::inc(app.metrics.bad_control(bad.kind));
-            let verdict = tally.record(bad.kind);
+            let verdict = tally.record(bad.kind, app.config.net.max_bad_control_messages);
             if verdict.log {
                 // Never the client's text itself: its length and a short escaped prefix.
                 warn!(

@@ -9,7 +9,32 @@ use werkplaats_protocol::message::{AwarenessUpdate, Message, decode_state_vector
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
 
 use super::bad_input::BadControl;
-use crate::session::{ClientMsg, awareness};
+use crate::config::Config;
+use crate::session::ClientMsg;
+use crate::session::awareness::{self, AwarenessLimits};
+
+/// What a client's frame may hold, copied out of the flags once at start-up.
+#[derive(Debug, Clone)]
+pub struct FrameLimits {
+    pub update: UpdateLimits,
+    /// `--max-control-bytes`.
+    pub max_control_bytes: usize,
+    pub awareness: AwarenessLimits,
+}
+
+impl FrameLimits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            update: UpdateLimits {
+                max_bytes: config.max_message_bytes,
+                max_clients: config.doc.max_update_clients as usize,
+                ..UpdateLimits::default()
+            },
+            max_control_bytes: config.net.max_control_bytes as usize,
+            awareness: config.session.awareness(),
+        }
+    }
+}
 
 pub enum Decoded {
     /// Forward to the session.
@@ -36,7 +61,7 @@ fn policy(reason: String) -> Refusal {
     }
 }
 
-pub fn decode(frame: &Bytes, limits: &UpdateLimits) -> Result<Decoded, Refusal> {
+pub fn decode(frame: &Bytes, limits: &FrameLimits) -> Result<Decoded, Refusal> {
     let message = Message::decode(frame).map_err(|e| policy(format!("malformed message: {e}")))?;
     Ok(match message {
         Message::SyncStep1(sv) => {
@@ -44,7 +69,7 @@ pub fn decode(frame: &Bytes, limits: &UpdateLimits) -> Result<Decoded, Refusal> 
             Decoded::Session(ClientMsg::SyncStep1(frame.slice_ref(sv)))
         }
         Message::SyncStep2(update) | Message::Update(update) => {
-            let summary = validate_update_v1(update, limits)
+            let summary = validate_update_v1(update, &limits.update)
                 .map_err(|e| policy(format!("invalid update: {e}")))?;
             Decoded::Session(ClientMsg::Update {
                 update: frame.slice_ref(update),
@@ -54,18 +79,20 @@ pub fn decode(frame: &Bytes, limits: &UpdateLimits) -> Result<Decoded, Refusal> 
         Message::Awareness(bytes) => {
             let update = AwarenessUpdate::decode(bytes)
                 .map_err(|e| policy(format!("malformed awareness: {e}")))?;
-            let entries = awareness::validate(&update).map_err(policy)?;
+            let entries = awareness::validate(&update, &limits.awareness).map_err(policy)?;
             Decoded::Session(ClientMsg::Awareness(entries))
         }
         Message::QueryAwareness => Decoded::Session(ClientMsg::QueryAwareness),
         Message::PermissionDenied(_) => Decoded::Nothing,
-        Message::Control(json) => match ClientEnvelope::parse(json) {
-            Ok(ClientEnvelope {
-                id,
-                command: Command::Ping { client_time },
-            }) => Decoded::Ping { id, client_time },
-            Ok(envelope) => Decoded::Session(ClientMsg::Control(envelope)),
-            Err(err) => Decoded::BadControl(BadControl::new(json, &err)),
-        },
+        Message::Control(json) => {
+            match ClientEnvelope::parse_within(json, limits.max_control_bytes) {
+                Ok(ClientEnvelope {
+                    id,
+                    command: Command::Ping { client_time },
+                }) => Decoded::Ping { id, client_time },
+                Ok(envelope) => Decoded::Session(ClientMsg::Control(envelope)),
+                Err(err) => Decoded::BadControl(BadControl::new(json, &err)),
+            }
+        }
     })
 }

@@ -6,8 +6,9 @@
 //! [`outbound`](crate::session::outbound) queue), flushing once per burst. See [`connection`].
 
 pub mod admission;
-mod bad_input;
+pub(crate) mod bad_input;
 pub mod connection;
 mod decode;
 
 pub use bad_input::BadControlKind;
+pub use decode::FrameLimits;

@@ -168,6 +168,38 @@ async fn updates_whose_dependencies_never_arrive_are_bounded_and_refused() {
     scene.assert_unharmed().await;
 }
 
+/// The bound is `--max-parked-updates`: with 3, the fourth waiting update closes the
+/// connection, and three are held (the connection stays open) as long as nothing more comes.
+#[tokio::test]
+async fn the_parking_bound_is_its_flag() {
+    let mut config = werkplaats_server::Config::for_tests();
+    config.sync.max_parked_updates = 3;
+    let server = TestServer::start_with(
+        config,
+        std::sync::Arc::new(werkplaats_server::store::memory::MemoryStore::new()),
+    )
+    .await;
+    let session = server.create_session().await;
+    let url = server.ws_url(&session.id, &session.facilitator_token);
+    let patient = YClient::connect(&url).await.unwrap();
+    patient.wait_synced().await;
+    for client_id in 0..3 {
+        patient
+            .send_frame(Message::Update(&gap_update(7000 + client_id)).encode())
+            .await;
+    }
+    let attacker = YClient::connect(&url).await.unwrap();
+    attacker.wait_synced().await;
+    for client_id in 0..4 {
+        attacker
+            .send_frame(Message::Update(&gap_update(8000 + client_id)).encode())
+            .await;
+    }
+    let reason = expect_close(&attacker, close::POLICY_VIOLATION).await;
+    assert!(reason.contains("update refused"), "{reason}");
+    assert!(patient.closed().is_none(), "three may wait");
+}
+
 #[tokio::test]
 async fn an_update_that_waits_is_applied_once_its_dependencies_arrive() {
     let scene = scene().await;

@@ -15,11 +15,22 @@ use werkplaats_tests::{Launch, ServerProcess, TestServer, YClient, assert_api_er
 /// One participant sends malformed control messages in a loop, each with a newline followed
 /// by a forged log line and 2 KB of padding. Before: every one was logged at WARN with the
 /// text (399 MB in 2 s from one connection, forged lines included) and the connection stayed
-/// open. Now: one escaped log line per kind, a counter per kind, and 1008 after a few.
+/// open. Now: one escaped log line per kind, a counter per kind, and 1008 after a few
+/// (`--max-bad-control-messages`, 5 here instead of 8; `--max-control-bytes` 4 KiB instead of
+/// 64, so a 5 KB command counts as too large).
 #[tokio::test]
 async fn a_flood_of_bad_control_messages_is_logged_once_and_closed_with_1008() {
     let data = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(data.path()).await;
+    let launch = Launch {
+        args: vec![
+            "--max-bad-control-messages=5".into(),
+            "--max-control-bytes=4096".into(),
+        ],
+        ..Launch::default()
+    };
+    let server = ServerProcess::start_with(data.path(), launch)
+        .await
+        .unwrap();
     let session = server.create_session("Logboek").await;
     let joined = server.join(&session.join_code, "Mallory").await;
     let attacker = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
@@ -28,6 +39,12 @@ async fn a_flood_of_bad_control_messages_is_logged_once_and_closed_with_1008() {
     attacker.wait_synced().await;
     let log_before = server.log().len();
 
+    // Well-formed, but larger than this server's control messages may be.
+    let large = format!(
+        r#"{{"type":"post_idea","text":"{}","client_ref":"r1"}}"#,
+        "x".repeat(5_000)
+    );
+    attacker.send_frame(Message::Control(&large).encode()).await;
     let padding = "x".repeat(2_000);
     for _ in 0..200 {
         let forged = format!(
@@ -52,13 +69,19 @@ async fn a_flood_of_bad_control_messages_is_logged_once_and_closed_with_1008() {
             .metric(&format!("werkplaats_bad_control_{kind}_total"))
             .await;
     }
-    assert_eq!(counted, 8, "counted per kind, then closed");
+    assert_eq!(counted, 5, "counted per kind, then closed");
+    assert_eq!(
+        server
+            .metric("werkplaats_bad_control_too_large_total")
+            .await,
+        1
+    );
     let log = server.log();
     let written = &log[log_before..];
     assert_eq!(
         written.matches("bad control message").count(),
-        1,
-        "{written}"
+        2,
+        "once per kind: {written}"
     );
     assert!(
         !written.lines().any(|line| line.starts_with("FORGED")),

@@ -1,12 +1,13 @@
 //! Attacks with a valid join code: filling a session's board and its view so that the
-//! facilitator can no longer steer.
+//! facilitator can no longer steer, flooding it with joins, and a code that got out (which the
+//! facilitator replaces).
 
 use std::sync::Arc;
 
 use werkplaats_protocol::control::{Command, ErrorCode, Event};
 use werkplaats_server::Config;
 use werkplaats_server::store::memory::MemoryStore;
-use werkplaats_tests::{TestServer, YClient};
+use werkplaats_tests::{ServerProcess, TestServer, YClient};
 
 /// Sixty scripted participants post ten post-its of 500 emoji (2,000 bytes) each. Before: the
 /// board took 1,000 such post-its, the `session` event grew past 2 MiB and a facilitator's
@@ -87,6 +88,13 @@ async fn session_deleted_reaches_clients_before_the_4410() {
             .is_some(),
         "no session_deleted before the close"
     );
+    // Its code went with it: answered like a code that never existed.
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &session.join_code, "Laat").await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 async fn join_request(server: &TestServer, code: &str, name: &str) -> reqwest::Response {
@@ -368,4 +376,252 @@ async fn anonymous_post_its_leave_no_author_in_the_store() {
         !idea.contains(&joined.participant_id) && !idea.contains("Geheimhouder"),
         "{idea}"
     );
+}
+
+/// The body of a 404 for a code no session ever had, to compare a rotated-away code with.
+async fn unknown_code_answer(server: &TestServer) -> serde_json::Value {
+    let response = join_request(server, "ACDE-FGHJ-KMNP", "Gok").await;
+    assert_eq!(response.status(), 404);
+    response.json().await.unwrap()
+}
+
+fn new_code(event: &Event) -> Option<String> {
+    match event {
+        Event::JoinCode { join_code } => Some(join_code.clone()),
+        _ => None,
+    }
+}
+
+/// Before: a code that got out (a photo of the projector on social media) worked until the
+/// session ended; the facilitator could only lock everyone out. Now `rotate_join_code` (the
+/// facilitator or a co-facilitator; not a participant) replaces it: the old code answers as a
+/// code that never existed, the new one joins, and everyone on the control channel (the
+/// facilitators' share panel, the room display) gets the new code at once.
+#[tokio::test]
+async fn the_facilitators_rotate_the_join_code() {
+    let server = TestServer::start().await;
+    let session = server.create_session().await;
+    let old = session.join_code.clone();
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    let display = YClient::connect(&server.ws_url(&session.id, &session.display_token))
+        .await
+        .unwrap();
+    display.hello().await;
+    let joined = server.join(&old, "Deelnemer").await;
+    let participant = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    participant.hello().await;
+    assert!(matches!(
+        participant.request(Command::RotateJoinCode).await,
+        Event::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+    assert!(matches!(
+        display.request(Command::RotateJoinCode).await,
+        Event::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+    // Refused: the code is what it was.
+    server.join(&old, "Nog welkom").await;
+
+    assert_eq!(
+        facilitator.request(Command::RotateJoinCode).await,
+        Event::Ack
+    );
+    let code = new_code(&facilitator.wait_event(|e| new_code(e).is_some()).await).unwrap();
+    assert_ne!(code, old);
+    assert_eq!(code.len(), 12);
+    assert_eq!(
+        new_code(&display.wait_event(|e| new_code(e).is_some()).await),
+        Some(code.clone()),
+        "the room display shows the new code"
+    );
+    let unknown = unknown_code_answer(&server).await;
+    let refused = join_request(&server, &old, "Oude code").await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(
+        refused.json::<serde_json::Value>().await.unwrap(),
+        unknown,
+        "the old code answers exactly as an unknown one"
+    );
+    assert_eq!(
+        server.join(&code, "Nieuwe code").await.session_id,
+        session.id
+    );
+    // Whoever is in stays in, and a fresh view carries the new code.
+    assert!(participant.closed().is_none());
+    let view = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap()
+        .hello()
+        .await;
+    assert_eq!(view.join_code, code);
+
+    // A co-facilitator may rotate too (as they may lock the session).
+    let Event::CoFacilitatorAdded { token, .. } = facilitator
+        .request(Command::AddCoFacilitator { name: "Co".into() })
+        .await
+    else {
+        panic!("no co-facilitator link");
+    };
+    let co = YClient::connect(&server.ws_url(&session.id, &token))
+        .await
+        .unwrap();
+    co.hello().await;
+    facilitator.clear_events();
+    assert_eq!(co.request(Command::RotateJoinCode).await, Event::Ack);
+    let third = new_code(&facilitator.wait_event(|e| new_code(e).is_some()).await).unwrap();
+    assert_ne!(third, code);
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &code, "Te laat").await,
+        404,
+        "not_found",
+    )
+    .await;
+    server.join(&third, "Derde").await;
+}
+
+/// The new code is in the store, not only in the running session: after a restart the old
+/// code is still unknown and the new one still joins.
+#[tokio::test]
+async fn a_rotated_join_code_survives_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(data.path()).await;
+    let session = server.create_session("Rotatie").await;
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    facilitator.hello().await;
+    assert_eq!(
+        facilitator.request(Command::RotateJoinCode).await,
+        Event::Ack
+    );
+    let code = new_code(&facilitator.wait_event(|e| new_code(e).is_some()).await).unwrap();
+    server.stop().await;
+
+    let server = ServerProcess::start(data.path()).await;
+    let old = server
+        .http
+        .post(server.url("/api/join"))
+        .json(&serde_json::json!({ "code": session.join_code, "name": "Oude code" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 404);
+    assert_eq!(
+        server.join(&code, "Nieuwe code").await.session_id,
+        session.id
+    );
+    let view = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap()
+        .hello()
+        .await;
+    assert_eq!(view.join_code, code);
+    server.stop().await;
+}
+
+fn refused(event: Event, code: ErrorCode) -> bool {
+    matches!(event, Event::Error { code: got, .. } if got == code)
+}
+
+/// The limits on what goes into a session are flags (`--max-post-it-chars`,
+/// `--post-it-burst`, `--max-groups`, `--max-carousel-rounds`, `--max-participants`,
+/// `--max-name-chars`, `--max-awareness-state-bytes`): a server with small ones holds each.
+#[tokio::test]
+async fn the_session_limits_follow_their_flags() {
+    let mut config = Config::for_tests();
+    let limits = &mut config.session;
+    limits.max_post_it_chars = 10;
+    limits.post_it_burst = 2;
+    limits.max_groups = 1;
+    limits.max_carousel_rounds = 1;
+    // The facilitator, the display and two more.
+    limits.max_participants = 4;
+    limits.max_name_chars = 5;
+    limits.max_awareness_state_bytes = 256;
+    let server = TestServer::start_with(config, Arc::new(MemoryStore::new())).await;
+    let session = server.create_session().await;
+    let joined = server.join(&session.join_code, "Annemarie").await;
+    server.join(&session.join_code, "Bram").await;
+    werkplaats_tests::assert_api_error(
+        join_request(&server, &session.join_code, "Vijfde").await,
+        503,
+        "unavailable",
+    )
+    .await;
+
+    let facilitator = YClient::connect(&server.ws_url(&session.id, &session.facilitator_token))
+        .await
+        .unwrap();
+    let view = facilitator.hello().await;
+    let annemarie = view
+        .participants
+        .iter()
+        .find(|p| p.id == joined.participant_id)
+        .unwrap();
+    assert_eq!(annemarie.name, "Annem", "names are cut at --max-name-chars");
+
+    let writer = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
+        .await
+        .unwrap();
+    writer.hello().await;
+    let post = |text: &str, client_ref: &str| Command::PostIdea {
+        text: text.into(),
+        client_ref: client_ref.into(),
+    };
+    assert!(refused(
+        writer.request(post("elf tekens!", "r0")).await,
+        ErrorCode::BadRequest
+    ));
+    assert_eq!(writer.request(post("een", "r1")).await, Event::Ack);
+    assert_eq!(writer.request(post("twee", "r2")).await, Event::Ack);
+    assert!(refused(
+        writer.request(post("drie", "r3")).await,
+        ErrorCode::RateLimited
+    ));
+
+    facilitator.clear_events();
+    let ids: Vec<String> = facilitator
+        .hello()
+        .await
+        .ideas
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    let group = |id: &str, label: &str| Command::GroupIdeas {
+        idea_ids: vec![id.to_owned()],
+        group_id: None,
+        label: Some(label.into()),
+    };
+    assert_eq!(facilitator.request(group(&ids[0], "A")).await, Event::Ack);
+    assert!(refused(
+        facilitator.request(group(&ids[1], "B")).await,
+        ErrorCode::Conflict
+    ));
+
+    facilitator.request(Command::PhaseGoto { index: 3 }).await;
+    let round = |topic: &str| Command::CarouselAddRound {
+        topic: topic.into(),
+        owner_id: joined.participant_id.clone(),
+        activity_id: None,
+    };
+    assert_eq!(facilitator.request(round("Eerste")).await, Event::Ack);
+    assert!(refused(
+        facilitator.request(round("Tweede")).await,
+        ErrorCode::Conflict
+    ));
+
+    let state = format!(r#"{{"name":"{}"}}"#, "x".repeat(300));
+    writer.set_awareness(4242, 1, &state).await;
+    let closed = writer.wait_closed().await.expect("closed");
+    assert_eq!(closed.code, werkplaats_protocol::close::POLICY_VIOLATION);
 }

@@ -85,6 +85,12 @@ export const en: Record<MessageKey, string> = {
   'share.lockedNow': 'The session is locked.',
   'share.openNow': 'The session is open again.',
   'share.lockFailed': 'That did not work.',
+  'share.rotateHint': 'Has the code reached the wrong people? Make a new one.',
+  'share.rotate': 'Make a new code',
+  'share.rotateConfirm':
+    'Make a new code? The code you see now, its link and its QR code stop working at once, on paper and in photos too. Whoever has joined stays in. Then give the new code to whoever is still to come.',
+  'share.rotatedNow': 'There is a new code. The old code no longer works.',
+  'share.rotateFailed': 'No new code could be made. The old code still works. Try again.',
   'share.code': 'Code',
   'share.participantLink': 'Link for participants',
   'share.displayHeading': 'Screen for the room',

@@ -85,6 +85,12 @@ export const nl = {
   'share.lockedNow': 'De sessie is op slot.',
   'share.openNow': 'De sessie is weer open.',
   'share.lockFailed': 'Dat lukte niet.',
+  'share.rotateHint': 'Is de code bij de verkeerde mensen terechtgekomen? Maak een nieuwe.',
+  'share.rotate': 'Nieuwe code maken',
+  'share.rotateConfirm':
+    'Wil je een nieuwe code maken? De code die je nu ziet, de link en de QR-code werken dan meteen niet meer, ook niet op papier of op een foto. Wie al meedoet, blijft erin. Geef daarna de nieuwe code aan wie nog moet komen.',
+  'share.rotatedNow': 'Er is een nieuwe code. De oude code werkt niet meer.',
+  'share.rotateFailed': 'Er kon geen nieuwe code gemaakt worden. De oude code werkt nog. Probeer het opnieuw.',
   'share.code': 'Code',
   'share.participantLink': 'Link voor deelnemers',
   'share.displayHeading': 'Scherm voor de zaal',

@@ -29,6 +29,8 @@ export type Command =
   | { type: 'remove_participant'; participant_id: string }
   // facilitators: a locked session takes no new joins
   | { type: 'set_join_locked'; locked: boolean }
+  // facilitators: a fresh join code; the old one (and its link and QR code) stops working
+  | { type: 'rotate_join_code' }
   // facilitators; fields left out stay as they are
   | {
       type: 'set_settings';
@@ -158,6 +160,11 @@ export interface JoinLockedEvent {
   type: 'join_locked';
   locked: boolean;
 }
+/** To everyone on the control channel, after `rotate_join_code`: the session's new join code. */
+export interface JoinCodeEvent {
+  type: 'join_code';
+  join_code: string;
+}
 export interface FormatAddedEvent {
   type: 'format_added';
   format_id: string;
@@ -184,6 +191,7 @@ export type ServerEvent =
   | MyVotesEvent
   | CoFacilitatorAddedEvent
   | JoinLockedEvent
+  | JoinCodeEvent
   | FormatAddedEvent
   | SessionDeletedEvent;
 

@@ -97,6 +97,8 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
       return { ...state, myVotes: event.idea_ids };
     case 'join_locked':
       return state.joinLocked === event.locked ? state : { ...state, joinLocked: event.locked };
+    case 'join_code':
+      return state.joinCode === event.join_code ? state : { ...state, joinCode: event.join_code };
     default:
       return state;
   }

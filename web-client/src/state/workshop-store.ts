@@ -18,6 +18,8 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
   'idea_removed',
   'groups',
   'my_votes',
+  'join_locked',
+  'join_code',
 ];
 
 export class WorkshopStore {

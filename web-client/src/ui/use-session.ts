@@ -41,6 +41,10 @@ export function useSession(sessionId: string, seat: Seat, identity: Identity): C
     const offSession = conn.control.on('session', ({ session }) => {
       if (seat === 'member') updateIdentity(sessionId, seat, { title: session.title, joinCode: session.join_code });
     });
+    // A rotated code replaces the remembered one, so the start page links to a code that works.
+    const offJoinCode = conn.control.on('join_code', ({ join_code }) => {
+      if (seat === 'member') updateIdentity(sessionId, seat, { joinCode: join_code });
+    });
     const stopPersisting = seat === 'member' ? persistDoc(sessionId, conn.doc) : () => {};
     const offStopped = conn.events.on('stopped', (reason) => {
       // A seat that can never connect again is of no use on the start page, nor its copy.
@@ -55,6 +59,7 @@ export function useSession(sessionId: string, seat: Seat, identity: Identity): C
       stopPersisting();
       offWelcome();
       offSession();
+      offJoinCode();
       offStopped();
       conn.destroy();
     };

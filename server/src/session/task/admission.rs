@@ -1,18 +1,19 @@
-//! Who may still come in: the session's join rate, the facilitator's lock, and removing
-//! someone who is already in.
+//! Who may still come in: the session's join rate, the facilitator's lock, the join code
+//! (which facilitators may replace), and removing someone who is already in.
 
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use tracing::info;
+use tracing::{error, info};
 use werkplaats_protocol::close;
-use werkplaats_protocol::control::{Event, Role};
+use werkplaats_protocol::control::{ErrorCode, Event, Role};
 
-use super::{Recipient, SessionTask, control::control_frame};
-use crate::session::meta::MAX_CREDENTIALS;
+use super::{ConnId, Recipient, SessionTask, control::control_frame};
+use crate::ids;
+use crate::metrics::Metrics;
 use crate::session::{NewParticipant, Refused};
-use crate::store::now_ms;
+use crate::store::{StoreError, now_ms};
 
 /// A token bucket: `burst` at once, `per_second` refilled evenly. The session's joins use it
 /// (kept per session, not per address, so a script on many addresses is held to it too), and
@@ -62,14 +63,21 @@ impl SessionTask {
     pub(super) fn add_participant(
         &mut self,
         name: String,
+        code: &str,
         reply: oneshot::Sender<Result<NewParticipant, Refused>>,
     ) {
-        let refused = if self.meta.join_locked {
+        // The code was looked up before this command queued; a rotation in between wins.
+        let refused = if code != self.join_code {
+            Some(Refused {
+                code: close::SESSION_NOT_FOUND,
+                reason: "unknown join code",
+            })
+        } else if self.meta.join_locked {
             Some(Refused {
                 code: close::UNAUTHORIZED,
                 reason: LOCKED,
             })
-        } else if self.meta.credentials.len() >= MAX_CREDENTIALS {
+        } else if self.meta.credentials.len() >= self.ctx.config.session.max_participants as usize {
             Some(Refused {
                 code: close::TRY_AGAIN_LATER,
                 reason: "session is full",
@@ -132,6 +140,67 @@ impl SessionTask {
             Recipient::Steering,
             control_frame(None, Event::JoinLocked { locked }),
         ));
+    }
+}
+
+impl SessionTask {
+    /// A facilitator asked for a new join code; it is drawn when the batch has been handed on
+    /// ([`Self::rotate_join_code`]). Several asks in one batch share one new code.
+    pub(super) fn request_join_code_rotation(&mut self, conn: ConnId, reply_to: Option<u64>) {
+        self.rotation_requests.push((conn, reply_to));
+    }
+
+    /// Draws a fresh join code and stores it in place of the old one, which from then on finds
+    /// no session (`POST /api/join` answers it as it answers a code that never existed). Runs
+    /// between batches, like a delete: the store's answer is awaited, and only then do the
+    /// askers get their `ack` and everyone the new code, so nobody is shown a code that a
+    /// crash could take back. The code itself is never logged.
+    pub(super) async fn rotate_join_code(&mut self) {
+        let asked = std::mem::take(&mut self.rotation_requests);
+        if asked.is_empty() {
+            return;
+        }
+        let mut outcome = Err(StoreError::JoinCodeTaken);
+        for _ in 0..ids::JOIN_CODE_ATTEMPTS {
+            let code = ids::join_code();
+            outcome = self
+                .ctx
+                .store
+                .set_join_code(&self.handle.id, &code)
+                .await
+                .map(|()| code);
+            if !matches!(outcome, Err(StoreError::JoinCodeTaken)) {
+                break;
+            }
+        }
+        match outcome {
+            Ok(code) => {
+                info!("join code rotated");
+                self.join_code = code.clone();
+                for (conn, reply_to) in asked {
+                    self.reply(conn, reply_to, Event::Ack);
+                }
+                self.outbox.push((
+                    Recipient::All,
+                    control_frame(None, Event::JoinCode { join_code: code }),
+                ));
+            }
+            Err(err) => {
+                Metrics::inc(&self.ctx.metrics.store_errors);
+                error!(%err, "could not store a new join code; the old one stays");
+                for (conn, reply_to) in asked {
+                    self.reply(
+                        conn,
+                        reply_to,
+                        Event::Error {
+                            code: ErrorCode::StoreUnavailable,
+                            message: "the join code could not be changed; try again".to_owned(),
+                        },
+                    );
+                }
+            }
+        }
+        self.flush();
     }
 }
 

@@ -17,7 +17,7 @@ use super::{ConnId, Recipient, SessionTask};
 use crate::engine::board::idea_view;
 use crate::engine::{Actor, Changes};
 use crate::ids;
-use crate::session::meta::{MAX_CREDENTIALS, clean_name};
+use crate::session::meta::clean_name;
 use crate::session::schema;
 
 pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Bytes {
@@ -95,7 +95,9 @@ impl SessionTask {
                         "only the facilitator can add co-facilitators",
                     );
                 }
-                let Some(name) = clean_name(name) else {
+                let limits = &self.ctx.config.session;
+                let max_credentials = limits.max_participants as usize;
+                let Some(name) = clean_name(name, limits.max_name_chars as usize) else {
                     return self.command_failed(
                         conn,
                         reply_to,
@@ -103,7 +105,7 @@ impl SessionTask {
                         "a name is required",
                     );
                 };
-                if self.meta.credentials.len() >= MAX_CREDENTIALS {
+                if self.meta.credentials.len() >= max_credentials {
                     return self.command_failed(
                         conn,
                         reply_to,
@@ -156,6 +158,18 @@ impl SessionTask {
                 }
                 self.reply(conn, reply_to, Event::Ack);
                 self.set_join_locked(*locked);
+            }
+            Command::RotateJoinCode => {
+                // Who may lock the door may change its key.
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators can change the join code",
+                    );
+                }
+                self.request_join_code_rotation(conn, reply_to);
             }
             Command::AddFormat { activity_id } => {
                 if !joined.role.may_edit_document() {

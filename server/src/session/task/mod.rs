@@ -45,10 +45,6 @@ use crate::store::{LoadedSession, UpdateBatch};
 /// outbound queue, so the batch in flight and the one behind it cannot fill a healthy client's
 /// queue by themselves.
 const MAX_BATCH: usize = 256;
-/// Updates from one connection that may wait for their dependencies (a client that edits
-/// while its sync step 2 is still on the way), and their total size.
-const MAX_PARKED: usize = 64;
-const MAX_PARKED_BYTES: usize = 4 * 1024 * 1024;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
 /// Log entries after which the document is compacted into a snapshot, once the log since the
@@ -148,6 +144,9 @@ pub(super) struct SessionTask {
     join_bucket: admission::RateBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
+    /// Facilitators asked for a new join code (who, and the command's id); carried out after
+    /// the batch ([`admission`]).
+    rotation_requests: Vec<(ConnId, Option<u64>)>,
 }
 
 impl SessionTask {
@@ -255,7 +254,8 @@ impl SessionTask {
             engine_state,
             ctx.config.minute_ms as f64,
         )
-        .with_board_limits(ctx.config.session.board());
+        .with_board_limits(ctx.config.session.board())
+        .with_max_rounds(ctx.config.session.max_carousel_rounds as usize);
         let clock = ctx.clock;
         let update_bytes = ByteBucket::new(
             ctx.config.doc.session_update_bytes_per_second,
@@ -263,6 +263,7 @@ impl SessionTask {
             Instant::now(),
         );
         let joins_per_minute = ctx.config.session.session_joins_per_minute;
+        let awareness = AwarenessTable::new(ctx.config.session.awareness());
         let mut task = Self {
             registry,
             ctx,
@@ -270,7 +271,7 @@ impl SessionTask {
             meta,
             meta_dirty: false,
             doc,
-            awareness: AwarenessTable::default(),
+            awareness,
             conns: HashMap::new(),
             outbox: Vec::new(),
             batch: 1,
@@ -297,6 +298,7 @@ impl SessionTask {
             update_bytes,
             join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
+            rotation_requests: Vec::new(),
         };
         let mut new_id = crate::ids::participant_id;
         if let Some(update) = schema::ensure_structure(
@@ -364,6 +366,9 @@ impl SessionTask {
                         self.reload_document().await;
                     }
                     self.flush();
+                    if !self.rotation_requests.is_empty() {
+                        self.rotate_join_code().await;
+                    }
                     if self.delete_requested.is_some() {
                         self.delete(rx).await;
                         return;
@@ -503,7 +508,9 @@ impl SessionTask {
                 }
             }
             SessionCmd::Leave { conn } => self.leave(conn),
-            SessionCmd::AddParticipant { name, reply } => self.add_participant(name, reply),
+            SessionCmd::AddParticipant { name, code, reply } => {
+                self.add_participant(name, &code, reply)
+            }
             SessionCmd::Export {
                 token,
                 language,
@@ -829,7 +836,11 @@ impl SessionTask {
         let Some(state) = self.conns.get_mut(&conn) else {
             return;
         };
-        if state.parked.len() >= MAX_PARKED || state.parked_bytes + update.len() > MAX_PARKED_BYTES
+        // Updates from one connection that may wait for their dependencies (a client that
+        // edits while its sync step 2 is still on the way), and their total size.
+        let limits = &self.ctx.config.sync;
+        if state.parked.len() >= limits.max_parked_updates as usize
+            || state.parked_bytes + update.len() > limits.max_parked_bytes as usize
         {
             self.refuse(
                 conn,

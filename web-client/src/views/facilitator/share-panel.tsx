@@ -1,5 +1,7 @@
 // For the facilitator: the join code with its QR code, the participants' link and the
-// projector's link.
+// projector's link; locking the session, and replacing a code that got out (after a
+// confirmation: the old code, link and QR code stop working). The code, link and QR code
+// follow the server's `join_code` event, here and on the room display.
 import { t, useLang } from '../../i18n';
 import { loadIdentity } from '../../state/identity';
 import { formatJoinCode } from '../../state/join-code';
@@ -18,6 +20,15 @@ export function SharePanel() {
       announce(t(locked ? 'share.lockedNow' : 'share.openNow'));
     } catch {
       announce(t('share.lockFailed'));
+    }
+  }
+  async function rotate() {
+    if (!confirm(t('share.rotateConfirm'))) return;
+    try {
+      await conn.command({ type: 'rotate_join_code' });
+      announce(t('share.rotatedNow'));
+    } catch {
+      announce(t('share.rotateFailed'));
     }
   }
   const origin = location.origin;
@@ -43,6 +54,14 @@ export function SharePanel() {
         <p class="share__actions">
           <button type="button" class="button button--secondary" onClick={() => void setLocked(!state.joinLocked)}>
             {t(state.joinLocked ? 'share.unlock' : 'share.lock')}
+          </button>
+        </p>
+      </div>
+      <div class="share__row">
+        <p class="hint">{t('share.rotateHint')}</p>
+        <p class="share__actions">
+          <button type="button" class="button button--secondary" data-testid="rotate-code" onClick={() => void rotate()}>
+            {t('share.rotate')}
           </button>
         </p>
       </div>
