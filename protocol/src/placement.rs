@@ -812,7 +812,7 @@ mod tests {
         }
 
         /// What the client does, as one update, offered to the server.
-        fn from_client(
+        fn offer(
             &mut self,
             client: &Client,
             edit: impl FnOnce(&mut TransactionMut),
@@ -839,7 +839,7 @@ mod tests {
         let client = server.client(7);
         for word in ["kansen ", "en ", "uitdagingen"] {
             server
-                .from_client(&client, |txn| {
+                .offer(&client, |txn| {
                     let text = client.field(txn);
                     let len = text.len(txn);
                     text.insert(txn, len, word);
@@ -847,7 +847,7 @@ mod tests {
                 .unwrap();
         }
         server
-            .from_client(&client, |txn| client.field(txn).remove_range(txn, 0, 7))
+            .offer(&client, |txn| client.field(txn).remove_range(txn, 0, 7))
             .unwrap();
         let check = server.client(2);
         let txn = check.doc.transact();
@@ -858,7 +858,7 @@ mod tests {
     fn a_client_cannot_overwrite_or_remove_what_the_server_made() {
         let mut server = Server::new();
         let client = server.client(7);
-        let overwrite = server.from_client(&client, |txn| {
+        let overwrite = server.offer(&client, |txn| {
             client.format(txn).insert(txn, "side.a.name", "weg");
         });
         assert!(
@@ -872,7 +872,7 @@ mod tests {
             "{overwrite:?}"
         );
         let client = server.client(8);
-        let removed = server.from_client(&client, |txn| {
+        let removed = server.offer(&client, |txn| {
             client.formats.remove(txn, "f1");
         });
         assert!(
@@ -880,18 +880,18 @@ mod tests {
             "{removed:?}"
         );
         let client = server.client(9);
-        let new_entry = server.from_client(&client, |txn| {
+        let new_entry = server.offer(&client, |txn| {
             client.lists.insert(txn, "eigen", ArrayPrelim::default());
         });
         assert!(new_entry.is_err(), "{new_entry:?}");
         // A root container used as a text: its items land in the container itself.
         let client = server.client(10);
         let notes_as_text = client.doc.get_or_insert_text(schema::NOTES);
-        let as_text = server.from_client(&client, |txn| notes_as_text.insert(txn, 0, "ha"));
+        let as_text = server.offer(&client, |txn| notes_as_text.insert(txn, 0, "ha"));
         assert!(as_text.is_err(), "{as_text:?}");
         // The server's texts take text, not shared types.
         let client = server.client(11);
-        let embed_type = server.from_client(&client, |txn| {
+        let embed_type = server.offer(&client, |txn| {
             client.field(txn).insert_embed(txn, 0, MapPrelim::default());
         });
         assert!(embed_type.is_err(), "{embed_type:?}");
@@ -902,7 +902,7 @@ mod tests {
         let mut server = Server::new();
         let client = server.client(7);
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 let row: MapPrelim = [
                     ("id".to_owned(), yrs::In::from("r1")),
                     ("text".to_owned(), TextPrelim::new("bieb").into()),
@@ -917,30 +917,30 @@ mod tests {
             other => panic!("{other:?}"),
         };
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 row(txn).insert(txn, "date", "2026-12-12");
             })
             .unwrap();
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 row(txn).insert(txn, "date", "2026-12-13");
             })
             .expect("a row's field is set again");
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 let Some(Out::YText(text)) = row(txn).get(txn, "text") else {
                     panic!("no text")
                 };
                 text.insert(txn, 4, " open");
             })
             .expect("a row's text is typed in");
-        let nested = server.from_client(&client, |txn| {
+        let nested = server.offer(&client, |txn| {
             row(txn).insert(txn, "deeper", MapPrelim::default());
         });
         assert!(nested.is_err(), "rows hold values and texts only");
         let client = server.client(8);
         server
-            .from_client(&client, |txn| client.list(txn).remove(txn, 0))
+            .offer(&client, |txn| client.list(txn).remove(txn, 0))
             .expect("rows are removed");
     }
 
@@ -949,16 +949,16 @@ mod tests {
         let mut server = Server::new();
         let client = server.client(7);
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 client.guide(txn).insert(txn, "checked.0", true);
             })
             .unwrap();
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 client.guide(txn).insert(txn, "checked.0", false);
             })
             .expect("a tick is taken back");
-        let notes = server.from_client(&client, |txn| {
+        let notes = server.offer(&client, |txn| {
             client.guide(txn).insert(txn, "notes.0", "weg");
         });
         assert!(notes.is_err(), "{notes:?}");
@@ -977,7 +977,7 @@ mod tests {
         // A client's full state (a sync step 2 after a reconnect) with its whole delete set.
         let client = server.client(7);
         server
-            .from_client(&client, |txn| {
+            .offer(&client, |txn| {
                 let guide = client.guide(txn);
                 guide.insert(txn, "checked.0", true);
                 guide.insert(txn, "checked.0", false);
@@ -1003,7 +1003,7 @@ mod tests {
         let mut deepest: Option<MapRef> = None;
         let mut refused = None;
         for step in 1..=(DEPTH + 2) {
-            let outcome = server.from_client(&client, |txn| {
+            let outcome = server.offer(&client, |txn| {
                 let parent = deepest.as_ref().unwrap_or(&free);
                 deepest = Some(parent.insert(txn, "k", MapPrelim::default()));
             });
@@ -1025,7 +1025,7 @@ mod tests {
         let mut server = Server::new();
         let client = server.client(7);
         server
-            .from_client(&client, |txn| client.field(txn).insert(txn, 0, "abc"))
+            .offer(&client, |txn| client.field(txn).insert(txn, 0, "abc"))
             .unwrap();
         let snapshot = server
             .doc
@@ -1038,9 +1038,9 @@ mod tests {
         rebuilt.take(&snapshot, Writer::Server).unwrap();
         assert_eq!(rebuilt.places.clock(7), 3);
         rebuilt
-            .from_client(&client, |txn| client.field(txn).insert(txn, 3, "d"))
+            .offer(&client, |txn| client.field(txn).insert(txn, 3, "d"))
             .expect("typing goes on");
-        let overwrite = rebuilt.from_client(&client, |txn| {
+        let overwrite = rebuilt.offer(&client, |txn| {
             client.format(txn).insert(txn, "side.a.name", "weg");
         });
         assert!(overwrite.is_err());
