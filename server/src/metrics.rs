@@ -19,6 +19,7 @@ pub struct Metrics {
     pub bytes_out: AtomicU64,
     pub slow_client_disconnects: AtomicU64,
     pub rejected_inputs: AtomicU64,
+    pub schema_violations: AtomicU64,
     pub session_panics: AtomicU64,
     pub store_errors: AtomicU64,
     pub joins_rate_limited: AtomicU64,
@@ -53,7 +54,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 19] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 20] = [
             (
                 "werkplaats_connections",
                 "gauge",
@@ -113,6 +114,12 @@ impl Metrics {
                 "counter",
                 "Client messages refused as invalid or forbidden.",
                 &self.rejected_inputs,
+            ),
+            (
+                "werkplaats_schema_violations_total",
+                "counter",
+                "Document updates refused for changing what the workshop's schema keeps from clients.",
+                &self.schema_violations,
             ),
             (
                 "werkplaats_session_panics_total",

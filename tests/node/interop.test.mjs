@@ -56,8 +56,8 @@ test('two stock providers converge on one Y.Text and see each other', async () =
   const b = provider(created.id, joined.participant_token);
   try {
     await Promise.all([synced(a), synced(b)]);
-    const ta = a.doc.getText('notes');
-    const tb = b.doc.getText('notes');
+    const ta = a.doc.getText('scratch');
+    const tb = b.doc.getText('scratch');
 
     a.awareness.setLocalStateField('user', { name: 'Begeleider', color: '#1f6f8b' });
     b.awareness.setLocalStateField('user', { name: 'Deelnemer', color: '#8b1f5a' });
@@ -77,7 +77,7 @@ test('two stock providers converge on one Y.Text and see each other', async () =
     const c = provider(created.id, created.facilitator_token);
     try {
       await synced(c);
-      await eventually('late joiner has the text', () => c.doc.getText('notes').toString() === ta.toString());
+      await eventually('late joiner has the text', () => c.doc.getText('scratch').toString() === ta.toString());
     } finally {
       close(c);
     }

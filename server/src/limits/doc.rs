@@ -40,6 +40,14 @@ pub struct DocLimits {
     #[arg(long, env = "WERKPLAATS_UPDATE_BURST_BYTES", default_value_t = 16 * 1024 * 1024,
           value_parser = clap::value_parser!(u64).range(1024..=(1 << 32)))]
     pub update_burst_bytes: u64,
+
+    /// How deeply a client may nest shared types in a session's document, counted from the
+    /// root, over all updates together (the workshop's own layout is 4 deep). yrs deletes
+    /// nested types recursively and Yjs peers walk them recursively: a chain of 9,900 built
+    /// over many updates crashed stock clients that synced it.
+    #[arg(long, env = "WERKPLAATS_MAX_TYPE_DEPTH", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(4..=1000))]
+    pub max_type_depth: u32,
 }
 
 impl DocLimits {

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use thiserror::Error;
-use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
+use werkplaats_protocol::placement::{Admission, Placements, SchemaViolation, Writer};
+use werkplaats_protocol::update::{UpdateLimits, UpdateSummary, validate_update_v1};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, StateVector, Transact, Update};
@@ -48,6 +49,8 @@ pub struct SessionDocument {
     /// grown by every change's encoding. Deletions shrink the real size and not this, so it
     /// only overestimates, and is measured again before it refuses anything.
     size_estimate: usize,
+    /// Where every clock range lives in the workshop's schema, to judge clients' updates by.
+    places: Placements,
 }
 
 /// The clocks a document has per client (its state vector), read once per update: looking each
@@ -78,9 +81,9 @@ impl Clocks {
     }
 }
 
-/// Counts the shared types an update creates. Used on our own encodings only, so generous
-/// limits are right.
-fn count_types(update: &[u8]) -> usize {
+/// Reads an update the document already took (our own encodings, the store's log), so
+/// generous limits are right.
+fn summarize(update: &[u8]) -> Option<UpdateSummary> {
     let limits = UpdateLimits {
         max_bytes: usize::MAX,
         max_clients: usize::MAX,
@@ -89,9 +92,24 @@ fn count_types(update: &[u8]) -> usize {
         max_type_nesting: MAX_DOCUMENT_TYPES,
         ..UpdateLimits::default()
     };
-    validate_update_v1(update, &limits)
-        .map(|s| s.type_count)
-        .unwrap_or(0)
+    validate_update_v1(update, &limits).ok()
+}
+
+/// Counts the shared types an update creates.
+fn count_types(update: &[u8]) -> usize {
+    summarize(update).map_or(0, |s| s.type_count)
+}
+
+/// Takes what the document already holds into its placements and type count: the server's
+/// own writes and restored updates are never refused.
+fn record_trusted(places: &mut Placements, type_count: &mut usize, update: &[u8]) {
+    let Some(summary) = summarize(update) else {
+        return;
+    };
+    *type_count += summary.type_count;
+    if let Ok(admission) = places.admit(&summary, Writer::Server) {
+        places.record(admission);
+    }
 }
 
 /// Updates at least this large are integrated off the async workers. Typing is a few dozen
@@ -156,6 +174,7 @@ impl SessionDocument {
             full_state: Mutex::new(None),
             changed,
             size_estimate: 0,
+            places: Placements::new(),
         }
     }
 
@@ -168,12 +187,13 @@ impl SessionDocument {
     ) -> Result<Self, DocumentError> {
         let mut document = Self::new();
         let mut type_count = 0;
+        let mut places = Placements::new();
         guarded(|| {
             let mut updates = snapshot.into_iter().chain(log).peekable();
             while updates.peek().is_some() {
                 let mut txn = document.doc.transact_mut();
                 for update in updates.by_ref().take(RESTORE_UPDATES_PER_TRANSACTION) {
-                    type_count += count_types(update);
+                    record_trusted(&mut places, &mut type_count, update);
                     let update = Update::decode_v1(update)
                         .map_err(|e| DocumentError::Rejected(e.to_string()))?;
                     txn.apply_update(update)
@@ -183,6 +203,7 @@ impl SessionDocument {
             Ok(())
         })?;
         document.type_count = type_count;
+        document.places = places;
         document.measure();
         Ok(document)
     }
@@ -206,7 +227,7 @@ impl SessionDocument {
 
     /// Counts what the server itself wrote into the document.
     pub fn record_local(&mut self, update: &[u8]) {
-        self.type_count += count_types(update);
+        record_trusted(&mut self.places, &mut self.type_count, update);
         self.size_estimate = self.size_estimate.saturating_add(update.len());
     }
 
@@ -222,13 +243,47 @@ impl SessionDocument {
         self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES
     }
 
-    /// Applies a validated update and returns what it changed (empty if it was all known).
+    /// Judges a client's update (validated, its dependencies met) by what it would change in
+    /// the workshop's schema; see `werkplaats_protocol::placement`.
+    pub fn admit(
+        &self,
+        summary: &UpdateSummary,
+        max_type_depth: u32,
+    ) -> Result<Admission, SchemaViolation> {
+        self.places.admit(
+            summary,
+            Writer::Client {
+                max_depth: max_type_depth,
+            },
+        )
+    }
+
+    /// Applies an admitted update and returns what it changed (empty if it was all known).
     /// A large update is integrated with the worker thread handed over to the runtime's other
-    /// tasks first ([`off_the_workers`]), so other sessions keep their thread meanwhile.
-    pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
-        off_the_workers(update.len() >= HEAVY_UPDATE_BYTES, || {
+    /// tasks first ([`off_the_workers`]), so other sessions keep their thread meanwhile. After
+    /// an error the placements no longer match the document: throw it away.
+    pub fn apply_admitted(
+        &mut self,
+        update: &[u8],
+        admission: Admission,
+    ) -> Result<Option<Vec<u8>>, DocumentError> {
+        let delta = off_the_workers(update.len() >= HEAVY_UPDATE_BYTES, || {
             self.apply_here(update)
-        })
+        })?;
+        self.places.record(admission);
+        Ok(delta)
+    }
+
+    /// Applies an update without judging it (tests, and the server's own documents).
+    pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
+        let Some(summary) = summarize(update) else {
+            return Err(DocumentError::Rejected("not a valid update".into()));
+        };
+        let admission = self
+            .places
+            .admit(&summary, Writer::Server)
+            .map_err(|e| DocumentError::Rejected(e.to_string()))?;
+        self.apply_admitted(update, admission)
     }
 
     fn apply_here(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {

@@ -104,7 +104,7 @@ fn any_json(any: Any) -> Value {
 
 /// Every root of the restart test's document, as JSON.
 fn document(doc: &Doc) -> Value {
-    let notes = doc.get_or_insert_text("notes");
+    let notes = doc.get_or_insert_text("scratch");
     let log = doc.get_or_insert_text("log");
     let postits = doc.get_or_insert_map("postits");
     let agenda = doc.get_or_insert_array("agenda");
@@ -248,21 +248,21 @@ async fn a_restart_keeps_every_field(how: Stop) {
     let all = [&fac, &a, &b];
 
     // One step at a time, each seen by all before the next: the result is deterministic.
-    fac.edit_text("notes", |t, txn| {
+    fac.edit_text("scratch", |t, txn| {
         t.insert(txn, 0, "Doel: betere vergaderingen.")
     })
     .await;
     settle(&all).await;
-    a.edit_text("notes", |t, txn| {
+    a.edit_text("scratch", |t, txn| {
         let end = t.len(txn);
         t.insert(txn, end, " Idee van Ans.");
     })
     .await;
     settle(&all).await;
-    b.edit_text("notes", |t, txn| t.insert(txn, 0, "[B] "))
+    b.edit_text("scratch", |t, txn| t.insert(txn, 0, "[B] "))
         .await;
     settle(&all).await;
-    fac.edit_text("notes", |t, txn| t.remove_range(txn, 0, 4))
+    fac.edit_text("scratch", |t, txn| t.remove_range(txn, 0, 4))
         .await;
     settle(&all).await;
 
@@ -1062,7 +1062,7 @@ async fn marked_session(server: &ServerProcess, marker: &str) -> werkplaats_test
         .await;
     let client = connect(server, &session.id, &session.facilitator_token).await;
     client
-        .edit_text("notes", |t, txn| t.insert(txn, 0, &marker.repeat(50)))
+        .edit_text("scratch", |t, txn| t.insert(txn, 0, &marker.repeat(50)))
         .await;
     for i in 0..20 {
         push_item(&client, &format!("{marker} {i}")).await;

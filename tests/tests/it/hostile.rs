@@ -26,7 +26,7 @@ async fn scene() -> Scene {
     let bystander = YClient::connect(&url).await.unwrap();
     bystander.wait_synced().await;
     bystander
-        .edit_text("notes", |t, txn| t.insert(txn, 0, "veilig"))
+        .edit_text("scratch", |t, txn| t.insert(txn, 0, "veilig"))
         .await;
     Scene {
         server,
@@ -54,7 +54,7 @@ impl Scene {
             "bystander was disconnected"
         );
         let check = YClient::connect(&self.url).await.unwrap();
-        let text = check.doc.get_or_insert_text("notes");
+        let text = check.doc.get_or_insert_text("scratch");
         assert!(
             eventually(Duration::from_secs(5), || text
                 .get_string(&check.doc.transact())
@@ -145,7 +145,7 @@ async fn an_invalid_update_is_refused_and_changes_nothing() {
 /// An update from a client whose earlier edits the server never saw: a gap.
 fn gap_update(client_id: u64) -> Vec<u8> {
     let doc = yrs::Doc::with_client_id(client_id);
-    let text = doc.get_or_insert_text("notes");
+    let text = doc.get_or_insert_text("scratch");
     text.insert(&mut doc.transact_mut(), 0, "first");
     let sv = doc.transact().state_vector();
     text.insert(&mut doc.transact_mut(), 5, " second");

@@ -33,7 +33,7 @@ async fn an_idle_session_unloads_and_comes_back_whole() {
     let writer = YClient::connect(&url).await.unwrap();
     writer.wait_synced().await;
     writer
-        .edit_text("notes", |t, txn| t.insert(txn, 0, "blijft bewaard"))
+        .edit_text("scratch", |t, txn| t.insert(txn, 0, "blijft bewaard"))
         .await;
     assert!(eventually(Duration::from_secs(5), || writer.frames_received() >= 1).await);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -50,7 +50,7 @@ async fn an_idle_session_unloads_and_comes_back_whole() {
     };
     assert!(unloaded.await, "session did not unload");
     let reader = YClient::connect(&url).await.unwrap();
-    let text = reader.doc.get_or_insert_text("notes");
+    let text = reader.doc.get_or_insert_text("scratch");
     assert!(
         eventually(Duration::from_secs(5), || text
             .get_string(&reader.doc.transact())
@@ -103,13 +103,13 @@ async fn a_client_that_does_not_read_is_disconnected_and_others_carry_on() {
     let chunk = "x".repeat(16 * 1024);
     for i in 0..800 {
         writer
-            .edit_text("notes", |t, txn| t.insert(txn, 0, &chunk))
+            .edit_text("scratch", |t, txn| t.insert(txn, 0, &chunk))
             .await;
         if i % 32 == 0 {
             tokio::task::yield_now().await;
         }
     }
-    let text = reader.doc.get_or_insert_text("notes");
+    let text = reader.doc.get_or_insert_text("scratch");
     assert!(
         eventually(Duration::from_secs(20), || text.len(&reader.doc.transact())
             as usize

@@ -7,6 +7,7 @@ mod durability;
 mod hostile;
 mod hostile_doc;
 mod hostile_net;
+mod hostile_schema;
 mod hostile_session;
 mod hostile_slow;
 mod http_api;

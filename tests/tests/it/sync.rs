@@ -7,7 +7,7 @@ use werkplaats_tests::{TestServer, YClient, eventually};
 use yrs::{GetString, Text, Transact};
 
 fn text(client: &YClient) -> String {
-    let text = client.doc.get_or_insert_text("notes");
+    let text = client.doc.get_or_insert_text("scratch");
     text.get_string(&client.doc.transact())
 }
 
@@ -25,9 +25,9 @@ async fn two_clients_edit_concurrently_and_converge() {
     assert!(a.wait_synced().await && b.wait_synced().await);
 
     for i in 0..20 {
-        a.edit_text("notes", |t, txn| t.insert(txn, 0, &format!("a{i} ")))
+        a.edit_text("scratch", |t, txn| t.insert(txn, 0, &format!("a{i} ")))
             .await;
-        b.edit_text("notes", |t, txn| {
+        b.edit_text("scratch", |t, txn| {
             let len = t.len(txn);
             t.insert(txn, len, &format!("b{i} "));
         })
@@ -49,8 +49,10 @@ async fn a_late_joiner_receives_the_whole_document() {
     let url = server.ws_url(&session.id, &session.facilitator_token);
     let a = YClient::connect(&url).await.unwrap();
     a.wait_synced().await;
-    a.edit_text("notes", |t, txn| t.insert(txn, 0, "kansen en uitdagingen"))
-        .await;
+    a.edit_text("scratch", |t, txn| {
+        t.insert(txn, 0, "kansen en uitdagingen")
+    })
+    .await;
     let b = YClient::connect(&url).await.unwrap();
     assert!(
         eventually(Duration::from_secs(5), || text(&b)
@@ -144,7 +146,7 @@ async fn the_display_cannot_change_the_document() {
     editor.wait_synced().await;
     display.wait_synced().await;
     display
-        .edit_text("notes", |t, txn| t.insert(txn, 0, "vandalism"))
+        .edit_text("scratch", |t, txn| t.insert(txn, 0, "vandalism"))
         .await;
     assert!(
         eventually(Duration::from_secs(5), || !display
@@ -153,7 +155,7 @@ async fn the_display_cannot_change_the_document() {
         .await
     );
     editor
-        .edit_text("notes", |t, txn| t.insert(txn, 0, "ok"))
+        .edit_text("scratch", |t, txn| t.insert(txn, 0, "ok"))
         .await;
     assert!(eventually(Duration::from_secs(5), || text(&display).contains("ok")).await);
     assert_eq!(text(&editor), "ok");

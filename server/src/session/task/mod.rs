@@ -815,7 +815,21 @@ impl SessionTask {
             );
             return false;
         }
-        match self.doc.apply(update) {
+        // Judged by what it would change: text in texts, rows in lists, ticks in guides, never
+        // the server's own containers; and no type deeper than the limit.
+        let admission = match self.doc.admit(summary, limits.max_type_depth) {
+            Ok(admission) => admission,
+            Err(violation) => {
+                Metrics::inc(&self.ctx.metrics.schema_violations);
+                self.refuse(
+                    conn,
+                    close::POLICY_VIOLATION,
+                    format!("update refused: {violation}"),
+                );
+                return false;
+            }
+        };
+        match self.doc.apply_admitted(update, admission) {
             Ok(Some(delta)) => {
                 let frame = Bytes::from(Message::Update(&delta).encode());
                 self.unlogged.push(&delta);
@@ -891,7 +905,12 @@ impl SessionTask {
 
     fn document_failed(&mut self, conn: ConnId, err: DocumentError) {
         match err {
-            DocumentError::Rejected(reason) => self.refuse(conn, close::POLICY_VIOLATION, reason),
+            DocumentError::Rejected(reason) => {
+                // yrs integrated part of the update before it stopped: the placements no longer
+                // match the document, so it is rebuilt from the store like after a panic.
+                self.poisoned = true;
+                self.refuse(conn, close::POLICY_VIOLATION, reason);
+            }
             DocumentError::Panicked(reason) => {
                 Metrics::inc(&self.ctx.metrics.session_panics);
                 error!(conn, %reason, "yrs panicked; reloading the session's document from the store");
