@@ -234,6 +234,11 @@ pub enum Event {
     Visualisation {
         visualisation: Option<crate::workshop::VisualisationView>,
     },
+    /// The board new post-its go to changed (a phase or a carousel round began or ended):
+    /// participants and the display show this one.
+    Board {
+        board: String,
+    },
     /// A post-it was added or changed.
     Idea {
         idea: crate::workshop::IdeaView,

@@ -29,7 +29,7 @@ pub struct ParticipantView {
 pub struct Settings {
     /// New post-its carry no author for anyone but their writer.
     pub anonymous_posting: bool,
-    /// Votes each participant may spend on the board.
+    /// Votes each participant may spend on each board (each carousel round, each phase).
     pub votes_per_participant: u32,
     /// The next carousel round starts by itself when one ends.
     pub auto_next_round: bool,
@@ -142,6 +142,9 @@ pub struct IdeaView {
     pub phase_id: String,
     pub round_id: Option<String>,
     pub stage_id: Option<String>,
+    /// The board it is on: `round:{round_id}` for a carousel round, else `phase:{phase_id}`
+    /// (see [`board_of`]).
+    pub board: String,
     pub votes: u32,
     pub group_id: Option<String>,
     /// Only facilitators see hidden post-its (with this set).
@@ -169,6 +172,18 @@ pub struct SessionView {
     pub groups: Vec<GroupView>,
     /// Post-its this participant voted for.
     pub my_votes: Vec<String>,
+    /// The board new post-its go to, and the one participants and the display show.
+    pub board: String,
+}
+
+/// The board a post-it posted in `phase_id`, during carousel round `round_id` (if any), is on.
+/// Each carousel round is a board of its own, so that round 2 starts empty and has its own
+/// votes; outside the carousel each phase is one board.
+pub fn board_of(phase_id: &str, round_id: Option<&str>) -> String {
+    match round_id {
+        Some(round) => format!("round:{round}"),
+        None => format!("phase:{phase_id}"),
+    }
 }
 
 /// Names in the shared document. The web client mirrors these constants.

@@ -2,11 +2,16 @@
 //!
 //! Post-its are created only through validated commands: the server stamps who wrote it, when,
 //! and in which phase, round and stage, so none of that can be forged through the document.
+//!
+//! One `Board` value holds every board of a session: each carousel round and each phase with
+//! post-its outside the carousel is a board of its own ([`Idea::board`]). Votes are a budget
+//! per board; groups hold post-its of one board. The caps and the posting rate stay per
+//! session: they bound what one session holds, however its post-its are spread.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
-use werkplaats_protocol::workshop::{GroupView, IdeaView};
+use werkplaats_protocol::workshop::{GroupView, IdeaView, board_of};
 
 use super::CommandError;
 
@@ -69,6 +74,13 @@ pub struct Idea {
     pub voters: BTreeSet<String>,
     pub group_id: Option<String>,
     pub hidden: bool,
+}
+
+impl Idea {
+    /// The board this post-it is on (`round:…` or `phase:…`).
+    pub fn board(&self) -> String {
+        board_of(&self.phase_id, self.round_id.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,11 +256,16 @@ impl Board {
             .collect()
     }
 
+    /// Votes for a post-it; `limit` is the voter's budget on that post-it's board.
     pub fn vote(&mut self, voter: &str, idea_id: &str, limit: u32) -> Result<(), CommandError> {
+        let board = self
+            .idea(idea_id)
+            .ok_or(CommandError::NotFound("no such post-it"))?
+            .board();
         let used = self
             .ideas
             .iter()
-            .filter(|i| i.voters.contains(voter))
+            .filter(|i| i.voters.contains(voter) && i.board() == board)
             .count();
         let idea = self.idea_mut(idea_id)?;
         if idea.hidden {
@@ -295,10 +312,31 @@ impl Board {
             let _ = missing;
             return Err(CommandError::NotFound("no such post-it"));
         }
+        // A group belongs to one board: its label would otherwise show up in a round where
+        // half its post-its are not.
+        let board = self.idea(&idea_ids[0]).map(Idea::board);
+        let same_board = |idea: &Idea| Some(idea.board()) == board;
+        if !idea_ids
+            .iter()
+            .all(|id| self.idea(id).is_some_and(same_board))
+        {
+            return Err(CommandError::BadRequest(
+                "post-its of different rounds or phases cannot share a group",
+            ));
+        }
         let group_id = match (group_id, label) {
             (Some(id), _) => {
                 if !self.groups.iter().any(|g| g.id == id) {
                     return Err(CommandError::NotFound("no such group"));
+                }
+                if self
+                    .ideas
+                    .iter()
+                    .any(|i| i.group_id.as_deref() == Some(id) && !same_board(i))
+                {
+                    return Err(CommandError::BadRequest(
+                        "post-its of different rounds or phases cannot share a group",
+                    ));
                 }
                 id.to_owned()
             }
@@ -378,6 +416,7 @@ pub fn idea_view(idea: &Idea, steering: bool) -> Option<IdeaView> {
         phase_id: idea.phase_id.clone(),
         round_id: idea.round_id.clone(),
         stage_id: idea.stage_id.clone(),
+        board: idea.board(),
         votes: idea.voters.len() as u32,
         group_id: idea.group_id.clone(),
         hidden: idea.hidden,
@@ -526,6 +565,45 @@ mod tests {
         board.hide("i1", true).unwrap();
         assert!(idea_view(board.idea("i1").unwrap(), false).is_none());
         assert!(idea_view(board.idea("i1").unwrap(), true).unwrap().hidden);
+    }
+
+    #[test]
+    fn each_board_has_its_own_vote_budget_and_groups() {
+        let mut board = Board::default();
+        let limits = BoardLimits::default();
+        for (n, round) in [(0, "r1"), (1, "r1"), (2, "r2"), (3, "r2")] {
+            let mut s = stamp("p1", 0);
+            s.round_id = Some(round.into());
+            board
+                .post(format!("i{n}"), "x", &format!("r{n}"), s, &limits)
+                .unwrap();
+        }
+        board.vote("p2", "i0", 1).unwrap();
+        assert!(
+            board.vote("p2", "i1", 1).is_err(),
+            "round 1's budget is spent"
+        );
+        board.vote("p2", "i2", 1).unwrap();
+        assert_eq!(board.idea("i2").unwrap().board(), "round:r2");
+        assert!(matches!(
+            board.group(
+                &["i1".into(), "i2".into()],
+                None,
+                Some("x"),
+                "g".into(),
+                &limits
+            ),
+            Err(CommandError::BadRequest(_))
+        ));
+        board
+            .group(&["i0".into()], None, Some("x"), "g1".into(), &limits)
+            .unwrap();
+        assert!(
+            board
+                .group(&["i3".into()], Some("g1"), None, "u".into(), &limits)
+                .is_err(),
+            "a round 1 group takes no round 2 post-its"
+        );
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub struct Changes {
     pub settings: bool,
     pub carousel: bool,
     pub visualisation: bool,
+    /// The current board (where new post-its go) changed.
+    pub board: bool,
     pub groups: bool,
     /// Post-its added or changed.
     pub ideas: Vec<String>,
@@ -138,6 +140,28 @@ impl Engine {
         }
     }
 
+    /// The board new post-its go to and participants see: the carousel's current round while
+    /// the session is in the carousel's phase, else the phase's own board.
+    pub fn current_board(&self) -> String {
+        let phase = &self.template.phases[self.phase_view().index];
+        let round = self.current_round_here();
+        werkplaats_protocol::workshop::board_of(&phase.id, round)
+    }
+
+    /// The carousel's current round, if the session is in the carousel's phase.
+    fn current_round_here(&self) -> Option<&str> {
+        let phase = &self.template.phases[self.phase_view().index];
+        let carousel = self.state.carousel.as_ref()?;
+        if !phase
+            .activities
+            .iter()
+            .any(|a| a.id() == carousel.activity_id)
+        {
+            return None;
+        }
+        carousel.current_round().map(|r| r.id.as_str())
+    }
+
     /// The earliest moment something happens by itself (a stage or a silence ends).
     pub fn next_deadline(&self) -> Option<f64> {
         let carousel = self
@@ -159,7 +183,8 @@ impl Engine {
     /// Advances every clock whose deadline has passed.
     pub fn tick(&mut self, now: f64) -> Changes {
         let auto = self.state.settings.auto_next_round;
-        Changes {
+        let board_before = self.current_board();
+        let mut changes = Changes {
             carousel: self
                 .state
                 .carousel
@@ -171,12 +196,28 @@ impl Engine {
                 .as_mut()
                 .is_some_and(|v| v.tick(now)),
             ..Changes::default()
-        }
+        };
+        changes.board = self.current_board() != board_before;
+        changes
     }
 
     /// Carries out a command, or refuses it and changes nothing. `new_id` draws fresh ids;
     /// `name_of` says who a participant id is (`None`: nobody in this session).
     pub fn apply(
+        &mut self,
+        actor: Actor<'_>,
+        command: &Command,
+        now: f64,
+        new_id: &mut dyn FnMut() -> String,
+        name_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Changes, CommandError> {
+        let board_before = self.current_board();
+        let mut changes = self.apply_inner(actor, command, now, new_id, name_of)?;
+        changes.board = self.current_board() != board_before;
+        Ok(changes)
+    }
+
+    fn apply_inner(
         &mut self,
         actor: Actor<'_>,
         command: &Command,
@@ -248,19 +289,21 @@ impl Engine {
             }
             Command::PostIdea { text, client_ref } => {
                 require_editing()?;
-                let carousel = self.state.carousel.as_ref();
+                // A round's post-its are those posted while it runs in the carousel's phase;
+                // after a move to another phase they go to that phase's board.
+                let round_id = self.current_round_here().map(str::to_owned);
+                let stage_id = round_id
+                    .as_ref()
+                    .and_then(|_| self.state.carousel.as_ref()?.current_stage())
+                    .map(|s| s.id.clone());
                 let stamp = Stamp {
                     author_id: actor.participant_id.to_owned(),
                     author_name: actor.name.to_owned(),
                     anonymous: self.state.settings.anonymous_posting,
                     now_ms: now as i64,
                     phase_id: self.phase_view().phase_id,
-                    round_id: carousel
-                        .and_then(|c| c.current_round())
-                        .map(|r| r.id.clone()),
-                    stage_id: carousel
-                        .and_then(|c| c.current_stage())
-                        .map(|s| s.id.clone()),
+                    round_id,
+                    stage_id,
                 };
                 let (id, _) =
                     self.state

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area. Each test starts its own server on
 //! `127.0.0.1:0`.
 
+mod boards;
 mod clock;
 mod convergence;
 mod durability;

@@ -173,7 +173,11 @@ export const en: Record<MessageKey, string> = {
   'board.anonymousOn': 'post-its are anonymous',
   'board.loose': 'Not in a group yet',
   'board.all': 'All post-its',
-  'board.empty': 'No post-its in this phase yet. Be the first to put an idea in the chat.',
+  'board.pick': 'Board',
+  'board.currentOption': '{name} (now)',
+  'board.lookingBack': 'You are looking back at an earlier board. New post-its go to the current board.',
+  'board.backToCurrent': 'To the current board',
+  'board.empty': 'No post-its on this board yet. Be the first to put an idea in the chat.',
 
   'idea.byMe': 'by you',
   'idea.by': 'by {name}',

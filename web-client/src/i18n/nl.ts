@@ -173,7 +173,11 @@ export const nl = {
   'board.anonymousOn': 'post-its zijn anoniem',
   'board.loose': 'Nog niet in een groep',
   'board.all': 'Alle post-its',
-  'board.empty': 'Nog geen post-its in deze fase. Zet als eerste een idee in de chat.',
+  'board.pick': 'Bord',
+  'board.currentOption': '{name} (nu)',
+  'board.lookingBack': 'Je kijkt terug naar een eerder bord. Nieuwe post-its komen op het bord van nu.',
+  'board.backToCurrent': 'Naar het bord van nu',
+  'board.empty': 'Nog geen post-its op dit bord. Zet als eerste een idee in de chat.',
 
   'idea.byMe': 'van jou',
   'idea.by': 'van {name}',

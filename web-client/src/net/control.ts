@@ -132,6 +132,10 @@ export interface VisualisationEvent {
   type: 'visualisation';
   visualisation: VisualisationView | null;
 }
+export interface BoardEvent {
+  type: 'board';
+  board: string;
+}
 export interface IdeaEvent {
   type: 'idea';
   idea: IdeaView;
@@ -185,6 +189,7 @@ export type ServerEvent =
   | ParticipantsEvent
   | CarouselEvent
   | VisualisationEvent
+  | BoardEvent
   | IdeaEvent
   | IdeaRemovedEvent
   | GroupsEvent

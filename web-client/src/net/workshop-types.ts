@@ -212,6 +212,8 @@ export interface IdeaView {
   phase_id: string;
   round_id: string | null;
   stage_id: string | null;
+  /** `round:{round_id}` for a carousel round, else `phase:{phase_id}`. */
+  board: string;
   votes: number;
   group_id: string | null;
   hidden: boolean;
@@ -234,4 +236,6 @@ export interface SessionView {
   ideas: IdeaView[];
   groups: GroupView[];
   my_votes: string[];
+  /** The board new post-its go to; participants and the display show it. */
+  board: string;
 }

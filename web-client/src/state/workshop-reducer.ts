@@ -31,6 +31,8 @@ export interface WorkshopState {
   ideas: IdeaView[];
   groups: GroupView[];
   myVotes: string[];
+  /** The current board (`round:…` or `phase:…`): where new post-its go. */
+  board: string;
   /** Facilitators only: the session takes no new joins. */
   joinLocked: boolean;
 }
@@ -52,6 +54,7 @@ export function fromSession(session: SessionView): WorkshopState {
     ideas: [...session.ideas].sort(byCreated),
     groups: session.groups,
     myVotes: session.my_votes,
+    board: session.board,
     joinLocked: false,
   };
 }
@@ -83,6 +86,8 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
     case 'visualisation':
       if (!isNewer(state.visualisation, event.visualisation)) return state;
       return { ...state, visualisation: event.visualisation };
+    case 'board':
+      return state.board === event.board ? state : { ...state, board: event.board };
     case 'idea': {
       const others = state.ideas.filter((idea) => idea.id !== event.idea.id);
       return { ...state, ideas: [...others, event.idea].sort(byCreated) };

@@ -14,6 +14,7 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
   'participants',
   'carousel',
   'visualisation',
+  'board',
   'idea',
   'idea_removed',
   'groups',

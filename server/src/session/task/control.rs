@@ -325,6 +325,11 @@ impl SessionTask {
                 control_frame(None, Event::Visualisation { visualisation }),
             ));
         }
+        if changes.board {
+            let board = self.engine.current_board();
+            self.outbox
+                .push((Recipient::All, control_frame(None, Event::Board { board })));
+        }
         for idea_id in &changes.ideas {
             let Some(idea) = self.engine.state.board.idea(idea_id) else {
                 continue;
@@ -424,6 +429,7 @@ impl SessionTask {
                 .collect(),
             groups: state.board.group_views(),
             my_votes: state.board.votes_of(participant_id),
+            board: self.engine.current_board(),
         }
     }
 }
