@@ -267,6 +267,14 @@ impl Engine {
                         ));
                     }
                 };
+                // The visualisation belongs to its phase: left running, the projector and
+                // the asker's screen kept showing it in every later phase.
+                if target != self.state.phase {
+                    if let Some(stopped) = self.state.visualisation.take() {
+                        self.state.visualisation_seq = stopped.seq;
+                        changes.visualisation = true;
+                    }
+                }
                 self.state.phase = target;
                 changes.phase = true;
             }

@@ -12,6 +12,7 @@ mod hostile_session;
 mod hostile_slow;
 mod http_api;
 mod lifecycle;
+mod phases;
 mod pipeline;
 mod sync;
 mod workshop;
