@@ -100,6 +100,12 @@ pub enum Command {
     AddFormat {
         activity_id: String,
     },
+    /// Facilitators: removes a connection format (clients cannot delete the server's
+    /// containers). The last format of an activity stays. Answered by `ack`; everyone sees the
+    /// format go through the document.
+    RemoveFormat {
+        format_id: String,
+    },
 
     // The board (participants and facilitators; the display only watches).
     /// `client_ref` is the writer's own random id for this post-it: sending the same one twice
@@ -133,6 +139,16 @@ pub enum Command {
     HideIdea {
         idea_id: String,
         hidden: bool,
+    },
+    /// The post-it's author (anonymous ones too) or a facilitator: takes it off the board for
+    /// good, with its votes. Everyone gets `idea_removed`.
+    DeleteIdea {
+        idea_id: String,
+    },
+    /// The post-it's author: new text (the same limits as `post_idea`). Everyone gets `idea`.
+    EditIdea {
+        idea_id: String,
+        text: String,
     },
 
     // The brainstorm carousel (facilitators, except `set_next_step`).
@@ -243,7 +259,8 @@ pub enum Event {
     Idea {
         idea: crate::workshop::IdeaView,
     },
-    /// A post-it is no longer visible to this client (hidden by a facilitator).
+    /// A post-it is no longer visible to this client: deleted, or hidden by a facilitator
+    /// (its author still sees a hidden one, marked `hidden`).
     IdeaRemoved {
         id: String,
     },

@@ -147,7 +147,7 @@ pub struct IdeaView {
     pub board: String,
     pub votes: u32,
     pub group_id: Option<String>,
-    /// Only facilitators see hidden post-its (with this set).
+    /// Facilitators, and the post-it's own author, see hidden post-its (with this set).
     pub hidden: bool,
 }
 
@@ -172,6 +172,10 @@ pub struct SessionView {
     pub groups: Vec<GroupView>,
     /// Post-its this participant voted for.
     pub my_votes: Vec<String>,
+    /// Post-its this participant wrote, anonymous ones included (nobody else learns those),
+    /// so that their own device, or another with the same link, may edit and delete them.
+    #[serde(default)]
+    pub my_ideas: Vec<String>,
     /// The board new post-its go to, and the one participants and the display show.
     pub board: String,
 }

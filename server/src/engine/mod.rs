@@ -56,6 +56,17 @@ pub struct Actor<'a> {
     pub participant_id: &'a str,
     pub name: &'a str,
     pub role: Role,
+    /// Recognises the actor's anonymous post-its (`ids::author_key`).
+    pub author_key: &'a [u8; 32],
+}
+
+impl Actor<'_> {
+    pub fn writer(&self) -> board::Writer<'_> {
+        board::Writer {
+            participant_id: self.participant_id,
+            author_key: self.author_key,
+        }
+    }
 }
 
 /// What a command or a tick changed, so the session task sends exactly those parts.
@@ -70,6 +81,8 @@ pub struct Changes {
     pub groups: bool,
     /// Post-its added or changed.
     pub ideas: Vec<String>,
+    /// Post-its deleted.
+    pub removed: Vec<String>,
     /// This participant's own votes changed.
     pub votes_of: Option<String>,
 }
@@ -248,7 +261,8 @@ impl Engine {
             | Command::RemoveParticipant { .. }
             | Command::SetJoinLocked { .. }
             | Command::RotateJoinCode
-            | Command::AddFormat { .. } => {
+            | Command::AddFormat { .. }
+            | Command::RemoveFormat { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }
             Command::PhaseNext | Command::PhasePrevious | Command::PhaseGoto { .. } => {
@@ -304,7 +318,9 @@ impl Engine {
                     .as_ref()
                     .and_then(|_| self.state.carousel.as_ref()?.current_stage())
                     .map(|s| s.id.clone());
+                let id = new_id();
                 let stamp = Stamp {
+                    author_tag: crate::ids::author_tag(actor.author_key, &id),
                     author_id: actor.participant_id.to_owned(),
                     author_name: actor.name.to_owned(),
                     anonymous: self.state.settings.anonymous_posting,
@@ -316,7 +332,7 @@ impl Engine {
                 let (id, _) =
                     self.state
                         .board
-                        .post(new_id(), text, client_ref, stamp, &self.board_limits)?;
+                        .post(id, text, client_ref, stamp, &self.board_limits)?;
                 changes.ideas.push(id);
             }
             Command::Vote { idea_id } | Command::Unvote { idea_id } => {
@@ -358,6 +374,26 @@ impl Engine {
                 require_editing()?;
                 self.state.board.rename_group(group_id, label)?;
                 changes.groups = true;
+            }
+            Command::DeleteIdea { idea_id } => {
+                require_editing()?;
+                let voters = self
+                    .state
+                    .board
+                    .idea(idea_id)
+                    .map(|i| i.voters.contains(actor.participant_id));
+                changes.groups = self.state.board.delete(idea_id, actor.writer(), steering)?;
+                changes.removed.push(idea_id.clone());
+                if voters == Some(true) {
+                    changes.votes_of = Some(actor.participant_id.to_owned());
+                }
+            }
+            Command::EditIdea { idea_id, text } => {
+                require_editing()?;
+                self.state
+                    .board
+                    .edit(idea_id, text, actor.writer(), &self.board_limits)?;
+                changes.ideas.push(idea_id.clone());
             }
             Command::HideIdea { idea_id, hidden } => {
                 require_steering()?;

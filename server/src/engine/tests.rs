@@ -24,6 +24,7 @@ fn actor(role: Role) -> Actor<'static> {
         participant_id,
         name: "Naam",
         role,
+        author_key: &[7; 32],
     }
 }
 

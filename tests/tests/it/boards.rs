@@ -17,6 +17,8 @@ pub(crate) struct Room {
     pub session: werkplaats_tests::CreatedSession,
     pub fac: YClient,
     pub people: Vec<(YClient, String)>,
+    /// The participants' tokens, in the order of `people`.
+    pub tokens: Vec<String>,
     pub screen: YClient,
 }
 
@@ -29,6 +31,7 @@ impl Room {
             .unwrap();
         fac.hello().await;
         let mut people = Vec::new();
+        let mut tokens = Vec::new();
         for name in names {
             let joined = server.join(&session.join_code, name).await;
             let client = YClient::connect(&server.ws_url(&session.id, &joined.participant_token))
@@ -36,6 +39,7 @@ impl Room {
                 .unwrap();
             client.hello().await;
             people.push((client, joined.participant_id));
+            tokens.push(joined.participant_token);
         }
         let screen = YClient::connect(&server.ws_url(&session.id, &session.display_token))
             .await
@@ -46,6 +50,7 @@ impl Room {
             session,
             fac,
             people,
+            tokens,
             screen,
         }
     }

@@ -4,6 +4,7 @@
 mod boards;
 mod clock;
 mod convergence;
+mod correcting;
 mod durability;
 mod hostile;
 mod hostile_doc;

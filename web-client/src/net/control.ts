@@ -49,6 +49,9 @@ export type Command =
   | { type: 'rename_group'; group_id: string; label: string }
   // facilitators
   | { type: 'hide_idea'; idea_id: string; hidden: boolean }
+  | { type: 'delete_idea'; idea_id: string }
+  | { type: 'edit_idea'; idea_id: string; text: string }
+  | { type: 'remove_format'; format_id: string }
   | { type: 'carousel_add_round'; topic: string; owner_id: string; activity_id?: string }
   | { type: 'carousel_set_owner'; round_id: string; owner_id: string }
   | { type: 'carousel_start'; round_id?: string }

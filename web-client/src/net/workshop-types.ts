@@ -236,6 +236,8 @@ export interface SessionView {
   ideas: IdeaView[];
   groups: GroupView[];
   my_votes: string[];
+  /** Post-its this participant wrote, anonymous ones included (only they learn those). */
+  my_ideas?: string[];
   /** The board new post-its go to; participants and the display show it. */
   board: string;
 }

@@ -31,6 +31,8 @@ export interface WorkshopState {
   ideas: IdeaView[];
   groups: GroupView[];
   myVotes: string[];
+  /** Post-its this participant wrote (from the server; the outbox knows new ones too). */
+  myIdeas: string[];
   /** The current board (`round:…` or `phase:…`): where new post-its go. */
   board: string;
   /** Facilitators only: the session takes no new joins. */
@@ -54,6 +56,7 @@ export function fromSession(session: SessionView): WorkshopState {
     ideas: [...session.ideas].sort(byCreated),
     groups: session.groups,
     myVotes: session.my_votes,
+    myIdeas: session.my_ideas ?? [],
     board: session.board,
     joinLocked: false,
   };
@@ -94,7 +97,10 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
     }
     case 'idea_removed': {
       const ideas = state.ideas.filter((idea) => idea.id !== event.id);
-      return ideas.length === state.ideas.length ? state : { ...state, ideas };
+      if (ideas.length === state.ideas.length) return state;
+      // A deleted post-it takes its votes with it; a hidden one keeps them on the server, and
+      // they come back with the next `session`.
+      return { ...state, ideas, myVotes: state.myVotes.filter((id) => id !== event.id) };
     }
     case 'groups':
       return { ...state, groups: event.groups };

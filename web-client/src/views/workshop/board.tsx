@@ -8,6 +8,7 @@ import { steers } from '../../net/control';
 import type { IdeaView } from '../../net/workshop-types';
 import { boardLabel, ideasOn, knownBoards } from '../../state/boards';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { isPendingRemoval, usePendingRemovals } from '../../ui/undo';
 import { Composer } from './composer';
 import { GroupBar } from './group-bar';
 import { GroupHeading } from './group-heading';
@@ -24,7 +25,8 @@ export function Board() {
   const boards = knownBoards(state);
   const shown = lead && lookBack && boards.some((b) => b.id === lookBack) ? lookBack : state.board;
   const current = shown === state.board;
-  const ideas = ideasOn(state, shown);
+  const removals = usePendingRemovals();
+  const ideas = ideasOn(state, shown).filter((idea) => !isPendingRemoval(removals, `idea:${idea.id}`));
   const ideaIds = new Set(ideas.map((i) => i.id));
   const spent = state.myVotes.filter((id) => ideaIds.has(id)).length;
   const left = Math.max(0, state.settings.votes_per_participant - spent);
