@@ -135,6 +135,13 @@ pub enum Command {
         group_id: String,
         label: String,
     },
+    /// Participants and facilitators: their own note for a personal notes activity (at most
+    /// 5,000 characters; empty clears it). Only the writer's own connections hear of it
+    /// (`personal_note`); sharing it is posting it (`post_idea`).
+    SetPersonalNote {
+        activity_id: String,
+        text: String,
+    },
     /// Facilitators.
     HideIdea {
         idea_id: String,
@@ -266,6 +273,11 @@ pub enum Event {
     },
     Groups {
         groups: Vec<crate::workshop::GroupView>,
+    },
+    /// This person's own note for a personal notes activity, to their own connections only.
+    PersonalNote {
+        activity_id: String,
+        text: String,
     },
     /// The post-its this participant voted for.
     MyVotes {

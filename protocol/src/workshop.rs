@@ -176,6 +176,9 @@ pub struct SessionView {
     /// so that their own device, or another with the same link, may edit and delete them.
     #[serde(default)]
     pub my_ideas: Vec<String>,
+    /// This person's own notes for the template's personal notes activities, by activity id.
+    #[serde(default)]
+    pub my_notes: std::collections::BTreeMap<String, String>,
     /// The board new post-its go to, and the one participants and the display show.
     pub board: String,
 }

@@ -299,4 +299,8 @@ pub struct Notes {
     /// A prompt: what to write down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
+    /// Each person writes their own note (kept by the server, seen only by its writer, who
+    /// may share it to the board) instead of one text shared by everyone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub personal: bool,
 }

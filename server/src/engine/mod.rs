@@ -85,6 +85,8 @@ pub struct Changes {
     pub removed: Vec<String>,
     /// This participant's own votes changed.
     pub votes_of: Option<String>,
+    /// This participant's personal note for this activity changed.
+    pub note_of: Option<(String, String)>,
 }
 
 impl Changes {
@@ -105,6 +107,10 @@ pub struct EngineState {
     /// take it for an older view.
     #[serde(default)]
     pub visualisation_seq: u64,
+    /// Personal notes: participant id → activity id → text. Seen only by their writer.
+    #[serde(default)]
+    pub personal_notes:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 pub struct Engine {
@@ -119,6 +125,8 @@ pub struct Engine {
 
 /// Longest carousel topic and next step, in characters.
 const MAX_TOPIC_CHARS: usize = 200;
+/// Longest personal note, in characters: a page of writing.
+pub const MAX_NOTE_CHARS: usize = 5_000;
 
 impl Engine {
     pub fn new(template: Arc<Template>, state: EngineState, minute_ms: f64) -> Self {
@@ -374,6 +382,34 @@ impl Engine {
                 require_editing()?;
                 self.state.board.rename_group(group_id, label)?;
                 changes.groups = true;
+            }
+            Command::SetPersonalNote { activity_id, text } => {
+                require_editing()?;
+                if !matches!(
+                    self.template.activity(activity_id),
+                    Some((_, Activity::Notes(notes))) if notes.personal
+                ) {
+                    return Err(CommandError::NotFound("no such personal note"));
+                }
+                if text.chars().count() > MAX_NOTE_CHARS {
+                    return Err(CommandError::BadRequest("the note is too long"));
+                }
+                // Line breaks stay (it is a page of writing); other control characters go.
+                let text: String = text
+                    .chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+                    .collect();
+                let notes = self
+                    .state
+                    .personal_notes
+                    .entry(actor.participant_id.to_owned())
+                    .or_default();
+                if text.is_empty() {
+                    notes.remove(activity_id);
+                } else {
+                    notes.insert(activity_id.clone(), text);
+                }
+                changes.note_of = Some((actor.participant_id.to_owned(), activity_id.clone()));
             }
             Command::DeleteIdea { idea_id } => {
                 require_editing()?;

@@ -224,6 +224,8 @@ pub fn collect(
                     rows: table_rows,
                 });
             }
+            // Personal notes are their writers' own; what they share is on the board.
+            Activity::Notes(note) if note.personal => {}
             Activity::Notes(note) => {
                 let text = match notes_root.get(&txn, &note.id) {
                     Some(Out::YText(text)) => yrs::GetString::get_string(&text, &txn),

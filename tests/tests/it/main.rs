@@ -13,6 +13,7 @@ mod hostile_session;
 mod hostile_slow;
 mod http_api;
 mod lifecycle;
+mod notes;
 mod phases;
 mod pipeline;
 mod sync;

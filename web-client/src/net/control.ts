@@ -50,6 +50,7 @@ export type Command =
   // facilitators
   | { type: 'hide_idea'; idea_id: string; hidden: boolean }
   | { type: 'delete_idea'; idea_id: string }
+  | { type: 'set_personal_note'; activity_id: string; text: string }
   | { type: 'edit_idea'; idea_id: string; text: string }
   | { type: 'remove_format'; format_id: string }
   | { type: 'carousel_add_round'; topic: string; owner_id: string; activity_id?: string }
@@ -135,6 +136,11 @@ export interface VisualisationEvent {
   type: 'visualisation';
   visualisation: VisualisationView | null;
 }
+export interface PersonalNoteEvent {
+  type: 'personal_note';
+  activity_id: string;
+  text: string;
+}
 export interface BoardEvent {
   type: 'board';
   board: string;
@@ -193,6 +199,7 @@ export type ServerEvent =
   | CarouselEvent
   | VisualisationEvent
   | BoardEvent
+  | PersonalNoteEvent
   | IdeaEvent
   | IdeaRemovedEvent
   | GroupsEvent

@@ -120,6 +120,8 @@ export interface PlanActivity extends ActivityBase {
 
 export interface NotesActivity extends ActivityBase {
   kind: 'notes';
+  /** Each person writes their own note (kept by the server, seen only by them). */
+  personal?: boolean;
 }
 
 export type Activity =
@@ -238,6 +240,8 @@ export interface SessionView {
   my_votes: string[];
   /** Post-its this participant wrote, anonymous ones included (only they learn those). */
   my_ideas?: string[];
+  /** This person's own notes for personal notes activities, by activity id. */
+  my_notes?: Record<string, string>;
   /** The board new post-its go to; participants and the display show it. */
   board: string;
 }

@@ -33,6 +33,8 @@ export interface WorkshopState {
   myVotes: string[];
   /** Post-its this participant wrote (from the server; the outbox knows new ones too). */
   myIdeas: string[];
+  /** This person's own notes (personal notes activities), by activity id. */
+  myNotes: Record<string, string>;
   /** The current board (`round:…` or `phase:…`): where new post-its go. */
   board: string;
   /** Facilitators only: the session takes no new joins. */
@@ -57,6 +59,7 @@ export function fromSession(session: SessionView): WorkshopState {
     groups: session.groups,
     myVotes: session.my_votes,
     myIdeas: session.my_ideas ?? [],
+    myNotes: session.my_notes ?? {},
     board: session.board,
     joinLocked: false,
   };
@@ -89,6 +92,9 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
     case 'visualisation':
       if (!isNewer(state.visualisation, event.visualisation)) return state;
       return { ...state, visualisation: event.visualisation };
+    case 'personal_note':
+      if ((state.myNotes[event.activity_id] ?? '') === event.text) return state;
+      return { ...state, myNotes: { ...state.myNotes, [event.activity_id]: event.text } };
     case 'board':
       return state.board === event.board ? state : { ...state, board: event.board };
     case 'idea': {

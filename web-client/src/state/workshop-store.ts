@@ -15,6 +15,7 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
   'carousel',
   'visualisation',
   'board',
+  'personal_note',
   'idea',
   'idea_removed',
   'groups',

@@ -400,6 +400,26 @@ impl SessionTask {
                 control_frame(None, Event::Groups { groups }),
             ));
         }
+        if let Some((writer, activity_id)) = &changes.note_of {
+            let text = self
+                .engine
+                .state
+                .personal_notes
+                .get(writer)
+                .and_then(|notes| notes.get(activity_id))
+                .cloned()
+                .unwrap_or_default();
+            self.outbox.push((
+                Recipient::Participant(writer.clone()),
+                control_frame(
+                    None,
+                    Event::PersonalNote {
+                        activity_id: activity_id.clone(),
+                        text,
+                    },
+                ),
+            ));
+        }
         if let Some(voter) = &changes.votes_of {
             let idea_ids = self.engine.state.board.votes_of(voter);
             self.outbox.push((
@@ -497,6 +517,11 @@ impl SessionTask {
             groups: state.board.group_views(),
             my_votes: state.board.votes_of(participant_id),
             my_ideas: state.board.ideas_by(writer),
+            my_notes: state
+                .personal_notes
+                .get(participant_id)
+                .cloned()
+                .unwrap_or_default(),
             board: self.engine.current_board(),
         }
     }
