@@ -195,6 +195,13 @@ pub enum Command {
         date: Option<String>,
     },
 
+    /// Facilitators: the opportunities and challenges written in the connection formats, as
+    /// topics for new rounds (one per line), answered by `carousel_topics`.
+    CarouselTopics {
+        #[serde(default)]
+        activity_id: Option<String>,
+    },
+
     // The guided visualisation (facilitators; the question-asker for read_done/next/previous).
     VisualisationStart {
         activity_id: String,
@@ -299,6 +306,10 @@ pub enum Event {
     },
     FormatAdded {
         format_id: String,
+    },
+    /// The answer to `carousel_topics`, in the formats' order.
+    CarouselTopics {
+        topics: Vec<crate::workshop::TopicSuggestion>,
     },
     /// The session was deleted; the connection closes next.
     SessionDeleted,

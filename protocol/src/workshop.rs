@@ -127,6 +127,15 @@ pub struct VisualisationView {
     pub server_time: ServerMillis,
 }
 
+/// A line from a connection format offered as a carousel round's topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicSuggestion {
+    pub text: String,
+    /// The format it was written in, and the follow-up block (e.g. `kansen`).
+    pub format_id: String,
+    pub block_id: String,
+}
+
 /// A post-it on the board, as one audience sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdeaView {

@@ -1,7 +1,7 @@
 // A board per carousel round (issue 13): two rounds with three participants (one on a phone),
 // the facilitator and the projector. Round 2 starts empty on every screen, each round has its
 // own votes, the facilitator can look back at round 1, and the export keeps each round's
-// post-its in its round.
+// post-its in its round. Round 1's topic is picked from what was written in phase 3's format.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WIDE, launchBrowser, newPerson, postJson, screenshot, startWebServer } from './harness.mjs';
@@ -54,8 +54,17 @@ test('two carousel rounds: each round is its own board on every screen and in th
   await display.page.getByRole('heading', { level: 1, name: 'Rondes' }).waitFor();
   const people = [anna, bram, cem];
 
+  // Phase 3: Anna writes an opportunity in the connection format; it becomes round 1's topic.
+  await fatima.page.getByLabel('Naar fase').selectOption({ index: 2 });
+  await fatima.page.getByRole('button', { name: 'Ga', exact: true }).click();
+  await anna.page.getByLabel('Kansen', { exact: true }).fill('Samen met het Taalhuis');
+  await fatima.page.waitForFunction(() =>
+    [...document.querySelectorAll('textarea')].some((t) => t.value === 'Samen met het Taalhuis'),
+  );
   await fatima.page.getByLabel('Naar fase').selectOption({ index: 3 });
   await fatima.page.getByRole('button', { name: 'Ga', exact: true }).click();
+  await fatima.page.getByTestId('topic-suggestions').selectOption({ label: 'Kansen: Samen met het Taalhuis' });
+  assert.equal(await fatima.page.getByLabel('Kans of uitdaging').inputValue(), 'Samen met het Taalhuis');
   for (const [topic, owner] of [
     ['Samen met het Taalhuis', 'Anna'],
     ['Meer bezoekers', 'Cem'],

@@ -167,6 +167,10 @@ pub struct BrainstormCarousel {
     pub intro: Option<LocalizedText>,
     /// The stages of one round, in order. At least one.
     pub stages: Vec<CarouselStage>,
+    /// Follow-up blocks of the connection formats whose lines are offered as round topics
+    /// (`carousel_topics`), e.g. `["kansen", "uitdagingen"]`. Empty: every text follow-up block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics_from: Vec<String>,
 }
 
 impl BrainstormCarousel {

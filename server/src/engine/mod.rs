@@ -270,7 +270,8 @@ impl Engine {
             | Command::SetJoinLocked { .. }
             | Command::RotateJoinCode
             | Command::AddFormat { .. }
-            | Command::RemoveFormat { .. } => {
+            | Command::RemoveFormat { .. }
+            | Command::CarouselTopics { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }
             Command::PhaseNext | Command::PhasePrevious | Command::PhaseGoto { .. } => {

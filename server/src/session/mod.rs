@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod registry;
 pub mod schema;
 mod task;
+pub mod topics;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};

@@ -17,4 +17,5 @@ mod notes;
 mod phases;
 mod pipeline;
 mod sync;
+mod topics;
 mod workshop;

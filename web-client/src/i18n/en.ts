@@ -285,6 +285,8 @@ export const en: Record<MessageKey, string> = {
   'cc.ownerSet': 'The owner has changed.',
   'cc.startThis': 'Start round {n} now',
   'cc.addRound': 'Add a round',
+  'cc.fromFormats': 'From the connection formats',
+  'cc.pickTopic': 'Pick an opportunity or challenge…',
   'cc.topic': 'Opportunity or challenge',
   'cc.topicHint': 'Pick one from phase 3. For example: joint drop-in hours in the neighbourhood.',
   'cc.owner': 'Owner',

@@ -285,6 +285,8 @@ export const nl = {
   'cc.ownerSet': 'De eigenaar is veranderd.',
   'cc.startThis': 'Ronde {n} nu starten',
   'cc.addRound': 'Ronde toevoegen',
+  'cc.fromFormats': 'Uit de verbindingsformats',
+  'cc.pickTopic': 'Kies een kans of uitdaging…',
   'cc.topic': 'Kans of uitdaging',
   'cc.topicHint': 'Kies er een uit fase 3. Bijvoorbeeld: samen spreekuren in de wijk.',
   'cc.owner': 'Eigenaar',

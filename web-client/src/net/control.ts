@@ -9,6 +9,7 @@ import type {
   PhaseView,
   SessionView,
   Settings,
+  TopicSuggestion,
   VisualisationView,
 } from './workshop-types';
 
@@ -56,6 +57,7 @@ export type Command =
   | { type: 'carousel_add_round'; topic: string; owner_id: string; activity_id?: string }
   | { type: 'carousel_set_owner'; round_id: string; owner_id: string }
   | { type: 'carousel_start'; round_id?: string }
+  | { type: 'carousel_topics'; activity_id?: string }
   | { type: 'carousel_pause' }
   | { type: 'carousel_resume' }
   | { type: 'carousel_add_time'; seconds: number }
@@ -178,6 +180,11 @@ export interface JoinCodeEvent {
   type: 'join_code';
   join_code: string;
 }
+/** The answer to `carousel_topics`: lines from the formats' opportunities and challenges. */
+export interface CarouselTopicsEvent {
+  type: 'carousel_topics';
+  topics: TopicSuggestion[];
+}
 export interface FormatAddedEvent {
   type: 'format_added';
   format_id: string;
@@ -208,6 +215,7 @@ export type ServerEvent =
   | JoinLockedEvent
   | JoinCodeEvent
   | FormatAddedEvent
+  | CarouselTopicsEvent
   | SessionDeletedEvent;
 
 /** Event payloads by their `type`, for the typed emitter. */

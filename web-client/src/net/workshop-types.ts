@@ -78,6 +78,8 @@ export interface CarouselStage {
 
 export interface CarouselActivity extends ActivityBase {
   kind: 'brainstorm_carousel';
+  /** Follow-up blocks of the formats whose lines are offered as round topics. */
+  topics_from?: string[];
   stages: CarouselStage[];
 }
 
@@ -219,6 +221,13 @@ export interface IdeaView {
   votes: number;
   group_id: string | null;
   hidden: boolean;
+}
+
+/** A line from a connection format offered as a carousel round's topic. */
+export interface TopicSuggestion {
+  text: string;
+  format_id: string;
+  block_id: string;
 }
 
 export interface GroupView {

@@ -19,7 +19,7 @@ use crate::engine::{Actor, Changes};
 use crate::ids;
 use crate::session::Joined;
 use crate::session::meta::clean_name;
-use crate::session::schema;
+use crate::session::{schema, topics};
 
 pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Bytes {
     let json = ServerEnvelope { reply_to, event }.to_json();
@@ -217,6 +217,34 @@ impl SessionTask {
                 );
                 self.server_update(update);
                 self.reply(conn, reply_to, Event::FormatAdded { format_id });
+            }
+            Command::CarouselTopics { activity_id } => {
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators add rounds",
+                    );
+                }
+                let carousel = self.engine.template.activities().find_map(|a| match a {
+                    Activity::BrainstormCarousel(c)
+                        if activity_id.as_deref().is_none_or(|id| id == c.id) =>
+                    {
+                        Some(c)
+                    }
+                    _ => None,
+                });
+                let Some(carousel) = carousel else {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::NotFound,
+                        "this workshop has no such carousel",
+                    );
+                };
+                let topics = topics::suggestions(self.doc.doc(), &self.engine.template, carousel);
+                self.reply(conn, reply_to, Event::CarouselTopics { topics });
             }
             Command::RemoveFormat { format_id } => {
                 if !joined.role.steers() {
