@@ -50,13 +50,14 @@ export function Board() {
 
   return (
     <section class="card board" aria-labelledby="board-heading" data-testid="board">
-      <h2 id="board-heading">
-        {t('board.heading')}: <span data-testid="board-name">{boardLabel(state, shown)}</span>
-      </h2>
+      <h2 id="board-heading">{t('board.heading')}</h2>
+      <p class="board__name" data-testid="board-name">
+        {boardLabel(state, shown)}
+      </p>
       {lead && boards.length > 1 && (
-        <p class="field field--inline">
+        <p class="field">
           <label for="board-pick">{t('board.pick')}</label>{' '}
-          <select id="board-pick" data-testid="board-pick" value={shown} onChange={(e) => setLookBack(e.currentTarget.value)}>
+          <select id="board-pick" class="input" data-testid="board-pick" value={shown} onChange={(e) => setLookBack(e.currentTarget.value)}>
             {boards.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.id === state.board ? t('board.currentOption', { name: b.label }) : b.label}
