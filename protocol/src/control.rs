@@ -100,6 +100,12 @@ pub enum Command {
     AddFormat {
         activity_id: String,
     },
+    /// Facilitators: removes a connection format (clients cannot delete the server's
+    /// containers). The last format of an activity stays. Answered by `ack`; everyone sees the
+    /// format go through the document.
+    RemoveFormat {
+        format_id: String,
+    },
 
     // The board (participants and facilitators; the display only watches).
     /// `client_ref` is the writer's own random id for this post-it: sending the same one twice
@@ -129,10 +135,27 @@ pub enum Command {
         group_id: String,
         label: String,
     },
+    /// Participants and facilitators: their own note for a personal notes activity (at most
+    /// 5,000 characters; empty clears it). Only the writer's own connections hear of it
+    /// (`personal_note`); sharing it is posting it (`post_idea`).
+    SetPersonalNote {
+        activity_id: String,
+        text: String,
+    },
     /// Facilitators.
     HideIdea {
         idea_id: String,
         hidden: bool,
+    },
+    /// The post-it's author (anonymous ones too) or a facilitator: takes it off the board for
+    /// good, with its votes. Everyone gets `idea_removed`.
+    DeleteIdea {
+        idea_id: String,
+    },
+    /// The post-it's author: new text (the same limits as `post_idea`). Everyone gets `idea`.
+    EditIdea {
+        idea_id: String,
+        text: String,
     },
 
     // The brainstorm carousel (facilitators, except `set_next_step`).
@@ -170,6 +193,13 @@ pub enum Command {
         owner: Option<String>,
         #[serde(default)]
         date: Option<String>,
+    },
+
+    /// Facilitators: the opportunities and challenges written in the connection formats, as
+    /// topics for new rounds (one per line), answered by `carousel_topics`.
+    CarouselTopics {
+        #[serde(default)]
+        activity_id: Option<String>,
     },
 
     // The guided visualisation (facilitators; the question-asker for read_done/next/previous).
@@ -234,16 +264,27 @@ pub enum Event {
     Visualisation {
         visualisation: Option<crate::workshop::VisualisationView>,
     },
+    /// The board new post-its go to changed (a phase or a carousel round began or ended):
+    /// participants and the display show this one.
+    Board {
+        board: String,
+    },
     /// A post-it was added or changed.
     Idea {
         idea: crate::workshop::IdeaView,
     },
-    /// A post-it is no longer visible to this client (hidden by a facilitator).
+    /// A post-it is no longer visible to this client: deleted, or hidden by a facilitator
+    /// (its author still sees a hidden one, marked `hidden`).
     IdeaRemoved {
         id: String,
     },
     Groups {
         groups: Vec<crate::workshop::GroupView>,
+    },
+    /// This person's own note for a personal notes activity, to their own connections only.
+    PersonalNote {
+        activity_id: String,
+        text: String,
     },
     /// The post-its this participant voted for.
     MyVotes {
@@ -265,6 +306,10 @@ pub enum Event {
     },
     FormatAdded {
         format_id: String,
+    },
+    /// The answer to `carousel_topics`, in the formats' order.
+    CarouselTopics {
+        topics: Vec<crate::workshop::TopicSuggestion>,
     },
     /// The session was deleted; the connection closes next.
     SessionDeleted,

@@ -29,7 +29,7 @@ pub struct ParticipantView {
 pub struct Settings {
     /// New post-its carry no author for anyone but their writer.
     pub anonymous_posting: bool,
-    /// Votes each participant may spend on the board.
+    /// Votes each participant may spend on each board (each carousel round, each phase).
     pub votes_per_participant: u32,
     /// The next carousel round starts by itself when one ends.
     pub auto_next_round: bool,
@@ -127,6 +127,15 @@ pub struct VisualisationView {
     pub server_time: ServerMillis,
 }
 
+/// A line from a connection format offered as a carousel round's topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicSuggestion {
+    pub text: String,
+    /// The format it was written in, and the follow-up block (e.g. `kansen`).
+    pub format_id: String,
+    pub block_id: String,
+}
+
 /// A post-it on the board, as one audience sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdeaView {
@@ -142,9 +151,12 @@ pub struct IdeaView {
     pub phase_id: String,
     pub round_id: Option<String>,
     pub stage_id: Option<String>,
+    /// The board it is on: `round:{round_id}` for a carousel round, else `phase:{phase_id}`
+    /// (see [`board_of`]).
+    pub board: String,
     pub votes: u32,
     pub group_id: Option<String>,
-    /// Only facilitators see hidden post-its (with this set).
+    /// Facilitators, and the post-it's own author, see hidden post-its (with this set).
     pub hidden: bool,
 }
 
@@ -169,6 +181,25 @@ pub struct SessionView {
     pub groups: Vec<GroupView>,
     /// Post-its this participant voted for.
     pub my_votes: Vec<String>,
+    /// Post-its this participant wrote, anonymous ones included (nobody else learns those),
+    /// so that their own device, or another with the same link, may edit and delete them.
+    #[serde(default)]
+    pub my_ideas: Vec<String>,
+    /// This person's own notes for the template's personal notes activities, by activity id.
+    #[serde(default)]
+    pub my_notes: std::collections::BTreeMap<String, String>,
+    /// The board new post-its go to, and the one participants and the display show.
+    pub board: String,
+}
+
+/// The board a post-it posted in `phase_id`, during carousel round `round_id` (if any), is on.
+/// Each carousel round is a board of its own, so that round 2 starts empty and has its own
+/// votes; outside the carousel each phase is one board.
+pub fn board_of(phase_id: &str, round_id: Option<&str>) -> String {
+    match round_id {
+        Some(round) => format!("round:{round}"),
+        None => format!("phase:{phase_id}"),
+    }
 }
 
 /// Names in the shared document. The web client mirrors these constants.

@@ -77,6 +77,26 @@ pub fn hash_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A connection's key for recognising its holder's anonymous post-its, derived from the raw
+/// token and kept in memory only. The store holds `hash_token` (a different hash of the
+/// token), so whoever reads the store, or a facilitator, cannot derive it.
+pub fn author_key(token: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"werkplaats anonymous author\0");
+    hasher.update(token.as_bytes());
+    hasher.finalize().into()
+}
+
+/// What an anonymous post-it stores instead of its author: a hash of the author's key and the
+/// post-it's id. Only a connection with the author's token can recompute it; two post-its of
+/// one author have unrelated tags, so they cannot be linked to each other either.
+pub fn author_tag(author_key: &[u8; 32], idea_id: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(author_key);
+    hasher.update(idea_id.as_bytes());
+    URL_SAFE_NO_PAD.encode(hasher.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +107,20 @@ mod tests {
         assert!(is_session_id(&session_id()));
         assert_eq!(secret_token().len(), 43);
         assert_ne!(secret_token(), secret_token());
+    }
+
+    #[test]
+    fn author_tags_need_the_token_and_link_nothing() {
+        let key = author_key("token-a");
+        assert_ne!(key, author_key("token-b"));
+        assert_eq!(author_tag(&key, "i1"), author_tag(&key, "i1"));
+        assert_ne!(author_tag(&key, "i1"), author_tag(&key, "i2"));
+        assert_ne!(
+            author_tag(&key, "i1"),
+            author_tag(&author_key("token-b"), "i1")
+        );
+        // The stored token hash is not the key.
+        assert_ne!(hash_token("token-a").as_bytes(), &key[..]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ before(async () => {
   facilitator = await newPerson(browser, WIDE);
   session = await createSessionViaStartPage(facilitator.page, server.http, 'Verbindingen IDO en BoekStart');
   await facilitator.page
-    .getByTestId('notes-beelden')
+    .getByLabel('Jouw aantekeningen')
     .fill('Kans: voorlezen in de wijk.\nActie: afspraak maken met de BoekStart-coördinator.');
 });
 

@@ -107,6 +107,17 @@ export async function createSessionViaStartPage(page, base, title, name) {
   return { id, code };
 }
 
+/**
+ * The write-up after the visualisation (phase 1) is personal (server state, not Yjs): tests of
+ * co-editing use phase 5's shared notes. Moves the session there from the facilitator's page.
+ */
+export const SHARED_NOTES = 'notes-gespreksnotities';
+export async function toSharedNotes(facilitatorPage) {
+  await facilitatorPage.getByLabel('Naar fase').selectOption({ index: 4 });
+  await facilitatorPage.getByRole('button', { name: 'Ga', exact: true }).click();
+  await facilitatorPage.getByTestId(SHARED_NOTES).waitFor();
+}
+
 /** Waits until `fn(arg)` is truthy in the page. */
 export function waitInPage(page, fn, arg, timeout = 10_000) {
   return page.waitForFunction(fn, arg, { timeout });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   PHONE,
+  SHARED_NOTES,
   WIDE,
   createSessionViaStartPage,
   launchBrowser,
@@ -14,6 +15,7 @@ import {
   postJson,
   screenshot,
   startWebServer,
+  toSharedNotes,
   waitInPage,
 } from './harness.mjs';
 
@@ -35,7 +37,8 @@ test('after a server restart the page reconnects by itself and offline typing me
     const facilitator = await newPerson(browser, WIDE);
     const { page } = facilitator;
     await createSessionViaStartPage(page, server.http, 'Herstart');
-    const notes = page.getByTestId('notes-beelden');
+    await toSharedNotes(page);
+    const notes = page.getByTestId(SHARED_NOTES);
     await notes.click();
     await notes.pressSequentially('Voor de herstart. ', { delay: 5 });
     // Let the server store it (group commit) before it goes.
@@ -61,7 +64,7 @@ test('after a server restart the page reconnects by itself and offline typing me
     await other.page.waitForURL(link);
     await waitInPage(
       other.page,
-      () => document.querySelector('textarea')?.value === 'Voor de herstart. Tijdens de herstart.',
+      () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value === 'Voor de herstart. Tijdens de herstart.',
       undefined,
       15_000,
     );
@@ -73,17 +76,18 @@ test('after a server restart the page reconnects by itself and offline typing me
   }
 });
 
-const notesField = (page) => page.getByTestId('notes-beelden');
+const notesField = (page) => page.getByTestId(SHARED_NOTES);
 
 test('a server killed with SIGKILL loses nothing that anyone had seen', async () => {
   let server = await startWebServer({ dataDir });
   try {
     const facilitator = await newPerson(browser, WIDE);
     const { code } = await createSessionViaStartPage(facilitator.page, server.http, 'Stroomstoring', 'Karin');
+    await toSharedNotes(facilitator.page);
     const participant = await newPerson(browser, PHONE);
     await joinWithCode(participant.page, server.http, code, 'Sam');
     const valueIs = (page, text) =>
-      waitInPage(page, (t) => document.querySelector('[data-testid="notes-beelden"]')?.value === t, text, 20_000);
+      waitInPage(page, (t) => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value === t, text, 20_000);
 
     // Each types; each sees the other's words. Seen means stored: nothing reaches another
     // client before the store has committed it.

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PHONE,
+  SHARED_NOTES,
   WIDE,
   controlJson,
   createSessionViaStartPage,
@@ -12,6 +13,7 @@ import {
   recordFrames,
   screenshot,
   startWebServer,
+  toSharedNotes,
   waitInPage,
 } from './harness.mjs';
 
@@ -40,7 +42,7 @@ async function waitUntil(check, timeoutMs = 10_000) {
   }
 }
 
-const notes = (page) => page.getByTestId('notes-beelden');
+const notes = (page) => page.getByTestId(SHARED_NOTES);
 
 test('create a session from the start page and land on the facilitator page', async () => {
   facilitator = await newPerson(browser, WIDE);
@@ -88,13 +90,15 @@ test('a participant joins by code in a second context; both see each other', asy
 });
 
 test('both type in the notes field and both see the merged text', async () => {
+  await toSharedNotes(facilitator.page);
+  await notes(participant.page).waitFor();
   const a = notes(facilitator.page);
   const b = notes(participant.page);
   await a.click();
   await b.click();
   // Each sees that the other is in the field.
-  await facilitator.page.locator('[data-field="notes/beelden"] ~ .shared-text__presence').getByText('Anna').waitFor();
-  await participant.page.locator('[data-field="notes/beelden"] ~ .shared-text__presence').getByText('Fatima').waitFor();
+  await facilitator.page.locator('[data-field="notes/gespreksnotities"] ~ .shared-text__presence').getByText('Anna').waitFor();
+  await participant.page.locator('[data-field="notes/gespreksnotities"] ~ .shared-text__presence').getByText('Fatima').waitFor();
   await Promise.all([
     a.pressSequentially('Kansen: samen met het Taalhuis. ', { delay: 15 }),
     b.pressSequentially('Uitdaging: tijd. ', { delay: 15 }),
@@ -103,7 +107,7 @@ test('both type in the notes field and both see the merged text', async () => {
     waitInPage(
       page,
       () => {
-        const v = document.querySelector('textarea')?.value ?? '';
+        const v = document.querySelector('[data-testid="notes-gespreksnotities"]')?.value ?? '';
         return v.includes('Kansen: samen met het Taalhuis. ') && v.includes('Uitdaging: tijd. ');
       },
       undefined,
@@ -120,7 +124,7 @@ test('both type in the notes field and both see the merged text', async () => {
   // An edit in the middle keeps both sides equal and the other's cursor where it was.
   await b.press('Control+End');
   await b.pressSequentially('Actie: bellen.', { delay: 10 });
-  await waitInPage(facilitator.page, () => document.querySelector('textarea')?.value.endsWith('Actie: bellen.'));
+  await waitInPage(facilitator.page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.endsWith('Actie: bellen.'));
   assert.equal(await a.inputValue(), await b.inputValue());
   await screenshot(facilitator.page, 'notes-merged-1280');
   await screenshot(participant.page, 'notes-merged-360');
@@ -164,7 +168,7 @@ test('the offline banner appears when the network goes and leaves when it is bac
   await context.setOffline(false);
   await banner.waitFor({ state: 'detached', timeout: 15_000 });
   await live.getByText('Je bent weer verbonden.').waitFor({ state: 'attached' });
-  await waitInPage(facilitator.page, () => document.querySelector('textarea')?.value.includes('Offline getypt.'), undefined, 15_000);
+  await waitInPage(facilitator.page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.includes('Offline getypt.'), undefined, 15_000);
   assert.equal(await notes(facilitator.page).inputValue(), await b.inputValue());
   await screenshot(page, 'back-online-360');
 });
@@ -184,8 +188,8 @@ test('typing offline survives the tab being closed, and arrives when back online
   participant.page = page;
   await page.goto(`${server.http}/s/${session.id}`);
   await page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
-  await waitInPage(facilitator.page, () => document.querySelector('textarea')?.value.includes('Bewaard op de telefoon.'), undefined, 15_000);
-  await waitInPage(page, () => document.querySelector('textarea')?.value.includes('Bewaard op de telefoon.'));
+  await waitInPage(facilitator.page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.includes('Bewaard op de telefoon.'), undefined, 15_000);
+  await waitInPage(page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.includes('Bewaard op de telefoon.'));
   assert.equal(await notes(facilitator.page).inputValue(), await notes(page).inputValue());
   assert.deepEqual(participant.errors, []);
 });
@@ -194,7 +198,7 @@ test('the same participant comes back after a reload', async () => {
   const { page } = participant;
   await page.reload();
   await page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
-  await waitInPage(page, () => document.querySelector('textarea')?.value.includes('Offline getypt.'));
+  await waitInPage(page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.includes('Offline getypt.'));
   const people = facilitator.page.getByRole('region', { name: 'Wie is er?' });
   // Still one Anna: the reload is the same person, not a new one.
   await new Promise((r) => setTimeout(r, 500));

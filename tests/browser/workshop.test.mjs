@@ -200,8 +200,11 @@ test('the question-asker reads; everyone sees which question it is and that it i
 
 test('the facilitator changes phase and the participants\' pages follow', async () => {
   // Something typed in phase 1 stays when the phase changes.
-  const notes = anna.page.getByTestId('notes-beelden');
+  // Phase 1's write-up is Anna's own; she shares it to the board, so it is in the export.
+  const notes = anna.page.getByLabel('Jouw aantekeningen');
   await notes.fill('Een lichte ruimte met koffie.');
+  await anna.page.getByRole('button', { name: 'Deel op het bord' }).click();
+  await bram.page.getByTestId('idea').filter({ hasText: 'Een lichte ruimte met koffie.' }).waitFor();
   await fatima.page.getByRole('button', { name: 'Volgende fase' }).click();
   await waitForPhase(anna.page, 'inzicht');
   await waitForPhase(bram.page, 'inzicht');

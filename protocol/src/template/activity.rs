@@ -167,6 +167,10 @@ pub struct BrainstormCarousel {
     pub intro: Option<LocalizedText>,
     /// The stages of one round, in order. At least one.
     pub stages: Vec<CarouselStage>,
+    /// Follow-up blocks of the connection formats whose lines are offered as round topics
+    /// (`carousel_topics`), e.g. `["kansen", "uitdagingen"]`. Empty: every text follow-up block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics_from: Vec<String>,
 }
 
 impl BrainstormCarousel {
@@ -299,4 +303,8 @@ pub struct Notes {
     /// A prompt: what to write down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
+    /// Each person writes their own note (kept by the server, seen only by its writer, who
+    /// may share it to the board) instead of one text shared by everyone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub personal: bool,
 }

@@ -2,11 +2,16 @@
 //!
 //! Post-its are created only through validated commands: the server stamps who wrote it, when,
 //! and in which phase, round and stage, so none of that can be forged through the document.
+//!
+//! One `Board` value holds every board of a session: each carousel round and each phase with
+//! post-its outside the carousel is a board of its own ([`Idea::board`]). Votes are a budget
+//! per board; groups hold post-its of one board. The caps and the posting rate stay per
+//! session: they bound what one session holds, however its post-its are spread.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
-use werkplaats_protocol::workshop::{GroupView, IdeaView};
+use werkplaats_protocol::workshop::{GroupView, IdeaView, board_of};
 
 use super::CommandError;
 
@@ -69,6 +74,34 @@ pub struct Idea {
     pub voters: BTreeSet<String>,
     pub group_id: Option<String>,
     pub hidden: bool,
+    /// An anonymous post-it's author, as only their own connections can recompute it
+    /// (`ids::author_tag`); empty for others.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub author_tag: String,
+}
+
+/// Who is asking about a post-it: their id and their connection's author key.
+#[derive(Clone, Copy)]
+pub struct Writer<'a> {
+    pub participant_id: &'a str,
+    pub author_key: &'a [u8; 32],
+}
+
+impl Idea {
+    /// Whether `writer` wrote this post-it (an anonymous one by its tag).
+    pub fn written_by(&self, writer: Writer<'_>) -> bool {
+        if self.anonymous {
+            !self.author_tag.is_empty()
+                && self.author_tag == crate::ids::author_tag(writer.author_key, &self.id)
+        } else {
+            self.author_id == writer.participant_id
+        }
+    }
+
+    /// The board this post-it is on (`round:…` or `phase:…`).
+    pub fn board(&self) -> String {
+        board_of(&self.phase_id, self.round_id.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +113,8 @@ pub struct Group {
 /// Where a new post-it was posted, stamped by the server.
 pub struct Stamp {
     pub author_id: String,
+    /// `ids::author_tag` of the author and the new post-it, kept if it is anonymous.
+    pub author_tag: String,
     pub author_name: String,
     pub anonymous: bool,
     pub now_ms: i64,
@@ -232,6 +267,11 @@ impl Board {
             voters: BTreeSet::new(),
             group_id: None,
             hidden: false,
+            author_tag: if stamp.anonymous {
+                stamp.author_tag
+            } else {
+                String::new()
+            },
         });
         Ok((id, true))
     }
@@ -244,11 +284,16 @@ impl Board {
             .collect()
     }
 
+    /// Votes for a post-it; `limit` is the voter's budget on that post-it's board.
     pub fn vote(&mut self, voter: &str, idea_id: &str, limit: u32) -> Result<(), CommandError> {
+        let board = self
+            .idea(idea_id)
+            .ok_or(CommandError::NotFound("no such post-it"))?
+            .board();
         let used = self
             .ideas
             .iter()
-            .filter(|i| i.voters.contains(voter))
+            .filter(|i| i.voters.contains(voter) && i.board() == board)
             .count();
         let idea = self.idea_mut(idea_id)?;
         if idea.hidden {
@@ -269,6 +314,84 @@ impl Board {
             return Err(CommandError::Conflict("you did not vote for this post-it"));
         }
         Ok(())
+    }
+
+    /// Takes a post-it off the board for good, with its votes; `steering`: a facilitator,
+    /// who may delete anyone's. Returns whether a group emptied (and went).
+    pub fn delete(
+        &mut self,
+        idea_id: &str,
+        writer: Writer<'_>,
+        steering: bool,
+    ) -> Result<bool, CommandError> {
+        let index = self
+            .ideas
+            .iter()
+            .position(|i| i.id == idea_id)
+            .ok_or(CommandError::NotFound("no such post-it"))?;
+        let own = self.ideas[index].written_by(writer);
+        if !own && !steering {
+            return Err(CommandError::Forbidden(
+                "only its author or a facilitator can delete a post-it",
+            ));
+        }
+        let idea = self.ideas.remove(index);
+        // The author's own anonymous post-it gives its place under the per-person cap back
+        // (a facilitator's deletion cannot say whose it was).
+        if idea.anonymous && own {
+            if let Some(count) = self.anonymous_posts.get_mut(writer.participant_id) {
+                *count = count.saturating_sub(1);
+            }
+        }
+        Ok(idea.group_id.is_some() && self.drop_empty_groups())
+    }
+
+    /// New text for one's own post-it, within the same limits as posting.
+    pub fn edit(
+        &mut self,
+        idea_id: &str,
+        text: &str,
+        writer: Writer<'_>,
+        limits: &BoardLimits,
+    ) -> Result<(), CommandError> {
+        let text = clean_text(text, limits.max_idea_chars)?;
+        let text_bytes: usize = self.ideas.iter().map(|idea| idea.text.len()).sum();
+        let idea = self.idea_mut(idea_id)?;
+        if !idea.written_by(writer) {
+            return Err(CommandError::Forbidden(
+                "only its author can change a post-it",
+            ));
+        }
+        if text_bytes - idea.text.len() + text.len() > limits.max_text_bytes {
+            return Err(CommandError::Conflict("the board is full"));
+        }
+        idea.text = text;
+        Ok(())
+    }
+
+    /// Removes groups no post-it is in; returns whether any went.
+    fn drop_empty_groups(&mut self) -> bool {
+        let used: BTreeSet<&str> = self
+            .ideas
+            .iter()
+            .filter_map(|i| i.group_id.as_deref())
+            .collect();
+        let before = self.groups.len();
+        let groups = std::mem::take(&mut self.groups);
+        self.groups = groups
+            .into_iter()
+            .filter(|g| used.contains(g.id.as_str()))
+            .collect();
+        self.groups.len() != before
+    }
+
+    /// The ids of the post-its `writer` wrote.
+    pub fn ideas_by(&self, writer: Writer<'_>) -> Vec<String> {
+        self.ideas
+            .iter()
+            .filter(|i| i.written_by(writer))
+            .map(|i| i.id.clone())
+            .collect()
     }
 
     pub fn hide(&mut self, idea_id: &str, hidden: bool) -> Result<(), CommandError> {
@@ -295,10 +418,31 @@ impl Board {
             let _ = missing;
             return Err(CommandError::NotFound("no such post-it"));
         }
+        // A group belongs to one board: its label would otherwise show up in a round where
+        // half its post-its are not.
+        let board = self.idea(&idea_ids[0]).map(Idea::board);
+        let same_board = |idea: &Idea| Some(idea.board()) == board;
+        if !idea_ids
+            .iter()
+            .all(|id| self.idea(id).is_some_and(same_board))
+        {
+            return Err(CommandError::BadRequest(
+                "post-its of different rounds or phases cannot share a group",
+            ));
+        }
         let group_id = match (group_id, label) {
             (Some(id), _) => {
                 if !self.groups.iter().any(|g| g.id == id) {
                     return Err(CommandError::NotFound("no such group"));
+                }
+                if self
+                    .ideas
+                    .iter()
+                    .any(|i| i.group_id.as_deref() == Some(id) && !same_board(i))
+                {
+                    return Err(CommandError::BadRequest(
+                        "post-its of different rounds or phases cannot share a group",
+                    ));
                 }
                 id.to_owned()
             }
@@ -327,16 +471,7 @@ impl Board {
 
     pub fn ungroup(&mut self, idea_id: &str) -> Result<(), CommandError> {
         self.idea_mut(idea_id)?.group_id = None;
-        let used: BTreeSet<&str> = self
-            .ideas
-            .iter()
-            .filter_map(|i| i.group_id.as_deref())
-            .collect();
-        let groups = std::mem::take(&mut self.groups);
-        self.groups = groups
-            .into_iter()
-            .filter(|g| used.contains(g.id.as_str()))
-            .collect();
+        self.drop_empty_groups();
         Ok(())
     }
 
@@ -362,10 +497,11 @@ impl Board {
     }
 }
 
-/// A post-it as an audience sees it: facilitators see hidden ones (marked), others do not;
-/// nobody sees the author of an anonymous one (its writer knows it by `client_ref`).
-pub fn idea_view(idea: &Idea, steering: bool) -> Option<IdeaView> {
-    if idea.hidden && !steering {
+/// A post-it as an audience sees it: facilitators and its author see hidden ones (marked),
+/// others do not; nobody sees the author of an anonymous one (its writer knows it by
+/// `client_ref`, or by `my_ideas`).
+pub fn idea_view(idea: &Idea, sees_hidden: bool) -> Option<IdeaView> {
+    if idea.hidden && !sees_hidden {
         return None;
     }
     Some(IdeaView {
@@ -378,6 +514,7 @@ pub fn idea_view(idea: &Idea, steering: bool) -> Option<IdeaView> {
         phase_id: idea.phase_id.clone(),
         round_id: idea.round_id.clone(),
         stage_id: idea.stage_id.clone(),
+        board: idea.board(),
         votes: idea.voters.len() as u32,
         group_id: idea.group_id.clone(),
         hidden: idea.hidden,
@@ -391,6 +528,7 @@ mod tests {
     fn stamp(author: &str, now_ms: i64) -> Stamp {
         Stamp {
             author_id: author.into(),
+            author_tag: String::new(),
             author_name: author.to_uppercase(),
             anonymous: false,
             now_ms,
@@ -529,6 +667,45 @@ mod tests {
     }
 
     #[test]
+    fn each_board_has_its_own_vote_budget_and_groups() {
+        let mut board = Board::default();
+        let limits = BoardLimits::default();
+        for (n, round) in [(0, "r1"), (1, "r1"), (2, "r2"), (3, "r2")] {
+            let mut s = stamp("p1", 0);
+            s.round_id = Some(round.into());
+            board
+                .post(format!("i{n}"), "x", &format!("r{n}"), s, &limits)
+                .unwrap();
+        }
+        board.vote("p2", "i0", 1).unwrap();
+        assert!(
+            board.vote("p2", "i1", 1).is_err(),
+            "round 1's budget is spent"
+        );
+        board.vote("p2", "i2", 1).unwrap();
+        assert_eq!(board.idea("i2").unwrap().board(), "round:r2");
+        assert!(matches!(
+            board.group(
+                &["i1".into(), "i2".into()],
+                None,
+                Some("x"),
+                "g".into(),
+                &limits
+            ),
+            Err(CommandError::BadRequest(_))
+        ));
+        board
+            .group(&["i0".into()], None, Some("x"), "g1".into(), &limits)
+            .unwrap();
+        assert!(
+            board
+                .group(&["i3".into()], Some("g1"), None, "u".into(), &limits)
+                .is_err(),
+            "a round 1 group takes no round 2 post-its"
+        );
+    }
+
+    #[test]
     fn grouping_without_dragging() {
         let mut board = Board::default();
         for n in 0..3 {
@@ -585,6 +762,64 @@ mod tests {
             let view = idea_view(board.idea("i0").unwrap(), steering).unwrap();
             assert_eq!((view.author_id, view.author_name), (None, None));
         }
+    }
+
+    #[test]
+    fn authors_delete_and_edit_their_own_post_its_anonymous_ones_too() {
+        let limits = BoardLimits {
+            max_ideas_per_author: 2,
+            ..BoardLimits::default()
+        };
+        let (key1, key2) = ([1; 32], [2; 32]);
+        let p1 = Writer {
+            participant_id: "p1",
+            author_key: &key1,
+        };
+        let p2 = Writer {
+            participant_id: "p2",
+            author_key: &key2,
+        };
+        let mut board = Board::default();
+        let mut anon = stamp("p1", 0);
+        anon.anonymous = true;
+        anon.author_tag = crate::ids::author_tag(&key1, "a1");
+        board
+            .post("a1".into(), "geheim", "r1", anon, &limits)
+            .unwrap();
+        board
+            .post("n1".into(), "open", "r2", stamp("p1", 0), &limits)
+            .unwrap();
+        let stored = serde_json::to_string(&board.ideas[0]).unwrap();
+        assert!(!stored.contains("p1"), "{stored}");
+        assert!(board.idea("a1").unwrap().written_by(p1));
+        assert!(!board.idea("a1").unwrap().written_by(p2));
+        assert_eq!(board.ideas_by(p1), ["a1", "n1"]);
+        assert!(board.ideas_by(p2).is_empty());
+
+        assert!(matches!(
+            board.edit("a1", "anders", p2, &limits),
+            Err(CommandError::Forbidden(_))
+        ));
+        board.edit("a1", "  anders ", p1, &limits).unwrap();
+        assert_eq!(board.idea("a1").unwrap().text, "anders");
+        assert!(matches!(
+            board.delete("n1", p2, false),
+            Err(CommandError::Forbidden(_))
+        ));
+        board.vote("p2", "a1", 3).unwrap();
+        board.delete("a1", p1, false).unwrap();
+        assert!(board.idea("a1").is_none());
+        assert!(board.votes_of("p2").is_empty(), "its votes went with it");
+        // The author's anonymous post-it gave its place under the cap back.
+        board
+            .post("n2".into(), "weer", "r3", stamp("p1", 1), &limits)
+            .unwrap();
+        // A facilitator deletes anyone's.
+        board.delete("n1", p2, true).unwrap();
+        assert_eq!(
+            board.delete("n1", p1, true),
+            Err(CommandError::NotFound("no such post-it"))
+        );
     }
 
     /// Before: an anonymous post-it kept its author in the store (and in exports of the

@@ -56,6 +56,17 @@ pub struct Actor<'a> {
     pub participant_id: &'a str,
     pub name: &'a str,
     pub role: Role,
+    /// Recognises the actor's anonymous post-its (`ids::author_key`).
+    pub author_key: &'a [u8; 32],
+}
+
+impl Actor<'_> {
+    pub fn writer(&self) -> board::Writer<'_> {
+        board::Writer {
+            participant_id: self.participant_id,
+            author_key: self.author_key,
+        }
+    }
 }
 
 /// What a command or a tick changed, so the session task sends exactly those parts.
@@ -65,11 +76,17 @@ pub struct Changes {
     pub settings: bool,
     pub carousel: bool,
     pub visualisation: bool,
+    /// The current board (where new post-its go) changed.
+    pub board: bool,
     pub groups: bool,
     /// Post-its added or changed.
     pub ideas: Vec<String>,
+    /// Post-its deleted.
+    pub removed: Vec<String>,
     /// This participant's own votes changed.
     pub votes_of: Option<String>,
+    /// This participant's personal note for this activity changed.
+    pub note_of: Option<(String, String)>,
 }
 
 impl Changes {
@@ -90,6 +107,10 @@ pub struct EngineState {
     /// take it for an older view.
     #[serde(default)]
     pub visualisation_seq: u64,
+    /// Personal notes: participant id → activity id → text. Seen only by their writer.
+    #[serde(default)]
+    pub personal_notes:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 pub struct Engine {
@@ -104,6 +125,8 @@ pub struct Engine {
 
 /// Longest carousel topic and next step, in characters.
 const MAX_TOPIC_CHARS: usize = 200;
+/// Longest personal note, in characters: a page of writing.
+pub const MAX_NOTE_CHARS: usize = 5_000;
 
 impl Engine {
     pub fn new(template: Arc<Template>, state: EngineState, minute_ms: f64) -> Self {
@@ -138,6 +161,28 @@ impl Engine {
         }
     }
 
+    /// The board new post-its go to and participants see: the carousel's current round while
+    /// the session is in the carousel's phase, else the phase's own board.
+    pub fn current_board(&self) -> String {
+        let phase = &self.template.phases[self.phase_view().index];
+        let round = self.current_round_here();
+        werkplaats_protocol::workshop::board_of(&phase.id, round)
+    }
+
+    /// The carousel's current round, if the session is in the carousel's phase.
+    fn current_round_here(&self) -> Option<&str> {
+        let phase = &self.template.phases[self.phase_view().index];
+        let carousel = self.state.carousel.as_ref()?;
+        if !phase
+            .activities
+            .iter()
+            .any(|a| a.id() == carousel.activity_id)
+        {
+            return None;
+        }
+        carousel.current_round().map(|r| r.id.as_str())
+    }
+
     /// The earliest moment something happens by itself (a stage or a silence ends).
     pub fn next_deadline(&self) -> Option<f64> {
         let carousel = self
@@ -159,7 +204,8 @@ impl Engine {
     /// Advances every clock whose deadline has passed.
     pub fn tick(&mut self, now: f64) -> Changes {
         let auto = self.state.settings.auto_next_round;
-        Changes {
+        let board_before = self.current_board();
+        let mut changes = Changes {
             carousel: self
                 .state
                 .carousel
@@ -171,12 +217,28 @@ impl Engine {
                 .as_mut()
                 .is_some_and(|v| v.tick(now)),
             ..Changes::default()
-        }
+        };
+        changes.board = self.current_board() != board_before;
+        changes
     }
 
     /// Carries out a command, or refuses it and changes nothing. `new_id` draws fresh ids;
     /// `name_of` says who a participant id is (`None`: nobody in this session).
     pub fn apply(
+        &mut self,
+        actor: Actor<'_>,
+        command: &Command,
+        now: f64,
+        new_id: &mut dyn FnMut() -> String,
+        name_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Changes, CommandError> {
+        let board_before = self.current_board();
+        let mut changes = self.apply_inner(actor, command, now, new_id, name_of)?;
+        changes.board = self.current_board() != board_before;
+        Ok(changes)
+    }
+
+    fn apply_inner(
         &mut self,
         actor: Actor<'_>,
         command: &Command,
@@ -207,7 +269,9 @@ impl Engine {
             | Command::RemoveParticipant { .. }
             | Command::SetJoinLocked { .. }
             | Command::RotateJoinCode
-            | Command::AddFormat { .. } => {
+            | Command::AddFormat { .. }
+            | Command::RemoveFormat { .. }
+            | Command::CarouselTopics { .. } => {
                 return Err(CommandError::BadRequest("not an engine command"));
             }
             Command::PhaseNext | Command::PhasePrevious | Command::PhaseGoto { .. } => {
@@ -226,6 +290,14 @@ impl Engine {
                         ));
                     }
                 };
+                // The visualisation belongs to its phase: left running, the projector and
+                // the asker's screen kept showing it in every later phase.
+                if target != self.state.phase {
+                    if let Some(stopped) = self.state.visualisation.take() {
+                        self.state.visualisation_seq = stopped.seq;
+                        changes.visualisation = true;
+                    }
+                }
                 self.state.phase = target;
                 changes.phase = true;
             }
@@ -248,24 +320,28 @@ impl Engine {
             }
             Command::PostIdea { text, client_ref } => {
                 require_editing()?;
-                let carousel = self.state.carousel.as_ref();
+                // A round's post-its are those posted while it runs in the carousel's phase;
+                // after a move to another phase they go to that phase's board.
+                let round_id = self.current_round_here().map(str::to_owned);
+                let stage_id = round_id
+                    .as_ref()
+                    .and_then(|_| self.state.carousel.as_ref()?.current_stage())
+                    .map(|s| s.id.clone());
+                let id = new_id();
                 let stamp = Stamp {
+                    author_tag: crate::ids::author_tag(actor.author_key, &id),
                     author_id: actor.participant_id.to_owned(),
                     author_name: actor.name.to_owned(),
                     anonymous: self.state.settings.anonymous_posting,
                     now_ms: now as i64,
                     phase_id: self.phase_view().phase_id,
-                    round_id: carousel
-                        .and_then(|c| c.current_round())
-                        .map(|r| r.id.clone()),
-                    stage_id: carousel
-                        .and_then(|c| c.current_stage())
-                        .map(|s| s.id.clone()),
+                    round_id,
+                    stage_id,
                 };
                 let (id, _) =
                     self.state
                         .board
-                        .post(new_id(), text, client_ref, stamp, &self.board_limits)?;
+                        .post(id, text, client_ref, stamp, &self.board_limits)?;
                 changes.ideas.push(id);
             }
             Command::Vote { idea_id } | Command::Unvote { idea_id } => {
@@ -307,6 +383,54 @@ impl Engine {
                 require_editing()?;
                 self.state.board.rename_group(group_id, label)?;
                 changes.groups = true;
+            }
+            Command::SetPersonalNote { activity_id, text } => {
+                require_editing()?;
+                if !matches!(
+                    self.template.activity(activity_id),
+                    Some((_, Activity::Notes(notes))) if notes.personal
+                ) {
+                    return Err(CommandError::NotFound("no such personal note"));
+                }
+                if text.chars().count() > MAX_NOTE_CHARS {
+                    return Err(CommandError::BadRequest("the note is too long"));
+                }
+                // Line breaks stay (it is a page of writing); other control characters go.
+                let text: String = text
+                    .chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+                    .collect();
+                let notes = self
+                    .state
+                    .personal_notes
+                    .entry(actor.participant_id.to_owned())
+                    .or_default();
+                if text.is_empty() {
+                    notes.remove(activity_id);
+                } else {
+                    notes.insert(activity_id.clone(), text);
+                }
+                changes.note_of = Some((actor.participant_id.to_owned(), activity_id.clone()));
+            }
+            Command::DeleteIdea { idea_id } => {
+                require_editing()?;
+                let voters = self
+                    .state
+                    .board
+                    .idea(idea_id)
+                    .map(|i| i.voters.contains(actor.participant_id));
+                changes.groups = self.state.board.delete(idea_id, actor.writer(), steering)?;
+                changes.removed.push(idea_id.clone());
+                if voters == Some(true) {
+                    changes.votes_of = Some(actor.participant_id.to_owned());
+                }
+            }
+            Command::EditIdea { idea_id, text } => {
+                require_editing()?;
+                self.state
+                    .board
+                    .edit(idea_id, text, actor.writer(), &self.board_limits)?;
+                changes.ideas.push(idea_id.clone());
             }
             Command::HideIdea { idea_id, hidden } => {
                 require_steering()?;

@@ -24,6 +24,7 @@ fn actor(role: Role) -> Actor<'static> {
         participant_id,
         name: "Naam",
         role,
+        author_key: &[7; 32],
     }
 }
 
@@ -163,6 +164,31 @@ fn phases_move_forward_back_and_jump_within_bounds() {
     assert!(run(&mut e, Role::Facilitator, Command::PhaseGoto { index: 6 }).is_err());
     run(&mut e, Role::Facilitator, Command::PhasePrevious).unwrap();
     assert_eq!(e.phase_view().index, 4);
+}
+
+#[test]
+fn the_visualisation_ends_with_its_phase() {
+    let mut e = engine();
+    let start = Command::VisualisationStart {
+        activity_id: "ido-over-5-jaar".into(),
+        asker_id: None,
+    };
+    for step in [Command::PhaseNext, Command::PhaseGoto { index: 3 }] {
+        run(&mut e, Role::Facilitator, Command::PhaseGoto { index: 0 }).unwrap();
+        run(&mut e, Role::Facilitator, start.clone()).unwrap();
+        let seq = e.state.visualisation.as_ref().unwrap().seq;
+        let changes = run(&mut e, Role::Facilitator, step).unwrap();
+        assert!(changes.phase && changes.visualisation);
+        assert!(e.state.visualisation.is_none());
+        assert_eq!(
+            e.state.visualisation_seq, seq,
+            "a later one continues above it"
+        );
+    }
+    run(&mut e, Role::Facilitator, Command::PhaseGoto { index: 0 }).unwrap();
+    run(&mut e, Role::Facilitator, start).unwrap();
+    let same = run(&mut e, Role::Facilitator, Command::PhaseGoto { index: 0 }).unwrap();
+    assert!(!same.visualisation && e.state.visualisation.is_some());
 }
 
 #[test]

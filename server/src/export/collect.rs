@@ -1,7 +1,7 @@
 //! Gathers [`Results`] from a session's engine state and document.
 
 use werkplaats_protocol::template::{Activity, BlockInput, Language};
-use werkplaats_protocol::workshop::schema;
+use werkplaats_protocol::workshop::{self, schema};
 use yrs::{Any, Doc, Map, Out, Transact};
 
 use super::*;
@@ -55,7 +55,7 @@ pub fn collect(
             .collect(),
         formats: Vec::new(),
         lists: Vec::new(),
-        board: BoardResult::default(),
+        boards: Vec::new(),
         carousel: Vec::new(),
         actions: Vec::new(),
         conversation_guides: Vec::new(),
@@ -224,6 +224,8 @@ pub fn collect(
                     rows: table_rows,
                 });
             }
+            // Personal notes are their writers' own; what they share is on the board.
+            Activity::Notes(note) if note.personal => {}
             Activity::Notes(note) => {
                 let text = match notes_root.get(&txn, &note.id) {
                     Some(Out::YText(text)) => yrs::GetString::get_string(&text, &txn),
@@ -238,40 +240,17 @@ pub fn collect(
         }
     }
 
-    let board = &engine.state.board;
-    let idea_result = |idea: &crate::engine::board::Idea| IdeaResult {
-        text: idea.text.clone(),
-        author: if idea.anonymous {
-            String::new()
-        } else {
-            idea.author_name.clone()
-        },
-        votes: idea.voters.len() as u32,
-        hidden: idea.hidden,
-    };
-    let mut by_votes: Vec<_> = board.ideas.iter().collect();
-    by_votes.sort_by(|a, b| {
-        b.voters
-            .len()
-            .cmp(&a.voters.len())
-            .then(a.created_at.cmp(&b.created_at))
-    });
-    results.board.groups = board
-        .groups
+    let board_result = |board_id: &str, title: String| board_of(engine, board_id, title);
+    results.boards = template
+        .phases
         .iter()
-        .map(|g| GroupResult {
-            label: g.label.clone(),
-            ideas: by_votes
-                .iter()
-                .filter(|i| i.group_id.as_deref() == Some(g.id.as_str()))
-                .map(|i| idea_result(i))
-                .collect(),
+        .map(|p| {
+            board_result(
+                &workshop::board_of(&p.id, None),
+                p.title.get(lang).to_owned(),
+            )
         })
-        .collect();
-    results.board.ungrouped = by_votes
-        .iter()
-        .filter(|i| i.group_id.is_none())
-        .map(|i| idea_result(i))
+        .filter(|b| !b.is_empty())
         .collect();
 
     if let Some(carousel) = &engine.state.carousel {
@@ -286,9 +265,57 @@ pub fn collect(
             results.carousel.push(RoundResult {
                 topic: round.topic.clone(),
                 owner: name_of(&round.owner_id),
+                board: board_result(&workshop::board_of("", Some(&round.id)), String::new()),
                 next_step,
             });
         }
     }
     results
+}
+
+/// The post-its of one board, grouped, most votes first.
+fn board_of(engine: &Engine, board_id: &str, title: String) -> BoardResult {
+    let board = &engine.state.board;
+    let idea_result = |idea: &crate::engine::board::Idea| IdeaResult {
+        text: idea.text.clone(),
+        author: if idea.anonymous {
+            String::new()
+        } else {
+            idea.author_name.clone()
+        },
+        votes: idea.voters.len() as u32,
+        hidden: idea.hidden,
+    };
+    let mut by_votes: Vec<_> = board
+        .ideas
+        .iter()
+        .filter(|i| i.board() == board_id)
+        .collect();
+    by_votes.sort_by(|a, b| {
+        b.voters
+            .len()
+            .cmp(&a.voters.len())
+            .then(a.created_at.cmp(&b.created_at))
+    });
+    BoardResult {
+        title,
+        groups: board
+            .groups
+            .iter()
+            .map(|g| GroupResult {
+                label: g.label.clone(),
+                ideas: by_votes
+                    .iter()
+                    .filter(|i| i.group_id.as_deref() == Some(g.id.as_str()))
+                    .map(|i| idea_result(i))
+                    .collect(),
+            })
+            .filter(|g| !g.ideas.is_empty())
+            .collect(),
+        ungrouped: by_votes
+            .iter()
+            .filter(|i| i.group_id.is_none())
+            .map(|i| idea_result(i))
+            .collect(),
+    }
 }

@@ -124,50 +124,29 @@ pub fn render_html(r: &Results) -> String {
         blocks(&mut out, &format.connections);
         blocks(&mut out, &format.follow_up);
     }
-    if r.board.groups.iter().any(|g| !g.ideas.is_empty()) || !r.board.ungrouped.is_empty() {
+    if !r.boards.is_empty() {
         out.push_str("<h2>Post-its</h2>");
-        let idea_list = |out: &mut String, ideas: &[IdeaResult]| {
-            out.push_str("<ul>");
-            for i in ideas {
-                let author = if i.author.is_empty() {
-                    "anoniem".to_owned()
-                } else {
-                    esc(&i.author)
-                };
-                let hidden = if i.hidden { " (verborgen)" } else { "" };
-                let _ = write!(
-                    out,
-                    "<li>{} — {author}, {} stem(men){hidden}</li>",
-                    esc(&i.text),
-                    i.votes
-                );
-            }
-            out.push_str("</ul>");
-        };
-        for group in &r.board.groups {
-            let _ = write!(out, "<h3>{}</h3>", esc(&group.label));
-            idea_list(&mut out, &group.ideas);
-        }
-        if !r.board.ungrouped.is_empty() {
-            out.push_str("<h3>Zonder groep</h3>");
-            idea_list(&mut out, &r.board.ungrouped);
+        for board in &r.boards {
+            let _ = write!(out, "<h3>{}</h3>", esc(&board.title));
+            board_html(&mut out, board, "h4");
         }
     }
     if !r.carousel.is_empty() {
-        out.push_str("<h2>Brainstormcarrousel</h2><ul>");
+        out.push_str("<h2>Brainstormcarrousel</h2>");
         for round in &r.carousel {
-            let step = match &round.next_step {
-                Some(s) => format!("{} ({}, {})", esc(&s.text), esc(&s.owner), esc(&s.date)),
-                None => "nog geen volgende stap".to_owned(),
-            };
             let _ = write!(
                 out,
-                "<li><strong>{}</strong> (eigenaar: {}): {step}</li>",
+                "<h3>{}</h3><p>Eigenaar: {}</p>",
                 esc(&round.topic),
                 or_dash(&round.owner)
             );
+            board_html(&mut out, &round.board, "h4");
+            let step = match &round.next_step {
+                Some(s) => format!("{} ({}, {})", esc(&s.text), esc(&s.owner), esc(&s.date)),
+                None => "nog geen".to_owned(),
+            };
+            let _ = write!(out, "<p><strong>Volgende stap</strong>: {step}</p>");
         }
-        out.push_str("</ul>");
     }
     for list in r
         .lists
@@ -214,4 +193,41 @@ pub fn render_html(r: &Results) -> String {
     }
     out.push_str("</dl></main></body></html>");
     out
+}
+
+fn idea_list(out: &mut String, ideas: &[IdeaResult]) {
+    out.push_str("<ul>");
+    for i in ideas {
+        let author = if i.author.is_empty() {
+            "anoniem".to_owned()
+        } else {
+            esc(&i.author)
+        };
+        let hidden = if i.hidden { " (verborgen)" } else { "" };
+        let _ = write!(
+            out,
+            "<li>{} — {author}, {} stem(men){hidden}</li>",
+            esc(&i.text),
+            i.votes
+        );
+    }
+    out.push_str("</ul>");
+}
+
+/// One board's post-its: each group under a heading of level `heading`, then the rest.
+fn board_html(out: &mut String, board: &BoardResult, heading: &str) {
+    if board.is_empty() {
+        out.push_str("<p>Geen post-its.</p>");
+        return;
+    }
+    for group in &board.groups {
+        let _ = write!(out, "<{heading}>{}</{heading}>", esc(&group.label));
+        idea_list(out, &group.ideas);
+    }
+    if !board.ungrouped.is_empty() {
+        if !board.groups.is_empty() {
+            let _ = write!(out, "<{heading}>Zonder groep</{heading}>");
+        }
+        idea_list(out, &board.ungrouped);
+    }
 }

@@ -130,53 +130,30 @@ pub fn render_markdown(r: &Results) -> String {
         out.push('\n');
     }
 
-    if r.board.groups.iter().any(|g| !g.ideas.is_empty()) || !r.board.ungrouped.is_empty() {
+    if !r.boards.is_empty() {
         let _ = writeln!(out, "## Post-its\n");
-        let idea_line = |out: &mut String, i: &IdeaResult| {
-            let author = if i.author.is_empty() {
-                "anoniem".to_owned()
-            } else {
-                inline(&i.author)
-            };
-            let hidden = if i.hidden { " (verborgen)" } else { "" };
-            let _ = writeln!(
-                out,
-                "- {} — {author}, {} stem(men){hidden}",
-                inline(&i.text),
-                i.votes
-            );
-        };
-        for group in &r.board.groups {
-            let _ = writeln!(out, "### {}\n", inline(&group.label));
-            for idea in &group.ideas {
-                idea_line(&mut out, idea);
-            }
-            out.push('\n');
-        }
-        if !r.board.ungrouped.is_empty() {
-            let _ = writeln!(out, "### Zonder groep\n");
-            for idea in &r.board.ungrouped {
-                idea_line(&mut out, idea);
-            }
-            out.push('\n');
+        for board in &r.boards {
+            let _ = writeln!(out, "### {}\n", inline(&board.title));
+            board_markdown(&mut out, board);
         }
     }
 
     if !r.carousel.is_empty() {
         let _ = writeln!(out, "## Brainstormcarrousel\n");
         for round in &r.carousel {
-            let step = match &round.next_step {
-                Some(s) => format!("{} ({}, {})", inline(&s.text), inline(&s.owner), s.date),
-                None => "nog geen volgende stap".to_owned(),
-            };
             let _ = writeln!(
                 out,
-                "- **{}** (eigenaar: {}): {step}",
+                "### {}\n\nEigenaar: {}\n",
                 inline(&round.topic),
                 or_dash(&round.owner)
             );
+            board_markdown(&mut out, &round.board);
+            let step = match &round.next_step {
+                Some(s) => format!("{} ({}, {})", inline(&s.text), inline(&s.owner), s.date),
+                None => "nog geen".to_owned(),
+            };
+            let _ = writeln!(out, "**Volgende stap**: {step}\n");
         }
-        out.push('\n');
     }
 
     for list in r.lists.iter().chain(&r.communication_plans) {
@@ -223,4 +200,43 @@ pub fn render_markdown(r: &Results) -> String {
         );
     }
     out
+}
+
+fn idea_line(out: &mut String, i: &IdeaResult) {
+    let author = if i.author.is_empty() {
+        "anoniem".to_owned()
+    } else {
+        inline(&i.author)
+    };
+    let hidden = if i.hidden { " (verborgen)" } else { "" };
+    let _ = writeln!(
+        out,
+        "- {} — {author}, {} stem(men){hidden}",
+        inline(&i.text),
+        i.votes
+    );
+}
+
+/// One board's post-its: each group in bold, then the rest.
+fn board_markdown(out: &mut String, board: &BoardResult) {
+    if board.is_empty() {
+        out.push_str("Geen post-its.\n\n");
+        return;
+    }
+    for group in &board.groups {
+        let _ = writeln!(out, "**{}**\n", inline(&group.label));
+        for idea in &group.ideas {
+            idea_line(out, idea);
+        }
+        out.push('\n');
+    }
+    if !board.ungrouped.is_empty() {
+        if !board.groups.is_empty() {
+            out.push_str("**Zonder groep**\n\n");
+        }
+        for idea in &board.ungrouped {
+            idea_line(out, idea);
+        }
+        out.push('\n');
+    }
 }

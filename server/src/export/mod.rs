@@ -24,7 +24,9 @@ pub struct Results {
     pub phases: Vec<PhaseResult>,
     pub formats: Vec<FormatResult>,
     pub lists: Vec<ListResult>,
-    pub board: BoardResult,
+    /// The post-its of each phase outside the carousel, in workshop order (phases without
+    /// post-its are left out). A carousel round's post-its are in its entry in `carousel`.
+    pub boards: Vec<BoardResult>,
     pub carousel: Vec<RoundResult>,
     /// Every action: from the formats and from each carousel round's next step.
     pub actions: Vec<ActionResult>,
@@ -93,16 +95,28 @@ pub struct GroupResult {
     pub ideas: Vec<IdeaResult>,
 }
 
+/// One board's post-its, most votes first.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct BoardResult {
+    /// The phase's title (a round's board is inside its round and has none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     pub groups: Vec<GroupResult>,
     pub ungrouped: Vec<IdeaResult>,
 }
 
+impl BoardResult {
+    pub fn is_empty(&self) -> bool {
+        self.ungrouped.is_empty() && self.groups.iter().all(|g| g.ideas.is_empty())
+    }
+}
+
+/// One carousel round with everything in it: topic, owner, its own post-its, next step.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundResult {
     pub topic: String,
     pub owner: String,
+    pub board: BoardResult,
     pub next_step: Option<ActionResult>,
 }
 

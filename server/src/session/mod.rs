@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod registry;
 pub mod schema;
 mod task;
+pub mod topics;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -55,6 +56,8 @@ pub struct Joined {
     pub role: Role,
     pub participant_id: String,
     pub name: String,
+    /// Recognises this person's anonymous post-its (`ids::author_key`); memory only.
+    pub author_key: [u8; 32],
 }
 
 /// Why a session turned a request away; carries a websocket close code.

@@ -72,6 +72,35 @@ pub fn add_format(doc: &Doc, format: &ConnectionFormat, format_id: String, now_m
     txn.encode_update_v1()
 }
 
+/// Why a format was not removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RemoveFormatError {
+    #[error("no such format")]
+    NotFound,
+    /// Every connection-format activity keeps at least one format to fill in.
+    #[error("the last format of an activity stays")]
+    Last,
+}
+
+/// Removes one connection format (with everything typed into it); returns the update. Only
+/// the server may delete entries of `formats`, so this is a command, not a client's edit.
+pub fn remove_format(doc: &Doc, format_id: &str) -> Result<Vec<u8>, RemoveFormatError> {
+    let formats = doc.get_or_insert_map(schema::FORMATS);
+    let activity = {
+        let txn = doc.transact();
+        let value = formats
+            .get(&txn, format_id)
+            .ok_or(RemoveFormatError::NotFound)?;
+        format_activity(&txn, &value).ok_or(RemoveFormatError::NotFound)?
+    };
+    if format_count(doc, &activity) <= 1 {
+        return Err(RemoveFormatError::Last);
+    }
+    let mut txn = doc.transact_mut();
+    formats.remove(&mut txn, format_id);
+    Ok(txn.encode_update_v1())
+}
+
 /// How many formats of this activity the document holds.
 pub fn format_count(doc: &Doc, activity_id: &str) -> usize {
     let formats = doc.get_or_insert_map(schema::FORMATS);

@@ -1,8 +1,10 @@
 //! Integration tests: one binary, one module per area. Each test starts its own server on
 //! `127.0.0.1:0`.
 
+mod boards;
 mod clock;
 mod convergence;
+mod correcting;
 mod durability;
 mod hostile;
 mod hostile_doc;
@@ -12,6 +14,9 @@ mod hostile_session;
 mod hostile_slow;
 mod http_api;
 mod lifecycle;
+mod notes;
+mod phases;
 mod pipeline;
 mod sync;
+mod topics;
 mod workshop;

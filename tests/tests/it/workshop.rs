@@ -473,7 +473,7 @@ async fn the_whole_route_runs_end_to_end() {
             .any(|a| a["text"] == "Ik bel de coördinator van het Taalhuis" && a["owner"] == "Ans")
     );
     assert_eq!(json["formats"].as_array().unwrap().len(), 2);
-    assert_eq!(json["board"]["groups"][0]["ideas"][0]["votes"], 1);
+    assert_eq!(json["boards"][0]["groups"][0]["ideas"][0]["votes"], 1);
     let html = export("html", &session.facilitator_token)
         .await
         .unwrap()

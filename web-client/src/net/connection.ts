@@ -16,6 +16,7 @@ import {
   CONTROL_VERSION,
   type CoFacilitatorAddedEvent,
   type Command,
+  type CarouselTopicsEvent,
   type FormatAddedEvent,
   type ControlEvents,
   type ErrorCode,
@@ -98,6 +99,7 @@ export interface CommandReplies {
   ping: PongEvent;
   add_co_facilitator: CoFacilitatorAddedEvent;
   add_format: FormatAddedEvent;
+  carousel_topics: CarouselTopicsEvent;
 }
 
 export class ControlError extends Error {

@@ -9,6 +9,7 @@ import type {
   PhaseView,
   SessionView,
   Settings,
+  TopicSuggestion,
   VisualisationView,
 } from './workshop-types';
 
@@ -49,9 +50,14 @@ export type Command =
   | { type: 'rename_group'; group_id: string; label: string }
   // facilitators
   | { type: 'hide_idea'; idea_id: string; hidden: boolean }
+  | { type: 'delete_idea'; idea_id: string }
+  | { type: 'set_personal_note'; activity_id: string; text: string }
+  | { type: 'edit_idea'; idea_id: string; text: string }
+  | { type: 'remove_format'; format_id: string }
   | { type: 'carousel_add_round'; topic: string; owner_id: string; activity_id?: string }
   | { type: 'carousel_set_owner'; round_id: string; owner_id: string }
   | { type: 'carousel_start'; round_id?: string }
+  | { type: 'carousel_topics'; activity_id?: string }
   | { type: 'carousel_pause' }
   | { type: 'carousel_resume' }
   | { type: 'carousel_add_time'; seconds: number }
@@ -132,6 +138,15 @@ export interface VisualisationEvent {
   type: 'visualisation';
   visualisation: VisualisationView | null;
 }
+export interface PersonalNoteEvent {
+  type: 'personal_note';
+  activity_id: string;
+  text: string;
+}
+export interface BoardEvent {
+  type: 'board';
+  board: string;
+}
 export interface IdeaEvent {
   type: 'idea';
   idea: IdeaView;
@@ -165,6 +180,11 @@ export interface JoinCodeEvent {
   type: 'join_code';
   join_code: string;
 }
+/** The answer to `carousel_topics`: lines from the formats' opportunities and challenges. */
+export interface CarouselTopicsEvent {
+  type: 'carousel_topics';
+  topics: TopicSuggestion[];
+}
 export interface FormatAddedEvent {
   type: 'format_added';
   format_id: string;
@@ -185,6 +205,8 @@ export type ServerEvent =
   | ParticipantsEvent
   | CarouselEvent
   | VisualisationEvent
+  | BoardEvent
+  | PersonalNoteEvent
   | IdeaEvent
   | IdeaRemovedEvent
   | GroupsEvent
@@ -193,6 +215,7 @@ export type ServerEvent =
   | JoinLockedEvent
   | JoinCodeEvent
   | FormatAddedEvent
+  | CarouselTopicsEvent
   | SessionDeletedEvent;
 
 /** Event payloads by their `type`, for the typed emitter. */

@@ -78,6 +78,8 @@ export interface CarouselStage {
 
 export interface CarouselActivity extends ActivityBase {
   kind: 'brainstorm_carousel';
+  /** Follow-up blocks of the formats whose lines are offered as round topics. */
+  topics_from?: string[];
   stages: CarouselStage[];
 }
 
@@ -120,6 +122,8 @@ export interface PlanActivity extends ActivityBase {
 
 export interface NotesActivity extends ActivityBase {
   kind: 'notes';
+  /** Each person writes their own note (kept by the server, seen only by them). */
+  personal?: boolean;
 }
 
 export type Activity =
@@ -212,9 +216,18 @@ export interface IdeaView {
   phase_id: string;
   round_id: string | null;
   stage_id: string | null;
+  /** `round:{round_id}` for a carousel round, else `phase:{phase_id}`. */
+  board: string;
   votes: number;
   group_id: string | null;
   hidden: boolean;
+}
+
+/** A line from a connection format offered as a carousel round's topic. */
+export interface TopicSuggestion {
+  text: string;
+  format_id: string;
+  block_id: string;
 }
 
 export interface GroupView {
@@ -234,4 +247,10 @@ export interface SessionView {
   ideas: IdeaView[];
   groups: GroupView[];
   my_votes: string[];
+  /** Post-its this participant wrote, anonymous ones included (only they learn those). */
+  my_ideas?: string[];
+  /** This person's own notes for personal notes activities, by activity id. */
+  my_notes?: Record<string, string>;
+  /** The board new post-its go to; participants and the display show it. */
+  board: string;
 }

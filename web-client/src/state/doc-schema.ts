@@ -52,6 +52,14 @@ export function rowsOf(array: Y.Array<unknown> | null): Array<Y.Map<unknown>> {
   return array.toArray().filter((row): row is Y.Map<unknown> => row instanceof Y.Map);
 }
 
+/** Deletes the row with this id, wherever it is now (others may have added rows meanwhile). */
+export function removeRow(array: Y.Array<unknown>, rowId: string): boolean {
+  const index = array.toArray().findIndex((row) => row instanceof Y.Map && row.get(ROW_ID) === rowId);
+  if (index < 0) return false;
+  array.delete(index, 1);
+  return true;
+}
+
 /**
  * Appends a row: an `id` and one fresh Y.Text per text column, plus plain values. Pushing a
  * new row is safe when two people add one at once: both rows stay.

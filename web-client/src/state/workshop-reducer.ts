@@ -31,6 +31,12 @@ export interface WorkshopState {
   ideas: IdeaView[];
   groups: GroupView[];
   myVotes: string[];
+  /** Post-its this participant wrote (from the server; the outbox knows new ones too). */
+  myIdeas: string[];
+  /** This person's own notes (personal notes activities), by activity id. */
+  myNotes: Record<string, string>;
+  /** The current board (`round:…` or `phase:…`): where new post-its go. */
+  board: string;
   /** Facilitators only: the session takes no new joins. */
   joinLocked: boolean;
 }
@@ -52,6 +58,9 @@ export function fromSession(session: SessionView): WorkshopState {
     ideas: [...session.ideas].sort(byCreated),
     groups: session.groups,
     myVotes: session.my_votes,
+    myIdeas: session.my_ideas ?? [],
+    myNotes: session.my_notes ?? {},
+    board: session.board,
     joinLocked: false,
   };
 }
@@ -83,13 +92,21 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
     case 'visualisation':
       if (!isNewer(state.visualisation, event.visualisation)) return state;
       return { ...state, visualisation: event.visualisation };
+    case 'personal_note':
+      if ((state.myNotes[event.activity_id] ?? '') === event.text) return state;
+      return { ...state, myNotes: { ...state.myNotes, [event.activity_id]: event.text } };
+    case 'board':
+      return state.board === event.board ? state : { ...state, board: event.board };
     case 'idea': {
       const others = state.ideas.filter((idea) => idea.id !== event.idea.id);
       return { ...state, ideas: [...others, event.idea].sort(byCreated) };
     }
     case 'idea_removed': {
       const ideas = state.ideas.filter((idea) => idea.id !== event.id);
-      return ideas.length === state.ideas.length ? state : { ...state, ideas };
+      if (ideas.length === state.ideas.length) return state;
+      // A deleted post-it takes its votes with it; a hidden one keeps them on the server, and
+      // they come back with the next `session`.
+      return { ...state, ideas, myVotes: state.myVotes.filter((id) => id !== event.id) };
     }
     case 'groups':
       return { ...state, groups: event.groups };

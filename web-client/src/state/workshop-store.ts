@@ -14,6 +14,8 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
   'participants',
   'carousel',
   'visualisation',
+  'board',
+  'personal_note',
   'idea',
   'idea_removed',
   'groups',

@@ -175,11 +175,10 @@ function NowPanel() {
   );
 }
 
-/** The newest post-its of this phase, newest first. Text only: never markup. */
+/** The newest post-its of the current board (this round's or this phase's), newest first. Text only: never markup. */
 function Wall() {
   const state = useWorkshop();
-  const phase = currentPhase(state);
-  const ideas = state.ideas.filter((idea) => idea.phase_id === phase?.id && !idea.hidden);
+  const ideas = state.ideas.filter((idea) => idea.board === state.board && !idea.hidden);
   const newest = ideas.slice(-WALL_SIZE).reverse();
   return (
     <section class="display__wall" aria-labelledby="wall-heading">

@@ -13,6 +13,7 @@ import { PhaseControls } from './facilitator/phase-controls';
 import { Layout } from './layout';
 import { PeopleList } from './people-list';
 import { NoSeatMessage, StoppedMessage } from './stopped';
+import { UndoBar } from './undo-bar';
 import { Board } from './workshop/board';
 import { PhasePanel } from './workshop/phase-panel';
 import { useWorkshopAnnouncements } from './workshop/use-announcements';
@@ -82,6 +83,7 @@ function SessionBody() {
         </div>
         <div class="session-grid__side">{lead ? <FacilitatorSide /> : <PeopleList people={people} />}</div>
       </div>
+      <UndoBar />
     </>
   );
 }

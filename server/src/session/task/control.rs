@@ -14,11 +14,12 @@ use werkplaats_protocol::template::Activity;
 use werkplaats_protocol::workshop::{ParticipantView, SessionView};
 
 use super::{ConnId, Recipient, SessionTask};
-use crate::engine::board::idea_view;
+use crate::engine::board::{Idea, Writer, idea_view};
 use crate::engine::{Actor, Changes};
 use crate::ids;
+use crate::session::Joined;
 use crate::session::meta::clean_name;
-use crate::session::schema;
+use crate::session::{schema, topics};
 
 pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Bytes {
     let json = ServerEnvelope { reply_to, event }.to_json();
@@ -62,7 +63,7 @@ impl SessionTask {
                         server_time: now,
                     },
                 );
-                let session = self.session_view(joined.role, &joined.participant_id);
+                let session = self.session_view(&joined);
                 self.reply(
                     conn,
                     None,
@@ -217,12 +218,67 @@ impl SessionTask {
                 self.server_update(update);
                 self.reply(conn, reply_to, Event::FormatAdded { format_id });
             }
+            Command::CarouselTopics { activity_id } => {
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators add rounds",
+                    );
+                }
+                let carousel = self.engine.template.activities().find_map(|a| match a {
+                    Activity::BrainstormCarousel(c)
+                        if activity_id.as_deref().is_none_or(|id| id == c.id) =>
+                    {
+                        Some(c)
+                    }
+                    _ => None,
+                });
+                let Some(carousel) = carousel else {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::NotFound,
+                        "this workshop has no such carousel",
+                    );
+                };
+                let topics = topics::suggestions(self.doc.doc(), &self.engine.template, carousel);
+                self.reply(conn, reply_to, Event::CarouselTopics { topics });
+            }
+            Command::RemoveFormat { format_id } => {
+                if !joined.role.steers() {
+                    return self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Forbidden,
+                        "only facilitators can remove a format",
+                    );
+                }
+                match schema::remove_format(self.doc.doc(), format_id) {
+                    Ok(update) => {
+                        info!(conn, "connection format removed");
+                        self.server_update(update);
+                        self.reply(conn, reply_to, Event::Ack);
+                    }
+                    Err(schema::RemoveFormatError::NotFound) => {
+                        self.command_failed(conn, reply_to, ErrorCode::NotFound, "no such format")
+                    }
+                    Err(schema::RemoveFormatError::Last) => self.command_failed(
+                        conn,
+                        reply_to,
+                        ErrorCode::Conflict,
+                        "the last format of an activity stays; clear its fields instead",
+                    ),
+                }
+            }
             command => {
                 let now = self.clock.now_ms();
                 let actor = Actor {
                     participant_id: &joined.participant_id,
                     name: &joined.name,
                     role: joined.role,
+                    author_key: &joined.author_key,
                 };
                 let meta = &self.meta;
                 let name_of = |id: &str| {
@@ -325,6 +381,11 @@ impl SessionTask {
                 control_frame(None, Event::Visualisation { visualisation }),
             ));
         }
+        if changes.board {
+            let board = self.engine.current_board();
+            self.outbox
+                .push((Recipient::All, control_frame(None, Event::Board { board })));
+        }
         for idea_id in &changes.ideas {
             let Some(idea) = self.engine.state.board.idea(idea_id) else {
                 continue;
@@ -341,15 +402,50 @@ impl SessionTask {
                 ),
             };
             if let Some(frame) = steering {
-                self.outbox.push((Recipient::Steering, frame));
+                self.outbox.push((Recipient::Steering, frame.clone()));
+                // A hidden post-it stays on its author's screen, marked hidden, rather than
+                // vanishing without a word (after the `idea_removed` the others get).
+                if idea.hidden {
+                    self.outbox.push((Recipient::NotSteering, others));
+                    for author in self.authors_of(idea) {
+                        self.outbox.push((author, frame.clone()));
+                    }
+                    continue;
+                }
             }
             self.outbox.push((Recipient::NotSteering, others));
+        }
+        for id in &changes.removed {
+            self.outbox.push((
+                Recipient::All,
+                control_frame(None, Event::IdeaRemoved { id: id.clone() }),
+            ));
         }
         if changes.groups {
             let groups = self.engine.state.board.group_views();
             self.outbox.push((
                 Recipient::All,
                 control_frame(None, Event::Groups { groups }),
+            ));
+        }
+        if let Some((writer, activity_id)) = &changes.note_of {
+            let text = self
+                .engine
+                .state
+                .personal_notes
+                .get(writer)
+                .and_then(|notes| notes.get(activity_id))
+                .cloned()
+                .unwrap_or_default();
+            self.outbox.push((
+                Recipient::Participant(writer.clone()),
+                control_frame(
+                    None,
+                    Event::PersonalNote {
+                        activity_id: activity_id.clone(),
+                        text,
+                    },
+                ),
             ));
         }
         if let Some(voter) = &changes.votes_of {
@@ -359,6 +455,25 @@ impl SessionTask {
                 control_frame(None, Event::MyVotes { idea_ids }),
             ));
         }
+    }
+
+    /// Where a post-it's author listens: their person, or for an anonymous post-it each
+    /// connection whose key recognises it (the server stores nobody's id with those).
+    fn authors_of(&self, idea: &Idea) -> Vec<Recipient> {
+        if !idea.anonymous {
+            return vec![Recipient::Participant(idea.author_id.clone())];
+        }
+        self.conns
+            .iter()
+            .filter(|(_, c)| {
+                !c.joined.role.steers()
+                    && idea.written_by(Writer {
+                        participant_id: &c.joined.participant_id,
+                        author_key: &c.joined.author_key,
+                    })
+            })
+            .map(|(id, _)| Recipient::One(*id))
+            .collect()
     }
 
     pub(super) fn participant_views(&self) -> Vec<ParticipantView> {
@@ -396,8 +511,13 @@ impl SessionTask {
     }
 
     /// Everything a client of this role needs after `hello`.
-    fn session_view(&self, role: Role, participant_id: &str) -> SessionView {
-        let steering = role.steers();
+    fn session_view(&self, joined: &Joined) -> SessionView {
+        let steering = joined.role.steers();
+        let participant_id = &joined.participant_id;
+        let writer = Writer {
+            participant_id,
+            author_key: &joined.author_key,
+        };
         let now = self.clock.now_ms();
         let meta = &self.meta;
         let state = &self.engine.state;
@@ -420,10 +540,17 @@ impl SessionTask {
                 .board
                 .ideas
                 .iter()
-                .filter_map(|i| idea_view(i, steering))
+                .filter_map(|i| idea_view(i, steering || i.written_by(writer)))
                 .collect(),
             groups: state.board.group_views(),
             my_votes: state.board.votes_of(participant_id),
+            my_ideas: state.board.ideas_by(writer),
+            my_notes: state
+                .personal_notes
+                .get(participant_id)
+                .cloned()
+                .unwrap_or_default(),
+            board: self.engine.current_board(),
         }
     }
 }

@@ -573,6 +573,7 @@ impl SessionTask {
             role: credential.role,
             participant_id: credential.participant_id.clone(),
             name: credential.name.clone(),
+            author_key: crate::ids::author_key(token),
         };
         if reply.send(Ok(joined.clone())).is_err() {
             return;

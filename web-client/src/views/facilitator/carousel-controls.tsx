@@ -1,10 +1,10 @@
 // The facilitator's carousel controls: rounds (topic and owner), and the clock (start, pause,
 // resume, +1 minute, back, again, skip, next round, end). The server runs the clock; these
 // only ask it to.
-import { useId, useState } from 'preact/hooks';
-import { t, useLang } from '../../i18n';
-import type { CarouselActivity, CarouselView, ParticipantView } from '../../net/workshop-types';
-import { useWorkshop } from '../../ui/session-context';
+import { useEffect, useId, useState } from 'preact/hooks';
+import { loc, t, useLang } from '../../i18n';
+import type { CarouselActivity, CarouselView, ParticipantView, TopicSuggestion } from '../../net/workshop-types';
+import { useSessionContext, useWorkshop } from '../../ui/session-context';
 import { useCommand } from '../../ui/use-command';
 
 function people(participants: ParticipantView[]): ParticipantView[] {
@@ -130,6 +130,33 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
   const [topic, setTopic] = useState('');
   const [owner, setOwner] = useState('');
   const { run, busy, error } = useCommand();
+  const { conn } = useSessionContext();
+  const [suggestions, setSuggestions] = useState<TopicSuggestion[]>([]);
+  const taken = new Set((state.carousel?.rounds ?? []).map((r) => r.topic));
+  // What phase 3's formats say about opportunities and challenges, fetched when the form
+  // appears and again when the list is opened, so it follows what people are still typing.
+  async function loadSuggestions() {
+    try {
+      const reply = await conn.command({ type: 'carousel_topics', activity_id: activity.id });
+      setSuggestions(reply.topics);
+    } catch {
+      // Typing a topic works without them.
+    }
+  }
+  useEffect(() => {
+    void loadSuggestions();
+  }, []);
+  const open = suggestions.filter((s) => !taken.has(s.text));
+  const blockLabel = (blockId: string) => {
+    for (const phase of state.template.phases) {
+      for (const a of phase.activities) {
+        if (a.kind !== 'connection_format') continue;
+        const block = a.follow_up?.find((b) => b.id === blockId);
+        if (block) return loc(block.label);
+      }
+    }
+    return blockId;
+  };
   const ownerId = owner || choices.find((p) => p.role === 'participant')?.id || choices[0]?.id || '';
   async function submit(event: Event) {
     event.preventDefault();
@@ -143,6 +170,26 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
   return (
     <form class="form add-round" onSubmit={submit} aria-labelledby={`${id}-h`}>
       <h4 id={`${id}-h`}>{t('cc.addRound')}</h4>
+      {open.length > 0 && (
+        <div class="field">
+          <label for={`${id}-from`}>{t('cc.fromFormats')}</label>
+          <select
+            id={`${id}-from`}
+            class="input"
+            data-testid="topic-suggestions"
+            value=""
+            onFocus={() => void loadSuggestions()}
+            onChange={(e) => setTopic(e.currentTarget.value)}
+          >
+            <option value="">{t('cc.pickTopic')}</option>
+            {open.map((s) => (
+              <option key={`${s.format_id}/${s.block_id}/${s.text}`} value={s.text}>
+                {blockLabel(s.block_id)}: {s.text}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <div class="field">
         <label for={`${id}-topic`}>{t('cc.topic')}</label>
         <p class="hint" id={`${id}-topic-hint`}>

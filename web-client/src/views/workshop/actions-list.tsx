@@ -8,6 +8,8 @@ import { ACTION_DATE, ACTION_OWNER, ACTION_TEXT, pushRow, ROW_ID, rowsOf, textAt
 import { useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
+import { usePendingRemovals } from '../../ui/undo';
+import { RemoveRowButton, visibleRows } from './remove-row';
 import { SharedText } from './shared-text';
 
 interface Props {
@@ -21,7 +23,8 @@ export function ActionsList({ array, block, fieldPrefix }: Props) {
   const { welcome } = useSessionContext();
   useYVersion(array);
   const id = useId();
-  const rows = rowsOf(array);
+  const removals = usePendingRemovals();
+  const rows = visibleRows(rowsOf(array), removals, (row) => String(row.get(ROW_ID)));
   const canEdit = welcome.role !== 'display' && array !== null;
   function add() {
     if (!array) return;
@@ -37,7 +40,7 @@ export function ActionsList({ array, block, fieldPrefix }: Props) {
       {rows.length === 0 && <p class="muted">{t('actions.none')}</p>}
       <ol class="plain-list rows">
         {rows.map((row, i) => (
-          <ActionRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} fieldPrefix={fieldPrefix} />
+          <ActionRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} fieldPrefix={fieldPrefix} array={canEdit ? array : null} />
         ))}
       </ol>
       {canEdit && (
@@ -49,7 +52,7 @@ export function ActionsList({ array, block, fieldPrefix }: Props) {
   );
 }
 
-function ActionRow({ row, n, fieldPrefix }: { row: Y.Map<unknown>; n: number; fieldPrefix: string }) {
+function ActionRow({ row, n, fieldPrefix, array }: { row: Y.Map<unknown>; n: number; fieldPrefix: string; array: Y.Array<unknown> | null }) {
   useYVersion(row);
   const id = useId();
   const rowId = String(row.get(ROW_ID) ?? n);
@@ -90,6 +93,7 @@ function ActionRow({ row, n, fieldPrefix }: { row: Y.Map<unknown>; n: number; fi
           />
         </div>
       </div>
+      <RemoveRowButton array={array} rowId={rowId} label={t('actions.remove')} what={suffix} />
     </li>
   );
 }

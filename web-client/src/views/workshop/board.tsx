@@ -1,12 +1,14 @@
-// The board of this phase: an input line "in de chat" that posts a post-it, everyone's
-// post-its appearing live, voting, and grouping without dragging (tick post-its, then put
-// them in a new or existing group). Facilitators can also hide a post-it.
+// The current board (this carousel round's, or this phase's): an input line "in de chat" that
+// posts a post-it, everyone's post-its appearing live, voting (a budget per board), and
+// grouping without dragging (tick post-its, then put them in a new or existing group).
+// Facilitators can also hide a post-it, and look back at earlier boards.
 import { useState } from 'preact/hooks';
 import { t, tCount, useLang } from '../../i18n';
 import { steers } from '../../net/control';
 import type { IdeaView } from '../../net/workshop-types';
-import { currentPhase } from '../../state/template';
+import { boardLabel, ideasOn, knownBoards } from '../../state/boards';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { isPendingRemoval, usePendingRemovals } from '../../ui/undo';
 import { Composer } from './composer';
 import { GroupBar } from './group-bar';
 import { GroupHeading } from './group-heading';
@@ -16,10 +18,18 @@ export function Board() {
   useLang();
   const { welcome } = useSessionContext();
   const state = useWorkshop();
-  const phase = currentPhase(state);
+  const lead = steers(welcome.role);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const ideas = state.ideas.filter((idea) => idea.phase_id === phase?.id);
-  const left = Math.max(0, state.settings.votes_per_participant - state.myVotes.length);
+  // Facilitators may look back at another board; everyone else sees the current one.
+  const [lookBack, setLookBack] = useState<string | null>(null);
+  const boards = knownBoards(state);
+  const shown = lead && lookBack && boards.some((b) => b.id === lookBack) ? lookBack : state.board;
+  const current = shown === state.board;
+  const removals = usePendingRemovals();
+  const ideas = ideasOn(state, shown).filter((idea) => !isPendingRemoval(removals, `idea:${idea.id}`));
+  const ideaIds = new Set(ideas.map((i) => i.id));
+  const spent = state.myVotes.filter((id) => ideaIds.has(id)).length;
+  const left = Math.max(0, state.settings.votes_per_participant - spent);
   const visibleIds = new Set(ideas.map((i) => i.id));
   const chosen = [...selected].filter((id) => visibleIds.has(id));
 
@@ -41,12 +51,36 @@ export function Board() {
   return (
     <section class="card board" aria-labelledby="board-heading" data-testid="board">
       <h2 id="board-heading">{t('board.heading')}</h2>
-      <Composer />
+      <p class="board__name" data-testid="board-name">
+        {boardLabel(state, shown)}
+      </p>
+      {lead && boards.length > 1 && (
+        <p class="field">
+          <label for="board-pick">{t('board.pick')}</label>{' '}
+          <select id="board-pick" class="input" data-testid="board-pick" value={shown} onChange={(e) => setLookBack(e.currentTarget.value)}>
+            {boards.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.id === state.board ? t('board.currentOption', { name: b.label }) : b.label}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
+      {current ? (
+        <Composer />
+      ) : (
+        <p class="notice" role="status">
+          {t('board.lookingBack')}{' '}
+          <button type="button" class="button button--quiet" onClick={() => setLookBack(null)}>
+            {t('board.backToCurrent')}
+          </button>
+        </p>
+      )}
       <p class="board__meta">
         {tCount('board.count', ideas.length)}
         {' · '}
         <span data-testid="votes-left">{tCount('board.votesLeft', left)}</span>
-        {steers(welcome.role) && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
+        {lead && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
       </p>
       {ideas.length > 0 && <GroupBar chosen={chosen} onDone={() => setSelected(new Set())} />}
       {groups.map(({ group, ideas: inGroup }) => (

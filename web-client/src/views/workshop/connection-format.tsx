@@ -7,14 +7,17 @@ import type { ConnectionFormatActivity } from '../../net/workshop-types';
 import { FORMAT_ACTIVITY, FORMAT_CREATED, FORMATS, sideNameKey, textAt } from '../../state/doc-schema';
 import { useYText, useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
+import { steers } from '../../net/control';
 import { useSessionContext } from '../../ui/session-context';
+import { isPendingRemoval, scheduleRemoval, usePendingRemovals } from '../../ui/undo';
 import { commandErrorText } from '../command-errors';
 import { FormatEditor } from './format-editor';
 
 export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormatActivity }) {
   useLang();
-  const { conn } = useSessionContext();
+  const { conn, welcome } = useSessionContext();
   const formats = conn.doc.getMap<unknown>(FORMATS);
+  const removals = usePendingRemovals();
   useYVersion(formats);
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,6 +26,7 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
   const list = [...formats.entries()]
     .filter((entry): entry is [string, Y.Map<unknown>] => entry[1] instanceof Y.Map)
     .filter(([, map]) => map.get(FORMAT_ACTIVITY) === activity.id)
+    .filter(([id]) => !isPendingRemoval(removals, `format:${id}`))
     .sort(([a, x], [b, y]) => Number(x.get(FORMAT_CREATED) ?? 0) - Number(y.get(FORMAT_CREATED) ?? 0) || a.localeCompare(b));
   const current = list.find(([id]) => id === selected) ?? list[0];
   const editable = activity.sides.find((side) => side.name_editable);
@@ -40,6 +44,18 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
       setBusy(false);
     }
   }
+
+  // Only the server deletes a format (clients may not remove the server's containers), and
+  // only for facilitators; the last one stays.
+  function removeFormat(formatId: string, n: number) {
+    const what = t('format.number', { n });
+    scheduleRemoval(`format:${formatId}`, what, () => {
+      conn.command({ type: 'remove_format', format_id: formatId }).catch((err) => setError(commandErrorText(err)));
+    });
+    setSelected(null);
+    announce(t('undo.removed', { what }));
+  }
+  const currentIndex = current ? list.indexOf(current) : -1;
 
   const headingId = `activity-${activity.id}`;
   return (
@@ -69,6 +85,13 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
       ) : (
         <p class="muted" role="status">
           {t('common.loading')}
+        </p>
+      )}
+      {current && steers(welcome.role) && list.length > 1 && (
+        <p>
+          <button type="button" class="button button--quiet" data-testid="remove-format" onClick={() => removeFormat(current[0], currentIndex + 1)}>
+            {t('format.remove')}
+          </button>
         </p>
       )}
       {(activity.repeatable ?? false) && (

@@ -1,10 +1,14 @@
 // One post-it: its text (always as text), who wrote it, its votes, a tick box for grouping,
-// and for facilitators a hide button.
+// for its author edit and delete, and for facilitators hide and delete. Deleting waits a few
+// seconds for "ongedaan maken" (`ui/undo.ts`).
+import { useState } from 'preact/hooks';
 import { t, tCount, useLang } from '../../i18n';
 import { steers } from '../../net/control';
 import type { IdeaView } from '../../net/workshop-types';
-import { useSessionContext } from '../../ui/session-context';
+import { announce } from '../../ui/live-region';
+import { scheduleRemoval } from '../../ui/undo';
 import { useCommand } from '../../ui/use-command';
+import { useSessionContext, useWorkshop } from '../../ui/session-context';
 
 interface Props {
   idea: IdeaView;
@@ -16,20 +20,55 @@ interface Props {
 
 export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) {
   useLang();
-  const { welcome, outbox } = useSessionContext();
+  const { welcome, outbox, conn } = useSessionContext();
+  const state = useWorkshop();
   const { run, busy, error } = useCommand();
-  const mine = outbox.isMine(idea.client_ref) || idea.author_id === welcome.participant_id;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(idea.text);
+  const mine =
+    outbox.isMine(idea.client_ref) || idea.author_id === welcome.participant_id || state.myIdeas.includes(idea.id);
   const lead = steers(welcome.role);
+  const canEdit = mine && welcome.role !== 'display';
+
+  function remove() {
+    scheduleRemoval(`idea:${idea.id}`, t('idea.what'), () => {
+      // Sent after the undo time; a refusal (already gone) needs no words.
+      conn.command({ type: 'delete_idea', idea_id: idea.id }).catch(() => undefined);
+    });
+    announce(t('undo.removed', { what: t('idea.what') }));
+  }
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (await run({ type: 'edit_idea', idea_id: idea.id, text: draft }, t('idea.saved'))) setEditing(false);
+  }
   const textId = `idea-${idea.id}`;
   const author = mine ? t('idea.byMe') : idea.author_name ? t('idea.by', { name: idea.author_name }) : t('idea.anonymous');
   return (
     <li class={`idea${idea.hidden ? ' idea--hidden' : ''}${selected ? ' idea--selected' : ''}`} data-testid="idea" data-idea-id={idea.id}>
-      <p id={textId} class="idea__text">
-        {idea.text}
-      </p>
+      {editing ? (
+        <form class="idea__edit" onSubmit={save}>
+          <label for={`${textId}-edit`} class="sr-only">
+            {t('idea.editLabel')}
+          </label>
+          <textarea id={`${textId}-edit`} class="input" rows={2} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <span class="button-row">
+            <button type="submit" class="button button--primary" disabled={busy}>
+              {t('idea.save')}
+            </button>
+            <button type="button" class="button button--quiet" onClick={() => setEditing(false)}>
+              {t('idea.cancel')}
+            </button>
+          </span>
+        </form>
+      ) : (
+        <p id={textId} class="idea__text">
+          {idea.text}
+        </p>
+      )}
       <p class="idea__meta">
         {author}
-        {idea.hidden && <strong class="idea__flag"> · {t('idea.hidden')}</strong>}
+        {idea.hidden && <strong class="idea__flag"> · {lead ? t('idea.hidden') : t('idea.hiddenForYou')}</strong>}
       </p>
       <div class="idea__actions">
         <span class="check check--small">
@@ -59,6 +98,24 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) 
         {idea.group_id && (
           <button type="button" class="button button--quiet" aria-describedby={textId} disabled={busy} onClick={() => run({ type: 'ungroup', idea_id: idea.id }, t('idea.ungrouped'))}>
             {t('idea.ungroup')}
+          </button>
+        )}
+        {canEdit && !editing && (
+          <button
+            type="button"
+            class="button button--quiet"
+            aria-describedby={textId}
+            onClick={() => {
+              setDraft(idea.text);
+              setEditing(true);
+            }}
+          >
+            {t('idea.edit')}
+          </button>
+        )}
+        {(canEdit || lead) && (
+          <button type="button" class="button button--quiet" aria-describedby={textId} data-testid="delete-idea" onClick={remove}>
+            {t('idea.delete')}
           </button>
         )}
         {lead && (

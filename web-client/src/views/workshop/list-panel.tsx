@@ -9,6 +9,8 @@ import { arrayAt, LISTS, pushRow, ROW_ID, rowsOf, textAt } from '../../state/doc
 import { useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
+import { usePendingRemovals } from '../../ui/undo';
+import { RemoveRowButton, visibleRows } from './remove-row';
 import { SharedText } from './shared-text';
 
 export function ListPanel({ activity }: { activity: ListActivity }) {
@@ -18,7 +20,8 @@ export function ListPanel({ activity }: { activity: ListActivity }) {
   useYVersion(lists);
   const array = arrayAt(lists, activity.id);
   useYVersion(array);
-  const rows = rowsOf(array);
+  const removals = usePendingRemovals();
+  const rows = visibleRows(rowsOf(array), removals, (row) => String(row.get(ROW_ID)));
   const textColumns = activity.columns.filter((c) => !c.options?.length).map((c) => c.id);
   const choiceColumns = activity.columns.filter((c) => c.options?.length).map((c) => c.id);
   function add() {
@@ -34,7 +37,7 @@ export function ListPanel({ activity }: { activity: ListActivity }) {
       {rows.length === 0 && <p class="muted">{t('rows.none')}</p>}
       <ol class="plain-list rows">
         {rows.map((row, i) => (
-          <ListRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} activity={activity} />
+          <ListRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} activity={activity} array={array} />
         ))}
       </ol>
       <button type="button" class="button button--secondary" onClick={add} disabled={!array}>
@@ -44,7 +47,7 @@ export function ListPanel({ activity }: { activity: ListActivity }) {
   );
 }
 
-function ListRow({ row, n, activity }: { row: Y.Map<unknown>; n: number; activity: ListActivity }) {
+function ListRow({ row, n, activity, array }: { row: Y.Map<unknown>; n: number; activity: ListActivity; array: Y.Array<unknown> | null }) {
   useYVersion(row);
   const rowId = String(row.get(ROW_ID) ?? n);
   const suffix = t('rows.number', { n });
@@ -70,6 +73,7 @@ function ListRow({ row, n, activity }: { row: Y.Map<unknown>; n: number; activit
           ),
         )}
       </div>
+      <RemoveRowButton array={array} rowId={rowId} label={t('rows.remove')} what={suffix} />
     </li>
   );
 }

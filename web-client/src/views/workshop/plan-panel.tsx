@@ -7,6 +7,8 @@ import { arrayAt, PLAN_COLUMNS, PLANS, pushRow, ROW_ID, rowsOf, textAt } from '.
 import { useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
+import { usePendingRemovals } from '../../ui/undo';
+import { RemoveRowButton, visibleRows } from './remove-row';
 import { SharedText } from './shared-text';
 
 export function PlanPanel({ activity }: { activity: PlanActivity }) {
@@ -16,7 +18,8 @@ export function PlanPanel({ activity }: { activity: PlanActivity }) {
   useYVersion(plans);
   const array = arrayAt(plans, activity.id);
   useYVersion(array);
-  const rows = rowsOf(array);
+  const removals = usePendingRemovals();
+  const rows = visibleRows(rowsOf(array), removals, (row) => String(row.get(ROW_ID)));
   function add() {
     if (!array) return;
     pushRow(array, PLAN_COLUMNS);
@@ -30,7 +33,7 @@ export function PlanPanel({ activity }: { activity: PlanActivity }) {
       {rows.length === 0 && <p class="muted">{t('rows.none')}</p>}
       <ol class="plain-list rows">
         {rows.map((row, i) => (
-          <PlanRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} activity={activity} />
+          <PlanRow key={String(row.get(ROW_ID) ?? i)} row={row} n={i + 1} activity={activity} array={array} />
         ))}
       </ol>
       <button type="button" class="button button--secondary" onClick={add} disabled={!array}>
@@ -40,7 +43,7 @@ export function PlanPanel({ activity }: { activity: PlanActivity }) {
   );
 }
 
-function PlanRow({ row, n, activity }: { row: Y.Map<unknown>; n: number; activity: PlanActivity }) {
+function PlanRow({ row, n, activity, array }: { row: Y.Map<unknown>; n: number; activity: PlanActivity; array: Y.Array<unknown> | null }) {
   const rowId = String(row.get(ROW_ID) ?? n);
   const suffix = t('rows.number', { n });
   return (
@@ -61,6 +64,7 @@ function PlanRow({ row, n, activity }: { row: Y.Map<unknown>; n: number; activit
           />
         ))}
       </div>
+      <RemoveRowButton array={array} rowId={rowId} label={t('rows.remove')} what={suffix} />
     </li>
   );
 }
