@@ -1075,6 +1075,12 @@ fn check_type_nesting(index: &ItemIndex<'_>, max: usize) -> Result<(), UpdateErr
 }
 
 impl UpdateSummary {
+    /// Whether the update carries nothing at all (no struct, no deletion), like the sync step
+    /// 2 of a client that has not written yet.
+    pub fn is_empty(&self) -> bool {
+        self.struct_count == 0 && self.deletes.iter().all(|d| d.ranges.is_empty())
+    }
+
     /// Checks that the update can be applied completely to a document whose state vector gives
     /// `known_clock(client)`: no struct starts beyond what the document (or the update itself)
     /// has for its client, every Skip covers only clocks the document has, every referenced ID is

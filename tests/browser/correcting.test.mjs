@@ -3,9 +3,7 @@
 // its author's screen (marked), and removing a plan row with undo.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDE, launchBrowser, newPerson, postJson, screenshot, startWebServer, waitInPage } from './harness.mjs';
-
-const PHONE_390 = { width: 390, height: 844 };
+import { WIDE, launchBrowser, newPerson, postJson, screenshot, startWebServer, waitInPage, postIt, PHONE_390, joinAs as joinPage } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,18 +18,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function joinAs(session, name, viewport) {
-  const joined = await postJson(server.http, '/api/join', { code: session.join_code, name });
-  const person = await newPerson(browser, viewport);
-  await person.page.goto(`${server.http}/s/${session.id}#token=${joined.participant_token}`);
-  await person.page.getByTestId('you-are').getByText(`Je doet mee als ${name}.`).waitFor();
-  return person;
-}
-
-async function postIt(page, text) {
-  await page.getByLabel('Jouw idee (in de chat)').fill(text);
-  await page.getByRole('button', { name: 'Plaatsen' }).click();
-  await page.getByTestId('idea').filter({ hasText: text }).waitFor();
+function joinAs(session, name, viewport) {
+  return joinPage(server, browser, session, name, viewport);
 }
 
 test('delete with undo, edit, hidden shown to its author, and a plan row removed with undo', async () => {

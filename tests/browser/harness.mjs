@@ -17,6 +17,8 @@ const webDist = path.join(repoRoot, 'web-client', 'dist');
 
 export const WIDE = { width: 1280, height: 900 };
 export const PHONE = { width: 360, height: 740 };
+/** The phone the workshop runs were made on (iPhone 12-15). */
+export const PHONE_390 = { width: 390, height: 844 };
 
 /** Starts the server with the built web client (memory store unless `dataDir` is given). */
 export async function startWebServer(options = {}) {
@@ -150,4 +152,20 @@ export function controlJson(frame) {
     shift += 7;
   }
   return JSON.parse(frame.subarray(i, i + len).toString('utf8'));
+}
+
+/** Joins `session` by its code as `name` in a new browser context, and waits until the page says so. */
+export async function joinAs(server, browser, session, name, viewport = WIDE) {
+  const joined = await postJson(server.http, '/api/join', { code: session.join_code, name });
+  const person = await newPerson(browser, viewport);
+  await person.page.goto(`${server.http}/s/${session.id}#token=${joined.participant_token}`);
+  await person.page.getByTestId('you-are').getByText(`Je doet mee als ${name}.`).waitFor();
+  return person;
+}
+
+/** Posts a post-it from the composer and waits for it on the page's board. */
+export async function postIt(page, text) {
+  await page.getByLabel('Jouw idee (in de chat)').fill(text);
+  await page.getByRole('button', { name: 'Plaatsen' }).click();
+  await page.getByTestId('idea').filter({ hasText: text }).waitFor();
 }

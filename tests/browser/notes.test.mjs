@@ -3,9 +3,7 @@
 // reload, and "Deel op het bord" puts it on everyone's board.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDE, launchBrowser, newPerson, postJson, screenshot, startWebServer } from './harness.mjs';
-
-const PHONE_390 = { width: 390, height: 844 };
+import { WIDE, launchBrowser, newPerson, postJson, screenshot, startWebServer, PHONE_390, joinAs as joinPage } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,12 +18,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function joinAs(session, name, viewport) {
-  const joined = await postJson(server.http, '/api/join', { code: session.join_code, name });
-  const person = await newPerson(browser, viewport);
-  await person.page.goto(`${server.http}/s/${session.id}#token=${joined.participant_token}`);
-  await person.page.getByTestId('you-are').getByText(`Je doet mee als ${name}.`).waitFor();
-  return person;
+function joinAs(session, name, viewport) {
+  return joinPage(server, browser, session, name, viewport);
 }
 
 test('each participant writes their own note and shares it to the board', async () => {

@@ -56,6 +56,20 @@ impl TestServer {
         format!("ws://{}/ws/{}?token={}", self.addr(), session_id, token)
     }
 
+    /// The session as a new connection with `token` sees it: connects, says hello, and returns
+    /// the `session` view.
+    pub async fn view(
+        &self,
+        session_id: &str,
+        token: &str,
+    ) -> werkplaats_protocol::workshop::SessionView {
+        crate::YClient::connect(&self.ws_url(session_id, token))
+            .await
+            .expect("connects")
+            .hello()
+            .await
+    }
+
     /// `POST /api/sessions` with a JSON body, whatever it answers.
     pub async fn create_request(&self, body: serde_json::Value) -> reqwest::Response {
         self.http

@@ -50,7 +50,10 @@ pub struct SessionDocument {
     /// only overestimates, and is measured again before it refuses anything.
     size_estimate: usize,
     /// Where every clock range lives in the workshop's schema, to judge clients' updates by.
-    places: Placements,
+    /// Built from the whole document when the first client update arrives, and kept up to date
+    /// from then on: a session that is only watched (most of a benchmark's idle sessions, a
+    /// projector between phases) pays no memory for it.
+    places: Option<Placements>,
 }
 
 /// The clocks a document has per client (its state vector), read once per update: looking each
@@ -100,15 +103,17 @@ fn count_types(update: &[u8]) -> usize {
     summarize(update).map_or(0, |s| s.type_count)
 }
 
-/// Takes what the document already holds into its placements and type count: the server's
-/// own writes and restored updates are never refused.
-fn record_trusted(places: &mut Placements, type_count: &mut usize, update: &[u8]) {
+/// Takes what the document already holds into its placements (if they are built) and type
+/// count: the server's own writes and restored updates are never refused.
+fn record_trusted(places: Option<&mut Placements>, type_count: &mut usize, update: &[u8]) {
     let Some(summary) = summarize(update) else {
         return;
     };
     *type_count += summary.type_count;
-    if let Ok(admission) = places.admit(&summary, Writer::Server) {
-        places.record(admission);
+    if let Some(places) = places {
+        if let Ok(admission) = places.admit(&summary, Writer::Server) {
+            places.record(admission);
+        }
     }
 }
 
@@ -174,7 +179,7 @@ impl SessionDocument {
             full_state: Mutex::new(None),
             changed,
             size_estimate: 0,
-            places: Placements::new(),
+            places: None,
         }
     }
 
@@ -187,13 +192,12 @@ impl SessionDocument {
     ) -> Result<Self, DocumentError> {
         let mut document = Self::new();
         let mut type_count = 0;
-        let mut places = Placements::new();
         guarded(|| {
             let mut updates = snapshot.into_iter().chain(log).peekable();
             while updates.peek().is_some() {
                 let mut txn = document.doc.transact_mut();
                 for update in updates.by_ref().take(RESTORE_UPDATES_PER_TRANSACTION) {
-                    record_trusted(&mut places, &mut type_count, update);
+                    record_trusted(None, &mut type_count, update);
                     let update = Update::decode_v1(update)
                         .map_err(|e| DocumentError::Rejected(e.to_string()))?;
                     txn.apply_update(update)
@@ -203,7 +207,6 @@ impl SessionDocument {
             Ok(())
         })?;
         document.type_count = type_count;
-        document.places = places;
         document.measure();
         Ok(document)
     }
@@ -227,7 +230,7 @@ impl SessionDocument {
 
     /// Counts what the server itself wrote into the document.
     pub fn record_local(&mut self, update: &[u8]) {
-        record_trusted(&mut self.places, &mut self.type_count, update);
+        record_trusted(self.places.as_mut(), &mut self.type_count, update);
         self.size_estimate = self.size_estimate.saturating_add(update.len());
     }
 
@@ -243,14 +246,33 @@ impl SessionDocument {
         self.type_count.saturating_add(new_types) <= MAX_DOCUMENT_TYPES
     }
 
+    /// The placements, built from the whole document the first time they are needed.
+    fn placements(&mut self) -> &mut Placements {
+        if self.places.is_none() {
+            let mut places = Placements::new();
+            if let Some(summary) = summarize(&self.full_state()) {
+                if let Ok(admission) = places.admit(&summary, Writer::Server) {
+                    places.record(admission);
+                }
+            }
+            self.places = Some(places);
+        }
+        self.places.as_mut().expect("just built")
+    }
+
     /// Judges a client's update (validated, its dependencies met) by what it would change in
     /// the workshop's schema; see `werkplaats_protocol::placement`.
     pub fn admit(
-        &self,
+        &mut self,
         summary: &UpdateSummary,
         max_type_depth: u32,
     ) -> Result<Admission, SchemaViolation> {
-        self.places.admit(
+        if summary.is_empty() {
+            // Every joiner's first sync step 2: nothing to judge, and no reason to build the
+            // placements of a session nobody writes in.
+            return Ok(Admission::default());
+        }
+        self.placements().admit(
             summary,
             Writer::Client {
                 max_depth: max_type_depth,
@@ -270,7 +292,7 @@ impl SessionDocument {
         let delta = off_the_workers(update.len() >= HEAVY_UPDATE_BYTES, || {
             self.apply_here(update)
         })?;
-        self.places.record(admission);
+        self.placements().record(admission);
         Ok(delta)
     }
 
@@ -280,7 +302,7 @@ impl SessionDocument {
             return Err(DocumentError::Rejected("not a valid update".into()));
         };
         let admission = self
-            .places
+            .placements()
             .admit(&summary, Writer::Server)
             .map_err(|e| DocumentError::Rejected(e.to_string()))?;
         self.apply_admitted(update, admission)

@@ -76,15 +76,10 @@ async fn authors_and_facilitators_delete_post_its_and_authors_edit_theirs() {
         client.wait_event(removed(&idea.id)).await;
     }
     assert!(is_code(&ans.request(delete).await, ErrorCode::NotFound));
-    let view = YClient::connect(
-        &room
-            .server
-            .ws_url(&room.session.id, &room.session.display_token),
-    )
-    .await
-    .unwrap()
-    .hello()
-    .await;
+    let view = room
+        .server
+        .view(&room.session.id, &room.session.display_token)
+        .await;
     assert!(view.ideas.is_empty());
 
     // A facilitator deletes anyone's.
@@ -121,21 +116,12 @@ async fn anonymous_post_its_are_their_authors_to_correct_and_nobody_elses() {
         .unwrap();
     let view = again.hello().await;
     assert_eq!(view.my_ideas, vec![secret.id.clone()]);
-    let bram_view = YClient::connect(&room.server.ws_url(&room.session.id, &room.tokens[1]))
-        .await
-        .unwrap()
-        .hello()
-        .await;
+    let bram_view = room.server.view(&room.session.id, &room.tokens[1]).await;
     assert_eq!(bram_view.my_ideas, vec![theirs.id.clone()]);
-    let fac_view = YClient::connect(
-        &room
-            .server
-            .ws_url(&room.session.id, &room.session.facilitator_token),
-    )
-    .await
-    .unwrap()
-    .hello()
-    .await;
+    let fac_view = room
+        .server
+        .view(&room.session.id, &room.session.facilitator_token)
+        .await;
     assert!(fac_view.my_ideas.is_empty());
 
     // A hidden anonymous post-it stays on its author's screens, marked; others lose it.
@@ -157,11 +143,7 @@ async fn anonymous_post_its_are_their_authors_to_correct_and_nobody_elses() {
             )
             .await;
     }
-    let after = YClient::connect(&room.server.ws_url(&room.session.id, &room.tokens[0]))
-        .await
-        .unwrap()
-        .hello()
-        .await;
+    let after = room.server.view(&room.session.id, &room.tokens[0]).await;
     assert!(after.ideas.iter().any(|i| i.id == secret.id && i.hidden));
     assert!(!bram_view_has(&room, &secret.id).await);
 
@@ -187,11 +169,7 @@ async fn anonymous_post_its_are_their_authors_to_correct_and_nobody_elses() {
 }
 
 async fn bram_view_has(room: &Room, id: &str) -> bool {
-    let view = YClient::connect(&room.server.ws_url(&room.session.id, &room.tokens[1]))
-        .await
-        .unwrap()
-        .hello()
-        .await;
+    let view = room.server.view(&room.session.id, &room.tokens[1]).await;
     view.ideas.iter().any(|i| i.id == id)
 }
 

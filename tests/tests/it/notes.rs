@@ -52,25 +52,16 @@ async fn each_person_writes_their_own_note_and_shares_it_by_posting() {
     }
 
     // A fresh connection finds its own note only.
-    let view = YClient::connect(&room.server.ws_url(&room.session.id, &room.tokens[1]))
-        .await
-        .unwrap()
-        .hello()
-        .await;
+    let view = room.server.view(&room.session.id, &room.tokens[1]).await;
     assert_eq!(
         view.my_notes.get(PERSONAL).map(String::as_str),
         Some("Een bus vol boeken")
     );
     assert_eq!(view.my_notes.len(), 1);
-    let fac_view = YClient::connect(
-        &room
-            .server
-            .ws_url(&room.session.id, &room.session.facilitator_token),
-    )
-    .await
-    .unwrap()
-    .hello()
-    .await;
+    let fac_view = room
+        .server
+        .view(&room.session.id, &room.session.facilitator_token)
+        .await;
     assert!(fac_view.my_notes.is_empty());
 
     // Limits and rights.
@@ -105,10 +96,6 @@ async fn each_person_writes_their_own_note_and_shares_it_by_posting() {
 
     // Empty clears it.
     assert_eq!(ans.request(note("")).await, Event::Ack);
-    let view = YClient::connect(&room.server.ws_url(&room.session.id, &room.tokens[0]))
-        .await
-        .unwrap()
-        .hello()
-        .await;
+    let view = room.server.view(&room.session.id, &room.tokens[0]).await;
     assert!(view.my_notes.is_empty());
 }

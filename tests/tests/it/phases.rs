@@ -89,14 +89,9 @@ async fn the_visualisation_stops_when_the_phase_changes() {
         room.fac.request(Command::PhaseGoto { index: 0 }).await,
         Event::Ack
     );
-    let view = YClient::connect(
-        &room
-            .server
-            .ws_url(&room.session.id, &room.session.display_token),
-    )
-    .await
-    .unwrap()
-    .hello()
-    .await;
+    let view = room
+        .server
+        .view(&room.session.id, &room.session.display_token)
+        .await;
     assert!(view.visualisation.is_some());
 }
