@@ -46,15 +46,15 @@ fuzz_target!(|data: &[u8]| {
     let client = Writer::Client { max_depth: 64 };
     let mut places = Placements::new();
     assert!(
-        places.admit(&summary, Writer::Server).is_ok(),
+        places.admit(&summary, data, Writer::Server).is_ok(),
         "the server's own writes are never refused"
     );
-    if let Ok(admission) = places.admit(&summary, client) {
+    if let Ok(admission) = places.admit(&summary, data, client) {
         places.record(admission);
         for (section, _) in summary.clients.iter().zip(0..) {
             assert!(places.clock(section.client) >= section.content_end.unwrap_or(0));
         }
-        if let Err(violation) = places.admit(&summary, client) {
+        if let Err(violation) = places.admit(&summary, data, client) {
             panic!("an admitted update is refused as its own echo: {violation}");
         }
     }

@@ -23,7 +23,6 @@
 //! chain over. yrs deletes nested types recursively, and Yjs peers walk them recursively.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -107,32 +106,51 @@ fn child_role(parent: Role, kind: TypeKind) -> Role {
     }
 }
 
-fn is_guide_check(key: Option<&str>) -> bool {
-    key.is_some_and(|key| key.starts_with(schema::GUIDE_CHECKED_PREFIX))
+/// What the schema needs to know of an item's map key: whether it has one, and whether it is
+/// one of a guide's ticks. Kept instead of the key itself, so that the server's fixed entries
+/// (consecutive clocks in one map) are one run, and no run holds a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// In a type's sequence (text, array), not under a key.
+    None,
+    /// A conversation guide's `checked.N`.
+    GuideCheck,
+    /// Any other map key.
+    Other,
+}
+
+impl Key {
+    fn of(key: Option<&str>) -> Self {
+        match key {
+            None => Key::None,
+            Some(key) if key.starts_with(schema::GUIDE_CHECKED_PREFIX) => Key::GuideCheck,
+            Some(_) => Key::Other,
+        }
+    }
 }
 
 /// Whether a client may put an item with `content` under `key` into a type of `role`.
-fn may_insert(role: Role, key: Option<&str>, content: ContentKind) -> bool {
+fn may_insert(role: Role, key: Key, content: ContentKind) -> bool {
     use ContentKind as K;
     match role {
         Role::Free => true,
         Role::Text => {
-            key.is_none() && matches!(content, K::String | K::Embed | K::Format | K::Deleted)
+            key == Key::None && matches!(content, K::String | K::Embed | K::Format | K::Deleted)
         }
-        Role::Rows => key.is_none() && matches!(content, K::Type(TypeKind::Map) | K::Deleted),
+        Role::Rows => key == Key::None && matches!(content, K::Type(TypeKind::Map) | K::Deleted),
         Role::Row => {
-            key.is_some() && matches!(content, K::Any | K::Type(TypeKind::Text) | K::Deleted)
+            key != Key::None && matches!(content, K::Any | K::Type(TypeKind::Text) | K::Deleted)
         }
-        Role::Guide => is_guide_check(key) && matches!(content, K::Any | K::Deleted),
+        Role::Guide => key == Key::GuideCheck && matches!(content, K::Any | K::Deleted),
         Role::Container(_) | Role::Format | Role::Foreign => false,
     }
 }
 
 /// Whether a client may delete an item under `key` in a type of `role`.
-fn may_delete(role: Role, key: Option<&str>) -> bool {
+fn may_delete(role: Role, key: Key) -> bool {
     match role {
         Role::Free | Role::Text | Role::Rows | Role::Row => true,
-        Role::Guide => is_guide_check(key),
+        Role::Guide => key == Key::GuideCheck,
         Role::Container(_) | Role::Format | Role::Foreign => false,
     }
 }
@@ -182,10 +200,7 @@ struct Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Where {
     /// In a shared type, under a map key or in its sequence.
-    In {
-        place: PlaceId,
-        key: Option<Arc<str>>,
-    },
+    In { place: PlaceId, key: Key },
     /// Nowhere: GC'd content, or an item whose parent is gone (yrs turns it into GC).
     Gone,
 }
@@ -243,11 +258,13 @@ enum Step {
 /// The update's items and GC structs, found by ID.
 struct UpdateIndex<'s> {
     summary: &'s UpdateSummary,
+    /// The update's bytes, where its root names and map keys are.
+    bytes: &'s [u8],
     items: HashMap<u64, (usize, usize)>,
 }
 
 impl<'s> UpdateIndex<'s> {
-    fn new(summary: &'s UpdateSummary) -> Self {
+    fn new(summary: &'s UpdateSummary, bytes: &'s [u8]) -> Self {
         let mut items: HashMap<u64, (usize, usize)> = HashMap::new();
         for (i, item) in summary.items.iter().enumerate() {
             items
@@ -255,7 +272,19 @@ impl<'s> UpdateIndex<'s> {
                 .and_modify(|span| span.1 = i + 1)
                 .or_insert((i, i + 1));
         }
-        Self { summary, items }
+        Self {
+            summary,
+            bytes,
+            items,
+        }
+    }
+
+    /// A root name or map key of the update (validated UTF-8).
+    fn text(&self, range: &std::ops::Range<usize>) -> &'s str {
+        self.bytes
+            .get(range.clone())
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or("")
     }
 
     fn item(&self, id: Id) -> Option<usize> {
@@ -302,6 +331,16 @@ impl Placements {
         self.runs.values().map(Vec::len).sum()
     }
 
+    /// (runs, types, places, roots), for the memory figures.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.run_count(),
+            self.types.len(),
+            self.places.len(),
+            self.roots.len(),
+        )
+    }
+
     /// Where the document's struct `id` lives; `None` if the document does not hold it.
     fn where_at(&self, id: Id) -> Option<&Where> {
         let runs = self.runs.get(&id.client)?;
@@ -312,19 +351,30 @@ impl Placements {
     }
 
     /// Judges an update (whose dependencies the document meets) and says what it would add.
-    /// A [`Writer::Server`] update is never refused.
+    /// `summary` is what `validate_update_v1` made of `update`. A [`Writer::Server`] update is
+    /// never refused.
     pub fn admit(
         &self,
         summary: &UpdateSummary,
+        update: &[u8],
         writer: Writer,
     ) -> Result<Admission, SchemaViolation> {
-        let mut admission = Admission::default();
-        let index = UpdateIndex::new(summary);
+        // Sized up front: a session's first judgement reads its whole document, and growing
+        // these step by step left the heap fragmented (S2 measured it per idle connection).
+        let mut admission = Admission {
+            places: Vec::with_capacity(summary.type_count + 8),
+            roots: Vec::new(),
+            types: Vec::with_capacity(summary.type_count),
+            runs: Vec::with_capacity(summary.items.len() + summary.gcs.len()),
+            fixed_deletes: Vec::new(),
+        };
+        let index = UpdateIndex::new(summary, update);
         let items = &summary.items;
         let mut placed: Vec<Option<Where>> = vec![None; items.len()];
         let mut on_path = vec![false; items.len()];
         // The place of each type the update creates, by item index.
-        let mut type_places: HashMap<usize, Option<PlaceId>> = HashMap::new();
+        let mut type_places: HashMap<usize, Option<PlaceId>> =
+            HashMap::with_capacity(summary.type_count);
         let mut stack = Vec::new();
         let server = writer == Writer::Server;
 
@@ -359,7 +409,7 @@ impl Placements {
                     // they hold; what the schema cannot place, nobody may change.
                     Err(_) if server => Where::In {
                         place: FOREIGN,
-                        key: None,
+                        key: Key::None,
                     },
                     Err(violation) => return Err(violation),
                 };
@@ -390,7 +440,7 @@ impl Placements {
                 }
                 if let Where::In { place, key } = &at {
                     let place = self.place(*place, &admission);
-                    if !may_insert(place.role, key.as_deref(), item.content) {
+                    if !may_insert(place.role, *key, item.content) {
                         return Err(SchemaViolation::Insert {
                             item: id,
                             role: place.role,
@@ -418,14 +468,15 @@ impl Placements {
                     admission.types.push((id, new));
                 }
             }
-            admission.runs.push((
+            push_run(
+                &mut admission.runs,
                 item.client,
                 Run {
                     start: item.range.start.max(known),
                     end: item.range.end,
                     at,
                 },
-            ));
+            );
         }
         for (client, range) in &summary.gcs {
             let known = self.clock(*client);
@@ -486,7 +537,7 @@ impl Placements {
                 continue;
             };
             let role = self.place(*place, admission).role;
-            if may_delete(role, key.as_deref()) {
+            if may_delete(role, *key) {
                 continue;
             }
             match writer {
@@ -527,10 +578,10 @@ impl Placements {
     ) -> Result<Step, SchemaViolation> {
         let item = &index.summary.items[i];
         let id = id_of(index.summary, i);
-        let own_key = || item.key.as_deref().map(Arc::from);
+        let own_key = || Key::of(item.key.as_ref().map(|range| index.text(range)));
         match &item.parent {
             ParentLink::Root(name) => {
-                let place = self.root_place(name, admission);
+                let place = self.root_place(index.text(name), admission);
                 Ok(Step::Found(Where::In {
                     place,
                     key: own_key(),
@@ -639,8 +690,10 @@ impl Placements {
 
     /// Takes in what an admitted update added, once yrs has applied it.
     pub fn record(&mut self, admission: Admission) {
+        self.places.reserve_exact(admission.places.len());
         self.places.extend(admission.places);
         self.roots.extend(admission.roots);
+        self.types.reserve(admission.types.len());
         self.types.extend(admission.types);
         for (client, run) in admission.runs {
             let runs = self.runs.entry(client).or_default();
@@ -670,6 +723,17 @@ fn new_place(
         depth: parent.depth.saturating_add(1),
     });
     id
+}
+
+/// Appends a run, merged into the last one when it continues it in the same place.
+fn push_run(runs: &mut Vec<(u64, Run)>, client: u64, run: Run) {
+    if let Some((last_client, last)) = runs.last_mut() {
+        if *last_client == client && last.end == run.start && last.at == run.at {
+            last.end = run.end;
+            return;
+        }
+    }
+    runs.push((client, run));
 }
 
 fn id_of(summary: &UpdateSummary, i: usize) -> Id {
@@ -781,7 +845,7 @@ mod tests {
             summary
                 .check_dependencies(|client| self.places.clock(client))
                 .unwrap();
-            let admission = self.places.admit(&summary, writer)?;
+            let admission = self.places.admit(&summary, update, writer)?;
             self.doc
                 .transact_mut()
                 .apply_update(Update::decode_v1(update).unwrap())

@@ -820,7 +820,7 @@ impl SessionTask {
         }
         // Judged by what it would change: text in texts, rows in lists, ticks in guides, never
         // the server's own containers; and no type deeper than the limit.
-        let admission = match self.doc.admit(summary, limits.max_type_depth) {
+        let admission = match self.doc.admit(summary, update, limits.max_type_depth) {
             Ok(admission) => admission,
             Err(violation) => {
                 Metrics::inc(&self.ctx.metrics.schema_violations);
