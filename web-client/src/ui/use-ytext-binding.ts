@@ -4,7 +4,7 @@
 // word) both sides wait, so a remote change never breaks the word. Focus tells the others
 // which field we are in (awareness `field`).
 import type { RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useLayoutEffect } from 'preact/hooks';
 import type * as Y from 'yjs';
 import type { Connection } from '../net/connection';
 import { type Delta, diffText, transformIndex } from './text-diff';
@@ -20,7 +20,10 @@ export function useYTextBinding(
   text: Y.Text | null,
   field: string,
 ): void {
-  useEffect(() => {
+  // A layout effect: the listeners are on the element before the browser paints it, so the
+  // first keystrokes in a field that has just appeared (a new row) are not typed into an
+  // element nobody listens to, and then wiped by `el.value = shadow` below.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el || !text) return;
     // What the element shows apart from a word being composed.
