@@ -326,21 +326,6 @@ impl Placements {
             .map_or(0, |run| run.end)
     }
 
-    /// Runs kept, for the memory figures.
-    pub fn run_count(&self) -> usize {
-        self.runs.values().map(Vec::len).sum()
-    }
-
-    /// (runs, types, places, roots), for the memory figures.
-    pub fn counts(&self) -> (usize, usize, usize, usize) {
-        (
-            self.run_count(),
-            self.types.len(),
-            self.places.len(),
-            self.roots.len(),
-        )
-    }
-
     /// Where the document's struct `id` lives; `None` if the document does not hold it.
     fn where_at(&self, id: Id) -> Option<&Where> {
         let runs = self.runs.get(&id.client)?;
@@ -359,22 +344,13 @@ impl Placements {
         update: &[u8],
         writer: Writer,
     ) -> Result<Admission, SchemaViolation> {
-        // Sized up front: a session's first judgement reads its whole document, and growing
-        // these step by step left the heap fragmented (S2 measured it per idle connection).
-        let mut admission = Admission {
-            places: Vec::with_capacity(summary.type_count + 8),
-            roots: Vec::new(),
-            types: Vec::with_capacity(summary.type_count),
-            runs: Vec::with_capacity(summary.items.len() + summary.gcs.len()),
-            fixed_deletes: Vec::new(),
-        };
+        let mut admission = Admission::default();
         let index = UpdateIndex::new(summary, update);
         let items = &summary.items;
         let mut placed: Vec<Option<Where>> = vec![None; items.len()];
         let mut on_path = vec![false; items.len()];
         // The place of each type the update creates, by item index.
-        let mut type_places: HashMap<usize, Option<PlaceId>> =
-            HashMap::with_capacity(summary.type_count);
+        let mut type_places: HashMap<usize, Option<PlaceId>> = HashMap::new();
         let mut stack = Vec::new();
         let server = writer == Writer::Server;
 
@@ -690,10 +666,8 @@ impl Placements {
 
     /// Takes in what an admitted update added, once yrs has applied it.
     pub fn record(&mut self, admission: Admission) {
-        self.places.reserve_exact(admission.places.len());
         self.places.extend(admission.places);
         self.roots.extend(admission.roots);
-        self.types.reserve(admission.types.len());
         self.types.extend(admission.types);
         for (client, run) in admission.runs {
             let runs = self.runs.entry(client).or_default();

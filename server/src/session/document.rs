@@ -250,9 +250,9 @@ impl SessionDocument {
     fn placements(&mut self) -> &mut Placements {
         if self.places.is_none() {
             let mut places = Placements::new();
-            // Encoded for this once, not through the full-state cache: the cache would then
-            // hold a copy of every written-in session's document for good (S2: 0.8 KB more
-            // per idle connection), where it otherwise fills only for joiners with nothing.
+            // Encoded for this once, not through the full-state cache, which would then keep
+            // a copy of every written-in session's document (it fills only for joiners with
+            // an empty state).
             let state = self
                 .doc
                 .transact()
@@ -305,7 +305,8 @@ impl SessionDocument {
         Ok(delta)
     }
 
-    /// Applies an update without judging it (tests, and the server's own documents).
+    /// Applies an update without judging it.
+    #[cfg(test)]
     pub fn apply(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, DocumentError> {
         let Some(summary) = summarize(update) else {
             return Err(DocumentError::Rejected("not a valid update".into()));

@@ -367,9 +367,7 @@ impl SessionTask {
                     }
                     self.flush();
                     if !self.rotation_requests.is_empty() {
-                        // Boxed: rare, and its future would otherwise sit in every
-                        // session task's for good (S2: 1.7 KB a connection).
-                        Box::pin(self.rotate_join_code()).await;
+                        self.rotate_join_code().await;
                     }
                     if self.delete_requested.is_some() {
                         self.delete(rx).await;
