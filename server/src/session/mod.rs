@@ -30,6 +30,9 @@ pub type ConnId = u64;
 
 /// A message from a client, already decoded and validated by its connection task (so a
 /// hostile client burns its own task's CPU, not the session's).
+///
+/// Kept small (large parts boxed): every session's command queue allocates its slots in blocks
+/// of 32, so each byte here is 32 to 64 bytes of every live session's memory.
 #[derive(Debug)]
 pub enum ClientMsg {
     /// Sync step 1: the client's encoded state vector.
@@ -37,11 +40,11 @@ pub enum ClientMsg {
     /// Sync step 2 or an update: a validated v1 update.
     Update {
         update: Bytes,
-        summary: UpdateSummary,
+        summary: Box<UpdateSummary>,
     },
     Awareness(Vec<awareness::OwnedEntry>),
     QueryAwareness,
-    Control(ClientEnvelope),
+    Control(Box<ClientEnvelope>),
 }
 
 /// What a connection needs to be reached by the session.

@@ -73,7 +73,7 @@ pub fn decode(frame: &Bytes, limits: &FrameLimits) -> Result<Decoded, Refusal> {
                 .map_err(|e| policy(format!("invalid update: {e}")))?;
             Decoded::Session(ClientMsg::Update {
                 update: frame.slice_ref(update),
-                summary,
+                summary: Box::new(summary),
             })
         }
         Message::Awareness(bytes) => {
@@ -90,7 +90,7 @@ pub fn decode(frame: &Bytes, limits: &FrameLimits) -> Result<Decoded, Refusal> {
                     id,
                     command: Command::Ping { client_time },
                 }) => Decoded::Ping { id, client_time },
-                Ok(envelope) => Decoded::Session(ClientMsg::Control(envelope)),
+                Ok(envelope) => Decoded::Session(ClientMsg::Control(Box::new(envelope))),
                 Err(err) => Decoded::BadControl(BadControl::new(json, &err)),
             }
         }

@@ -222,7 +222,7 @@ impl SessionTask {
         registry: Arc<Registry>,
         handle: SessionHandle,
         loaded: LoadedSession,
-    ) -> Option<Self> {
+    ) -> Option<Box<Self>> {
         let meta: SessionMeta = match serde_json::from_slice(&loaded.meta) {
             Ok(meta) => meta,
             Err(err) => {
@@ -264,7 +264,10 @@ impl SessionTask {
         );
         let joins_per_minute = ctx.config.session.session_joins_per_minute;
         let awareness = AwarenessTable::new(ctx.config.session.awareness());
-        let mut task = Self {
+        // On the heap once: the task's futures hold a pointer to it, not copies of it (an
+        // async fn that takes `self` by value keeps its own copy in its state, and `run`'s
+        // rare endings, delete and unload, would each add one: 8 KiB per session, not 3).
+        let mut task = Box::new(Self {
             registry,
             ctx,
             handle,
@@ -299,7 +302,7 @@ impl SessionTask {
             join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
             rotation_requests: Vec::new(),
-        };
+        });
         let mut new_id = crate::ids::participant_id;
         if let Some(update) = schema::ensure_structure(
             task.doc.doc(),
@@ -324,7 +327,7 @@ impl SessionTask {
         self.outbox.push((Recipient::All, frame));
     }
 
-    async fn run(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+    async fn run(mut self: Box<Self>, mut rx: mpsc::Receiver<SessionCmd>) {
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING_EVERY);
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
@@ -408,7 +411,7 @@ impl SessionTask {
     }
 
     /// Deletes everything of the session, tells its clients, and ends the task.
-    async fn delete(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+    async fn delete(mut self: Box<Self>, mut rx: mpsc::Receiver<SessionCmd>) {
         let Some(reply) = self.delete_requested.take() else {
             return;
         };
@@ -456,7 +459,7 @@ impl SessionTask {
     /// The session was deleted from the store: drop everything unsent, close every connection
     /// for good and end without writing (a compaction or save now would fail anyway, and
     /// nothing of this copy may reach anyone again).
-    async fn end_deleted(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+    async fn end_deleted(mut self: Box<Self>, mut rx: mpsc::Receiver<SessionCmd>) {
         if let Some(compaction) = self.compaction.take() {
             compaction.abort();
         }
@@ -484,7 +487,7 @@ impl SessionTask {
     }
 
     /// Flushes, leaves the registry and lets queued joins retry against a fresh task.
-    async fn unload(mut self, mut rx: mpsc::Receiver<SessionCmd>) {
+    async fn unload(mut self: Box<Self>, mut rx: mpsc::Receiver<SessionCmd>) {
         self.settle().await;
         self.final_compaction().await;
         self.registry.remove(&self.handle);
@@ -653,7 +656,7 @@ impl SessionTask {
                 }
                 Err(err) => self.document_failed(conn, err),
             },
-            ClientMsg::Update { update, summary } => self.update(conn, update, summary),
+            ClientMsg::Update { update, summary } => self.update(conn, update, *summary),
             ClientMsg::Awareness(entries) => {
                 let Some(state) = self.conns.get_mut(&conn) else {
                     return;
@@ -700,7 +703,7 @@ impl SessionTask {
                         .push((Recipient::One(conn), awareness_frame(&everyone)));
                 }
             }
-            ClientMsg::Control(envelope) => self.control(conn, envelope),
+            ClientMsg::Control(envelope) => self.control(conn, *envelope),
         }
     }
 
@@ -952,5 +955,37 @@ async fn refuse_queued(rx: &mut mpsc::Receiver<SessionCmd>, code: u16, reason: &
             }
             SessionCmd::Client { .. } | SessionCmd::Leave { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod sizes {
+    //! Memory per session is mostly fixed-size state; these guard the two places where it
+    //! grew unnoticed before (S2 in BENCHMARKS.md): the command queue's slots, allocated in
+    //! blocks of 32, and the session future, allocated once per session.
+    use super::*;
+
+    fn future_size<A, B, C, F>(_: impl FnOnce(A, B, C) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+
+    #[test]
+    fn a_session_command_stays_small() {
+        let size = std::mem::size_of::<SessionCmd>();
+        assert!(
+            size <= 72,
+            "SessionCmd is {size} bytes: box the large variant"
+        );
+    }
+
+    #[test]
+    fn the_session_future_holds_the_task_by_pointer() {
+        let task = std::mem::size_of::<SessionTask>();
+        let future = future_size(SessionTask::load_and_run);
+        // With the task by value it was 7,904 bytes (the task, 1,400, in it three times).
+        assert!(
+            future < task + 512,
+            "the session future is {future} bytes for a {task}-byte task: take `self: Box<Self>`"
+        );
     }
 }
