@@ -7,6 +7,7 @@ import { getLang, t, useLang } from '../../i18n';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { apiErrorText } from '../api-errors';
+import { Fold } from './fold';
 
 function download(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
@@ -47,8 +48,7 @@ export function ExportPanel() {
   }
 
   return (
-    <section class="card" aria-labelledby="export-heading" data-testid="export">
-      <h2 id="export-heading">{t('export.heading')}</h2>
+    <Fold headingId="export-heading" title={t('export.heading')} testId="export">
       <p class="hint">{t('export.hint')}</p>
       <div class="button-row">
         <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('html')}>
@@ -66,6 +66,6 @@ export function ExportPanel() {
           {error}
         </p>
       )}
-    </section>
+    </Fold>
   );
 }

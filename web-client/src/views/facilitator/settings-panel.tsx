@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { t, useLang } from '../../i18n';
 import { useWorkshop } from '../../ui/session-context';
 import { useCommand } from '../../ui/use-command';
+import { Fold } from './fold';
 
 export function SettingsPanel() {
   useLang();
@@ -21,8 +22,7 @@ export function SettingsPanel() {
     }
   }
   return (
-    <section class="card settings" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('settings.heading')}</h2>
+    <Fold headingId={`${id}-h`} title={t('settings.heading')} class="settings">
       <div class="check">
         <input
           id={`${id}-anon`}
@@ -71,6 +71,6 @@ export function SettingsPanel() {
           {error}
         </p>
       )}
-    </section>
+    </Fold>
   );
 }
