@@ -27,6 +27,8 @@ export function ExportPanel() {
   const [error, setError] = useState<string | null>(null);
 
   async function get(format: ExportFormat) {
+    // One download at a time; the buttons stay focusable meanwhile (aria-disabled).
+    if (busy !== null) return;
     setBusy(format);
     setError(null);
     // Opened now, while the click still counts, so no pop-up blocker stops it.
@@ -51,13 +53,13 @@ export function ExportPanel() {
     <Fold headingId="export-heading" title={t('export.heading')} testId="export">
       <p class="hint">{t('export.hint')}</p>
       <div class="button-row">
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('html')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('html')}>
           {t('export.html')}
         </button>
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('md')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('md')}>
           {t('export.md')}
         </button>
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('json')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('json')}>
           {t('export.json')}
         </button>
       </div>
