@@ -121,7 +121,7 @@ test('a carousel round with the keyboard alone: focus is never on the body', asy
   console.log(`Tab stops from the topic field back to the main button: ${toMain}`);
   assert.equal(await main.textContent(), 'Ronde 1 starten');
   await key(page, 'Space', 'Ronde 1 starten');
-  await page.getByTestId('carousel-stage').and(page.locator('[data-stage="uitleg"]')).waitFor();
+  await page.getByTestId('carousel-stage').and(page.locator('[data-stage="uitleggen"]')).waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="carousel-main"]').textContent === 'Pauze');
   assert.equal(await assertFocusKept(page, 'start'), 'BUTTON:Pauze');
   await key(page, 'Enter', 'Pauze');

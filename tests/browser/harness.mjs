@@ -206,6 +206,9 @@ export function overflowX(page) {
 export async function recordAnnouncements(page) {
   await page.evaluate(() => {
     window.__said = [];
+    // One observer per page: calling this again only starts a fresh list.
+    if (window.__saidObserved) return;
+    window.__saidObserved = true;
     const region = document.getElementById('live-region');
     new MutationObserver(() => {
       if (region.textContent) window.__said.push(region.textContent);

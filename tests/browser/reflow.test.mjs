@@ -98,7 +98,7 @@ test('every participant view reflows at 320 px and at 200 % zoom', async () => {
   await fatima.page.getByLabel('Eigenaar', { exact: true }).selectOption({ label: 'Anna' });
   await fatima.page.getByRole('button', { name: 'Ronde toevoegen', exact: true }).click();
   await fatima.page.getByTestId('carousel-main').getByText('Ronde 1 starten').click();
-  for (const [n, stage] of ['uitleg', 'vragen', 'ideeen', 'doorlezen', 'volgende-stap'].entries()) {
+  for (const [n, stage] of ['uitleggen', 'vragen', 'ideeen', 'doorlezen', 'volgende-stap'].entries()) {
     if (n > 0) await fatima.page.getByRole('button', { name: `Door naar stap ${n + 1}` }).click();
     for (const person of [anna, bram]) await person.page.locator(`[data-testid="carousel-stage"][data-stage="${stage}"]`).waitFor();
     await checkView(`phase4-stage${n + 1}`);

@@ -85,7 +85,7 @@ export function CarouselControls({ activity, carousel }: { activity: CarouselAct
         </p>
       )}
       {inRound && !done && (
-        <div class="button-row" role="group" aria-label={t('facil.steps', { n: stage + 1, count: stageCount })}>
+        <div class="button-row controls__steps" role="group" aria-label={t('facil.steps', { n: stage + 1, count: stageCount })}>
           <StepButton
             label={stage > 0 ? t('cc.back', { n: stage }) : t('facil.backNone')}
             unavailable={stage === 0}
