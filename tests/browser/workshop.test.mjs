@@ -192,8 +192,6 @@ test('the question-asker reads; everyone sees which question it is and that it i
   // Not on to the next question during the silence.
   // (aria-disabled: it stays focusable, so a keyboard user's focus never falls to the body)
   assert.equal(await bram.page.getByRole('button', { name: 'Volgende vraag' }).getAttribute('aria-disabled'), 'true');
-  await bram.page.getByRole('button', { name: 'Volgende vraag' }).click();
-  assert.match(await bram.page.getByTestId('asker-question').textContent(), /vijf jaar verder/);
   await screenshot(bram.page, 'asker-silence-1280');
   await screenshot(anna.page, 'participant-silence-360');
   await fatima.page.getByRole('button', { name: 'Vragen stoppen' }).click();
