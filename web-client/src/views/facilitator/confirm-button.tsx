@@ -1,7 +1,6 @@
 // A button for something that cannot be undone: it opens a small dialog that says what
 // happens, with focus on "No", so a stray Enter or Space does nothing. Escape or "No" closes
 // it and puts focus back on the button.
-import type { ComponentChildren } from 'preact';
 import { useId, useRef } from 'preact/hooks';
 
 interface Props {
@@ -12,7 +11,6 @@ interface Props {
   no: string;
   onConfirm: () => void;
   testId?: string;
-  children?: ComponentChildren;
 }
 
 export function ConfirmButton({ label, title, body, yes, no, onConfirm, testId }: Props) {
