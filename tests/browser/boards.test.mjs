@@ -64,7 +64,7 @@ test('two carousel rounds: each round is its own board on every screen and in th
   }
 
   // Round 1.
-  await fatima.page.getByRole('button', { name: 'Volgende ronde starten' }).click();
+  await fatima.page.getByRole('button', { name: 'Ronde 1 starten' }).click();
   for (const person of [...people, fatima]) {
     await person.page.getByTestId('board-name').getByText('Ronde 1: Samen met het Taalhuis').waitFor();
   }
@@ -79,7 +79,7 @@ test('two carousel rounds: each round is its own board on every screen and in th
   await screenshot(anna.page, 'boards-round1-phone-390');
 
   // Round 2 starts empty on the phone, on the projector and for everyone else.
-  await fatima.page.getByRole('button', { name: 'Naar de volgende ronde' }).click();
+  await fatima.page.getByRole('button', { name: 'Ronde 2 nu starten' }).click();
   for (const person of [...people, fatima]) {
     await person.page.getByTestId('board-name').getByText('Ronde 2: Meer bezoekers').waitFor();
     assert.equal(await person.page.getByTestId('idea').count(), 0, 'round 2 starts empty');

@@ -169,3 +169,71 @@ export async function postIt(page, text) {
   await page.getByRole('button', { name: 'Plaatsen' }).click();
   await page.getByTestId('idea').filter({ hasText: text }).waitFor();
 }
+
+// ---- facil: keyboard, zoom and announcements (issue 14) ----
+
+/**
+ * Browser zoom, emulated as what it does to a page: a window `width`×`height` device px at
+ * `zoom` (2 = 200 %) lays the page out in a viewport of width/zoom × height/zoom CSS px, with
+ * devicePixelRatio = zoom; media queries see the CSS width. (Chromium's own zoom is not
+ * reachable from the DevTools protocol; a deviceScaleFactor alone, with the CSS viewport
+ * unchanged, is not zoom.) `resetZoom` puts the page's own viewport back.
+ */
+export async function emulateZoom(page, width, height, zoom) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', {
+    width: Math.round(width / zoom),
+    height: Math.round(height / zoom),
+    deviceScaleFactor: zoom,
+    mobile: false,
+  });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return cdp;
+}
+
+export async function resetZoom(page, cdp, viewport) {
+  await cdp.send('Emulation.clearDeviceMetricsOverride');
+  await cdp.detach();
+  await page.setViewportSize(viewport);
+}
+
+/** How far the page is wider than its viewport (0: no sideways scrolling). */
+export function overflowX(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** Starts recording what the page's polite live region says; read it with `said(page)`. */
+export async function recordAnnouncements(page) {
+  await page.evaluate(() => {
+    window.__said = [];
+    // One observer per page: calling this again only starts a fresh list.
+    if (window.__saidObserved) return;
+    window.__saidObserved = true;
+    const region = document.getElementById('live-region');
+    new MutationObserver(() => {
+      if (region.textContent) window.__said.push(region.textContent);
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+export function said(page) {
+  return page.evaluate(() => window.__said);
+}
+
+/** What has keyboard focus: tag, label text and test id, or 'BODY'. */
+export function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'BODY';
+    const label = el.getAttribute('aria-label') || (el.labels && el.labels[0]?.textContent) || el.textContent || '';
+    return `${el.tagName}:${label.trim().replace(/\s+/g, ' ').slice(0, 60)}`;
+  });
+}
+
+/** Opens a folded panel of the facilitator's page (share, people, settings, …) by its heading. */
+export async function openPanel(page, heading) {
+  const details = page.locator('details.fold').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
+  await details.waitFor();
+  if (!(await details.evaluate((el) => el.open))) await details.locator('summary').click();
+  return details;
+}

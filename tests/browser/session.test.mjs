@@ -15,6 +15,7 @@ import {
   startWebServer,
   toSharedNotes,
   waitInPage,
+  openPanel,
 } from './harness.mjs';
 
 let server;
@@ -84,7 +85,8 @@ test('a participant joins by code in a second context; both see each other', asy
   await page.getByRole('heading', { level: 1, name: 'IDO en Taalhuis' }).waitFor();
   const people = (p) => p.getByRole('region', { name: 'Wie is er?' });
   await people(page).getByText('Fatima', { exact: true }).waitFor();
-  await people(facilitator.page).getByText('Anna', { exact: true }).waitFor();
+  // On the facilitator's page the list is a folded panel.
+  await (await openPanel(facilitator.page, 'Wie is er?')).getByText('Anna', { exact: true }).waitFor();
   await screenshot(page, 'participant-360');
   assert.deepEqual(participant.errors, []);
 });
@@ -137,7 +139,7 @@ test('a hostile name is shown as text and runs nothing', async () => {
   await intruder.page.goto(`${server.http}/s/${joined.session_id}#token=${joined.participant_token}`);
   await intruder.page.getByTestId('you-are').waitFor();
   // Shown as the literal text, in the list of the facilitator and on its own page.
-  const people = facilitator.page.getByRole('region', { name: 'Wie is er?' });
+  const people = await openPanel(facilitator.page, 'Wie is er?');
   await people.getByText(hostile, { exact: true }).waitFor();
   assert.match(await intruder.page.getByTestId('you-are').textContent(), /<img src=x onerror=alert\(1\)>/);
   for (const page of [facilitator.page, intruder.page, participant.page]) {
@@ -199,7 +201,7 @@ test('the same participant comes back after a reload', async () => {
   await page.reload();
   await page.getByTestId('you-are').getByText('Je doet mee als Anna.').waitFor();
   await waitInPage(page, () => document.querySelector('[data-testid="notes-gespreksnotities"]')?.value.includes('Offline getypt.'));
-  const people = facilitator.page.getByRole('region', { name: 'Wie is er?' });
+  const people = await openPanel(facilitator.page, 'Wie is er?');
   // Still one Anna: the reload is the same person, not a new one.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(await people.getByText('Anna', { exact: true }).count(), 1);

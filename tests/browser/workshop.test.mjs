@@ -16,6 +16,7 @@ import {
   screenshot,
   startWebServer,
   waitInPage,
+  openPanel,
 } from './harness.mjs';
 
 const MINUTE_MS = 300;
@@ -117,7 +118,7 @@ test('a facilitator creates the session; two participants join; the display open
   for (const person of [anna, bram, display]) {
     await person.page.getByRole('heading', { level: 1, name: 'IDO en Taalhuis' }).waitFor();
   }
-  const people = fatima.page.getByTestId('participants');
+  const people = await openPanel(fatima.page, 'Wie is er?');
   await people.getByText('Anna', { exact: true }).waitFor();
   await people.getByText('Bram', { exact: true }).waitFor();
 });
@@ -189,7 +190,8 @@ test('the question-asker reads; everyone sees which question it is and that it i
   await anna.page.getByTestId('silence').getByText('Het is even stil.', { exact: false }).waitFor();
   await display.page.getByTestId('silence').getByText('Het is even stil.', { exact: false }).waitFor();
   // Not on to the next question during the silence.
-  assert.equal(await bram.page.getByRole('button', { name: 'Volgende vraag' }).isDisabled(), true);
+  // (aria-disabled: it stays focusable, so a keyboard user's focus never falls to the body)
+  assert.equal(await bram.page.getByRole('button', { name: 'Volgende vraag' }).getAttribute('aria-disabled'), 'true');
   await screenshot(bram.page, 'asker-silence-1280');
   await screenshot(anna.page, 'participant-silence-360');
   await fatima.page.getByRole('button', { name: 'Vragen stoppen' }).click();
@@ -341,7 +343,7 @@ test('a carousel stage change shows on every page at about the same moment', asy
       if (region.textContent) window.__said.push(region.textContent);
     }).observe(region, { childList: true, characterData: true, subtree: true });
   });
-  await fatima.page.getByRole('button', { name: 'Volgende ronde starten' }).click();
+  await fatima.page.getByRole('button', { name: 'Ronde 1 starten' }).click();
   await anna.page.getByTestId('carousel-who').getByText('Anna is aan de beurt. Dat ben jij.').waitFor();
   await bram.page.getByTestId('carousel-who').getByText('Anna is aan de beurt.').waitFor();
   await display.page.getByTestId('carousel-who').getByText('Anna is aan de beurt.').waitFor();
@@ -376,7 +378,7 @@ test('a carousel stage change shows on every page at about the same moment', asy
 test('the owner writes the next step; participants and facilitators keep their roles', async () => {
   const form = anna.page.getByTestId('next-step-form');
   await form.getByLabel('Wat ga je doen?').fill('Bel de coördinator van het Taalhuis');
-  await form.getByRole('button', { name: 'Volgende stap bewaren' }).click();
+  await form.getByRole('button', { name: 'Afspraak bewaren' }).click();
   await fatima.page.getByTestId('rounds').getByText('Bel de coördinator van het Taalhuis', { exact: false }).waitFor();
   // Bram is not the owner: no form for him.
   assert.equal(await bram.page.getByTestId('next-step-form').count(), 0);
@@ -397,9 +399,10 @@ test('whole workshop: the last phases, then the Markdown export holds what was t
   await waitInPage(anna.page, () => [...document.querySelectorAll('textarea')].some((t) => t.value === 'De publieksdienst'));
   await bothViewports(bram, 'participant-plan');
 
+  await openPanel(fatima.page, 'Resultaten');
   const [download] = await Promise.all([
     fatima.page.waitForEvent('download'),
-    fatima.page.getByRole('button', { name: 'Markdown-bestand' }).click(),
+    fatima.page.getByRole('button', { name: 'Tekst om verder te bewerken (Markdown)' }).click(),
   ]);
   const markdown = readFileSync(await download.path(), 'utf8');
   for (const typed of [
@@ -428,6 +431,7 @@ test('whole workshop: the last phases, then the Markdown export holds what was t
 });
 
 test('a co-facilitator link steers the session but cannot delete it', async () => {
+  await openPanel(fatima.page, 'Een tweede begeleider');
   await fatima.page.getByLabel('Naam', { exact: true }).fill('Karin');
   await fatima.page.getByRole('button', { name: 'Link maken' }).click();
   const link = (await fatima.page.getByTestId('cofac-link').locator('.share__value').textContent()).trim();
@@ -436,7 +440,7 @@ test('a co-facilitator link steers the session but cannot delete it', async () =
   await karin.page.goto(link);
   await karin.page.getByTestId('phase-controls').waitFor();
   assert.equal(await karin.page.getByRole('button', { name: 'Sessie wissen…' }).count(), 0);
-  await fatima.page.getByTestId('participants').getByText('Karin', { exact: true }).waitFor();
+  await (await openPanel(fatima.page, 'Wie is er?')).getByText('Karin', { exact: true }).waitFor();
   await karin.context.close();
 });
 
@@ -503,6 +507,7 @@ test('a new code: asked first, then the old code, link and QR stop working and e
 });
 
 test('deleting the session asks first, then every page says it is gone', async () => {
+  await openPanel(fatima.page, 'Sessie wissen');
   await fatima.page.getByRole('button', { name: 'Sessie wissen…' }).click();
   const dialog = fatima.page.getByRole('dialog', { name: 'Weet je het zeker?' });
   await dialog.waitFor();

@@ -6,6 +6,7 @@ import { loc, t, useLang } from '../i18n';
 import { steers } from '../net/control';
 import { type Identity, resolveIdentity } from '../state/identity';
 import { findActivity } from '../state/template';
+import { useFocusKeeper } from '../ui/focus-keeper';
 import { useFocusHeadingOnMount } from '../ui/hooks';
 import { SessionContext, useSessionContext, useWorkshop } from '../ui/session-context';
 import { useCommand } from '../ui/use-command';
@@ -63,6 +64,7 @@ function AskerBody() {
   const { conn, welcome, sessionId } = useSessionContext();
   const state = useWorkshop();
   const heading = useFocusHeadingOnMount();
+  useFocusKeeper();
   const { run, busy, error } = useCommand();
   useWorkshopAnnouncements();
   const vis = state.visualisation;
@@ -100,18 +102,29 @@ function AskerBody() {
       <SilenceIndicator silence={vis.silence} serverClock={conn.clock} large />
       <p class="asker__hint">{silence === 'idle' ? t('asker.hintRead', { s: activity.silence_seconds }) : silence === 'running' ? t('asker.hintQuiet') : last ? t('asker.hintLast') : t('asker.hintNext')}</p>
       <div class="button-row asker__buttons">
-        <button type="button" class="button button--secondary" disabled={busy || vis.question_index === 0} onClick={() => run({ type: 'visualisation_previous' })}>
+        {/* aria-disabled, not disabled: the button just pressed keeps focus (ui/use-command.ts). */}
+        <button
+          type="button"
+          class="button button--secondary"
+          aria-disabled={busy || vis.question_index === 0 ? 'true' : undefined}
+          onClick={() => vis.question_index > 0 && run({ type: 'visualisation_previous' })}
+        >
           {t('asker.previous')}
         </button>
         <button
           type="button"
           class="button button--primary button--big"
-          disabled={busy || silence !== 'idle'}
-          onClick={() => run({ type: 'visualisation_read_done' })}
+          aria-disabled={busy || silence !== 'idle' ? 'true' : undefined}
+          onClick={() => silence === 'idle' && run({ type: 'visualisation_read_done' })}
         >
           {t('asker.readDone')}
         </button>
-        <button type="button" class="button button--primary button--big" disabled={busy || silence !== 'done' || last} onClick={() => run({ type: 'visualisation_next' })}>
+        <button
+          type="button"
+          class="button button--primary button--big"
+          aria-disabled={busy || silence !== 'done' || last ? 'true' : undefined}
+          onClick={() => silence === 'done' && !last && run({ type: 'visualisation_next' })}
+        >
           {t('asker.next')}
         </button>
       </div>

@@ -4,12 +4,13 @@ import { useMemo } from 'preact/hooks';
 import { t, useLang } from '../i18n';
 import { steers } from '../net/control';
 import { type Identity, resolveIdentity } from '../state/identity';
+import { useFocusKeeper } from '../ui/focus-keeper';
 import { useFocusHeadingOnMount } from '../ui/hooks';
 import { SessionContext, useSessionContext } from '../ui/session-context';
 import { useWorkshopSession } from '../ui/use-workshop-session';
 import { ConnectionBanner } from './connection-banner';
+import { FacilitatorControls } from './facilitator/facilitator-controls';
 import { FacilitatorSide } from './facilitator/facilitator-side';
-import { PhaseControls } from './facilitator/phase-controls';
 import { Layout } from './layout';
 import { PeopleList } from './people-list';
 import { NoSeatMessage, StoppedMessage } from './stopped';
@@ -36,6 +37,7 @@ function ConnectedSession({ id, identity }: { id: string; identity: Identity }) 
   useLang();
   const { state, workshop, context } = useWorkshopSession(id, 'member', identity);
   const heading = useFocusHeadingOnMount([id]);
+  useFocusKeeper();
   const title = workshop?.title || identity.title || t('session.untitled');
 
 
@@ -70,18 +72,43 @@ function SessionBody() {
   const { welcome, people } = useSessionContext();
   const lead = steers(welcome.role);
   useWorkshopAnnouncements();
+  if (lead) {
+    // Controls and the live view side by side on a wide screen (styles/facilitator.css);
+    // on a narrow one the controls come first, the secondary panels last.
+    return (
+      <>
+        <p class="lead" data-testid="you-are">
+          {t('session.youLead')}
+        </p>
+        <div class="lead-grid" data-testid="lead-grid">
+          <div class="lead-grid__controls" data-testid="lead-controls">
+            <FacilitatorControls />
+          </div>
+          <div class="lead-grid__live" data-testid="lead-live">
+            <PhasePanel />
+            <Board />
+          </div>
+          <div class="lead-grid__panels" data-testid="lead-panels">
+            <FacilitatorSide />
+          </div>
+        </div>
+        <UndoBar />
+      </>
+    );
+  }
   return (
     <>
       <p class="lead" data-testid="you-are">
-        {lead ? t('session.youLead') : t('session.youAre', { name: welcome.name })}
+        {t('session.youAre', { name: welcome.name })}
       </p>
-      {lead && <PhaseControls />}
       <div class="session-grid">
         <div class="session-grid__main">
           <PhasePanel />
           <Board />
         </div>
-        <div class="session-grid__side">{lead ? <FacilitatorSide /> : <PeopleList people={people} />}</div>
+        <div class="session-grid__side">
+          <PeopleList people={people} />
+        </div>
       </div>
       <UndoBar />
     </>

@@ -1,14 +1,37 @@
-// The facilitator's carousel controls: rounds (topic and owner), and the clock (start, pause,
-// resume, +1 minute, back, again, skip, next round, end). The server runs the clock; these
-// only ask it to.
-import { useEffect, useId, useState } from 'preact/hooks';
+// The facilitator's carousel controls: rounds (topic and owner), and the clock. One main
+// button does what comes next (start the next round, pause, resume); the steps of a round
+// are a row of their own; stopping the whole carousel sits apart and asks first. The server
+// runs the clock; these only ask it to.
+//
+// Keyboard: no button is taken away or disabled while it has focus. The main button is one
+// element whose label changes; buttons that cannot be used now are aria-disabled.
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { loc, t, useLang } from '../../i18n';
 import type { CarouselActivity, CarouselView, ParticipantView, TopicSuggestion } from '../../net/workshop-types';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
+import { ConfirmButton } from './confirm-button';
 
 function people(participants: ParticipantView[]): ParticipantView[] {
   return participants.filter((p) => p.role !== 'display');
+}
+
+/** A button that stays in the tab order when it cannot be used now (aria-disabled). */
+function StepButton({ label, unavailable, busy, onPress, testId }: { label: string; unavailable: boolean; busy: boolean; onPress: () => void; testId?: string }) {
+  return (
+    <button
+      type="button"
+      class="button button--secondary"
+      data-testid={testId}
+      aria-disabled={unavailable || busy ? 'true' : undefined}
+      aria-busy={busy ? 'true' : undefined}
+      onClick={() => {
+        if (!unavailable) onPress();
+      }}
+    >
+      {label}
+    </button>
+  );
 }
 
 export function CarouselControls({ activity, carousel }: { activity: CarouselActivity; carousel: CarouselView | null }) {
@@ -20,69 +43,95 @@ export function CarouselControls({ activity, carousel }: { activity: CarouselAct
   const running = inRound && status === 'running';
   const paused = inRound && status === 'paused';
   const done = inRound && status === 'done';
-  const hasUnrun = carousel ? carousel.rounds.length > 0 : false;
-  const lastStage = carousel ? carousel.stage_index >= carousel.stages.length - 1 : false;
+  const nextRound = carousel ? carousel.rounds.findIndex((r) => !r.ran) : -1;
+  const stage = carousel?.stage_index ?? 0;
+  const stageCount = carousel?.stages.length ?? 0;
+  const lastStage = stage >= stageCount - 1;
+
+  // The one main action of this moment.
+  let main: { label: string; unavailable: boolean; press: () => void };
+  if (running) main = { label: t('cc.pause'), unavailable: false, press: () => void run({ type: 'carousel_pause' }, t('facil.paused')) };
+  else if (paused) main = { label: t('cc.resume'), unavailable: false, press: () => void run({ type: 'carousel_resume' }, t('facil.resumed')) };
+  else if (nextRound >= 0) {
+    main = { label: t('cc.start', { n: nextRound + 1 }), unavailable: false, press: () => void run({ type: 'carousel_start' }, t('cc.started')) };
+  } else main = { label: t('facil.startRound'), unavailable: true, press: () => undefined };
+  const mainHint = main.unavailable ? ((carousel?.rounds.length ?? 0) > 0 ? t('facil.noRoundLeft') : t('facil.addRoundFirst')) : null;
+
   return (
-    <section class="controls" aria-labelledby={`${id}-h`} data-testid="carousel-controls">
-      <h3 id={`${id}-h`}>{t('cc.heading')}</h3>
+    <section class="card controls carousel-controls" aria-labelledby={`${id}-h`} data-testid="carousel-controls">
+      <h2 id={`${id}-h`}>{t('cc.heading')}</h2>
       <div class="button-row" role="group" aria-label={t('cc.clock')}>
-        {(!inRound || done) && (
-          <button type="button" class="button button--primary" disabled={busy || !hasUnrun} onClick={() => run({ type: 'carousel_start' }, t('cc.started'))}>
-            {t('cc.start')}
-          </button>
-        )}
-        {running && (
-          <button type="button" class="button button--primary" disabled={busy} onClick={() => run({ type: 'carousel_pause' })}>
-            {t('cc.pause')}
-          </button>
-        )}
-        {paused && (
-          <button type="button" class="button button--primary" disabled={busy} onClick={() => run({ type: 'carousel_resume' })}>
-            {t('cc.resume')}
-          </button>
-        )}
+        <button
+          type="button"
+          class="button button--primary"
+          data-focus-home
+          data-testid="carousel-main"
+          aria-disabled={main.unavailable || busy ? 'true' : undefined}
+          aria-busy={busy ? 'true' : undefined}
+          aria-describedby={mainHint ? `${id}-main-hint` : undefined}
+          onClick={() => {
+            if (!main.unavailable) main.press();
+          }}
+        >
+          {main.label}
+        </button>
         {(running || paused) && (
-          <button type="button" class="button button--secondary" disabled={busy} onClick={() => run({ type: 'carousel_add_time', seconds: 60 }, t('cc.addedMinute'))}>
-            {t('cc.addMinute')}
-          </button>
-        )}
-        {inRound && (
-          <>
-            <button type="button" class="button button--secondary" disabled={busy || carousel?.stage_index === 0} onClick={() => run({ type: 'carousel_previous_stage' })}>
-              {t('cc.back')}
-            </button>
-            <button type="button" class="button button--secondary" disabled={busy || done} onClick={() => run({ type: 'carousel_restart_stage' })}>
-              {t('cc.restart')}
-            </button>
-            <button type="button" class="button button--secondary" disabled={busy || done} onClick={() => run({ type: 'carousel_next_stage' })}>
-              {lastStage ? t('cc.finish') : t('cc.skip')}
-            </button>
-            <button type="button" class="button button--secondary" disabled={busy || !carousel?.rounds.some((r) => !r.ran)} onClick={() => run({ type: 'carousel_next_round' })}>
-              {t('cc.nextRound')}
-            </button>
-            <button type="button" class="button button--quiet" disabled={busy} onClick={() => run({ type: 'carousel_end' }, t('cc.ended'))}>
-              {t('cc.end')}
-            </button>
-          </>
+          <StepButton label={t('cc.addMinute')} unavailable={false} busy={busy} onPress={() => void run({ type: 'carousel_add_time', seconds: 60 }, t('cc.addedMinute'))} />
         )}
       </div>
+      {mainHint && (
+        <p class="hint" id={`${id}-main-hint`}>
+          {mainHint}
+        </p>
+      )}
+      {inRound && !done && (
+        <div class="button-row controls__steps" role="group" aria-label={t('facil.steps', { n: stage + 1, count: stageCount })}>
+          <StepButton
+            label={stage > 0 ? t('cc.back', { n: stage }) : t('facil.backNone')}
+            unavailable={stage === 0}
+            busy={busy}
+            onPress={() => void run({ type: 'carousel_previous_stage' })}
+          />
+          <StepButton label={t('cc.restart', { n: stage + 1 })} unavailable={false} busy={busy} onPress={() => void run({ type: 'carousel_restart_stage' })} />
+          <StepButton
+            label={lastStage ? t('cc.finish') : t('cc.skip', { n: stage + 2 })}
+            unavailable={false}
+            busy={busy}
+            onPress={() => void run({ type: 'carousel_next_stage' })}
+          />
+        </div>
+      )}
       {error && (
         <p class="error-text" role="alert">
           {error}
         </p>
       )}
-      {carousel && carousel.rounds.length > 0 && <RoundOwners carousel={carousel} />}
+      {carousel && carousel.rounds.length > 0 && <RoundOwners carousel={carousel} nextRound={inRound && !done ? -1 : nextRound} />}
       <AddRoundForm activity={activity} />
+      {inRound && (
+        <div class="controls__apart">
+          <ConfirmButton
+            label={t('cc.end')}
+            title={t('facil.endTitle')}
+            body={t('facil.endBody')}
+            yes={t('facil.endYes')}
+            no={t('facil.endNo')}
+            testId="carousel-end"
+            onConfirm={() => void run({ type: 'carousel_end' }, t('cc.ended'))}
+          />
+        </div>
+      )}
     </section>
   );
 }
 
-function RoundOwners({ carousel }: { carousel: CarouselView }) {
+/** `nextRound`: the round the main button starts now (-1: none), which gets no button of its own here. */
+function RoundOwners({ carousel, nextRound }: { carousel: CarouselView; nextRound: number }) {
   const state = useWorkshop();
   const { run, busy, error } = useCommand();
   return (
     <div class="round-owners">
-      <h4>{t('cc.roundsHeading')}</h4>
+      <h3>{t('cc.roundsHeading')}</h3>
       <ol class="plain-list">
         {carousel.rounds.map((round, i) => {
           const selectId = `owner-${round.id}`;
@@ -96,7 +145,7 @@ function RoundOwners({ carousel }: { carousel: CarouselView }) {
                 id={selectId}
                 class="input"
                 value={round.owner_id}
-                disabled={busy}
+                {...busyAttrs(busy)}
                 onChange={(e) => run({ type: 'carousel_set_owner', round_id: round.id, owner_id: e.currentTarget.value }, t('cc.ownerSet'))}
               >
                 {people(state.participants).map((p) => (
@@ -105,8 +154,8 @@ function RoundOwners({ carousel }: { carousel: CarouselView }) {
                   </option>
                 ))}
               </select>
-              {carousel.current_round !== i && (
-                <button type="button" class="button button--quiet" disabled={busy} onClick={() => run({ type: 'carousel_start', round_id: round.id }, t('cc.started'))}>
+              {carousel.current_round !== i && nextRound !== i && (
+                <button type="button" class="button button--quiet" {...busyAttrs(busy)} onClick={() => run({ type: 'carousel_start', round_id: round.id }, t('cc.started'))}>
                   {t('cc.startThis', { n: i + 1 })}
                 </button>
               )}
@@ -129,6 +178,7 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
   const choices = people(state.participants);
   const [topic, setTopic] = useState('');
   const [owner, setOwner] = useState('');
+  const topicField = useRef<HTMLInputElement>(null);
   const { run, busy, error } = useCommand();
   const { conn } = useSessionContext();
   const [suggestions, setSuggestions] = useState<TopicSuggestion[]>([]);
@@ -165,11 +215,15 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
       { type: 'carousel_add_round', topic: topic.trim(), owner_id: ownerId, activity_id: activity.id },
       t('cc.roundAdded'),
     );
-    if (ok) setTopic('');
+    if (ok) {
+      setTopic('');
+      // Ready for the next round's topic (the add button is unavailable while it is empty).
+      topicField.current?.focus();
+    }
   }
   return (
     <form class="form add-round" onSubmit={submit} aria-labelledby={`${id}-h`}>
-      <h4 id={`${id}-h`}>{t('cc.addRound')}</h4>
+      <h3 id={`${id}-h`}>{t('cc.addRound')}</h3>
       {open.length > 0 && (
         <div class="field">
           <label for={`${id}-from`}>{t('cc.fromFormats')}</label>
@@ -196,6 +250,7 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
           {t('cc.topicHint')}
         </p>
         <input
+          ref={topicField}
           id={`${id}-topic`}
           class="input"
           type="text"
@@ -220,7 +275,7 @@ function AddRoundForm({ activity }: { activity: CarouselActivity }) {
           {error}
         </p>
       )}
-      <button type="submit" class="button button--secondary" disabled={busy || !topic.trim()}>
+      <button type="submit" class="button button--secondary" aria-disabled={busy || !topic.trim() ? 'true' : undefined} aria-busy={busy ? 'true' : undefined}>
         {t('cc.addRoundButton')}
       </button>
     </form>

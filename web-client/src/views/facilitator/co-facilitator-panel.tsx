@@ -7,6 +7,7 @@ import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { commandErrorText } from '../command-errors';
 import { CopyButton } from '../copy-button';
+import { Fold } from './fold';
 
 export function CoFacilitatorPanel() {
   useLang();
@@ -33,8 +34,7 @@ export function CoFacilitatorPanel() {
     }
   }
   return (
-    <section class="card" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('cofac.heading')}</h2>
+    <Fold headingId={`${id}-h`} title={t('cofac.heading')}>
       <p class="hint">{t('cofac.hint')}</p>
       <form class="inline-form" onSubmit={submit}>
         <label for={`${id}-name`}>{t('cofac.name')}</label>
@@ -58,6 +58,6 @@ export function CoFacilitatorPanel() {
           <p class="hint">{t('cofac.private')}</p>
         </div>
       )}
-    </section>
+    </Fold>
   );
 }

@@ -5,6 +5,7 @@ import { deleteSession } from '../../api';
 import { t, useLang } from '../../i18n';
 import { useSessionContext } from '../../ui/session-context';
 import { apiErrorText } from '../api-errors';
+import { Fold } from './fold';
 
 export function DeletePanel() {
   useLang();
@@ -32,8 +33,7 @@ export function DeletePanel() {
     }
   }
   return (
-    <section class="card danger" aria-labelledby="delete-heading">
-      <h2 id="delete-heading">{t('delete.heading')}</h2>
+    <Fold headingId="delete-heading" title={t('delete.heading')} class="danger">
       <p class="hint">{t('delete.hint')}</p>
       <button type="button" class="button button--danger" onClick={open}>
         {t('delete.button')}
@@ -55,6 +55,6 @@ export function DeletePanel() {
           </button>
         </div>
       </dialog>
-    </section>
+    </Fold>
   );
 }

@@ -7,6 +7,7 @@ import { getLang, t, useLang } from '../../i18n';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { apiErrorText } from '../api-errors';
+import { Fold } from './fold';
 
 function download(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
@@ -26,6 +27,8 @@ export function ExportPanel() {
   const [error, setError] = useState<string | null>(null);
 
   async function get(format: ExportFormat) {
+    // One download at a time; the buttons stay focusable meanwhile (aria-disabled).
+    if (busy !== null) return;
     setBusy(format);
     setError(null);
     // Opened now, while the click still counts, so no pop-up blocker stops it.
@@ -47,17 +50,16 @@ export function ExportPanel() {
   }
 
   return (
-    <section class="card" aria-labelledby="export-heading" data-testid="export">
-      <h2 id="export-heading">{t('export.heading')}</h2>
+    <Fold headingId="export-heading" title={t('export.heading')} testId="export">
       <p class="hint">{t('export.hint')}</p>
       <div class="button-row">
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('html')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('html')}>
           {t('export.html')}
         </button>
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('md')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('md')}>
           {t('export.md')}
         </button>
-        <button type="button" class="button button--secondary" disabled={busy !== null} onClick={() => get('json')}>
+        <button type="button" class="button button--secondary" aria-disabled={busy !== null ? 'true' : undefined} aria-busy={busy !== null ? 'true' : undefined} onClick={() => get('json')}>
           {t('export.json')}
         </button>
       </div>
@@ -66,6 +68,6 @@ export function ExportPanel() {
           {error}
         </p>
       )}
-    </section>
+    </Fold>
   );
 }

@@ -4,6 +4,7 @@ import { t, tCount, useLang } from '../../i18n';
 import { announce } from '../../ui/live-region';
 import { colorFor } from '../../state/presence';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { Fold } from './fold';
 
 export function ParticipantsPanel() {
   useLang();
@@ -22,8 +23,7 @@ export function ParticipantsPanel() {
   const list = state.participants.filter((p) => p.role !== 'display');
   const online = list.filter((p) => p.online).length;
   return (
-    <section class="card people" aria-labelledby="people-heading" data-testid="participants">
-      <h2 id="people-heading">{t('people.heading')}</h2>
+    <Fold headingId="people-heading" title={t('people.heading')} class="people" testId="participants">
       <p class="muted">{tCount('people.online', online, { total: list.length })}</p>
       <ul class="plain-list people__list">
         {list.map((p) => {
@@ -55,6 +55,6 @@ export function ParticipantsPanel() {
           );
         })}
       </ul>
-    </section>
+    </Fold>
   );
 }

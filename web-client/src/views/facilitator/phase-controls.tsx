@@ -24,11 +24,25 @@ export function PhaseControls() {
         {t('pc.heading')}
       </h2>
       <div class="phase-controls__row">
-        <button type="button" class="button button--secondary" disabled={busy || index === 0} onClick={() => run({ type: 'phase_previous' }, t('pc.moved'))}>
+        {/* Unavailable buttons stay focusable (aria-disabled): pressing one must not drop focus. */}
+        <button
+          type="button"
+          class="button button--secondary"
+          aria-disabled={busy || index === 0 ? 'true' : undefined}
+          {...(busy ? { 'aria-busy': 'true' } : {})}
+          onClick={() => index > 0 && run({ type: 'phase_previous' }, t('pc.moved'))}
+        >
           <span aria-hidden="true">← </span>
           {t('pc.previous')}
         </button>
-        <button type="button" class="button button--primary" disabled={busy || index >= last} onClick={() => run({ type: 'phase_next' }, t('pc.moved'))}>
+        <button
+          type="button"
+          class="button button--primary"
+          data-focus-home
+          aria-disabled={busy || index >= last ? 'true' : undefined}
+          {...(busy ? { 'aria-busy': 'true' } : {})}
+          onClick={() => index < last && run({ type: 'phase_next' }, t('pc.moved'))}
+        >
           {t('pc.next')}
           <span aria-hidden="true"> →</span>
         </button>
@@ -47,7 +61,7 @@ export function PhaseControls() {
               </option>
             ))}
           </select>
-          <button type="submit" class="button button--secondary" disabled={busy || chosen === index}>
+          <button type="submit" class="button button--secondary" aria-disabled={busy || chosen === index ? 'true' : undefined}>
             {t('pc.go')}
           </button>
         </form>

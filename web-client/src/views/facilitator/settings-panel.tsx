@@ -3,7 +3,8 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t, useLang } from '../../i18n';
 import { useWorkshop } from '../../ui/session-context';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
+import { Fold } from './fold';
 
 export function SettingsPanel() {
   useLang();
@@ -21,15 +22,14 @@ export function SettingsPanel() {
     }
   }
   return (
-    <section class="card settings" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('settings.heading')}</h2>
+    <Fold headingId={`${id}-h`} title={t('settings.heading')} class="settings">
       <div class="check">
         <input
           id={`${id}-anon`}
           type="checkbox"
           class="check__box"
           checked={settings.anonymous_posting}
-          disabled={busy}
+          {...busyAttrs(busy)}
           onChange={(e) => run({ type: 'set_settings', anonymous_posting: e.currentTarget.checked }, t('settings.saved'))}
         />
         <label for={`${id}-anon`} class="check__label">
@@ -49,7 +49,7 @@ export function SettingsPanel() {
           value={votes}
           onInput={(e) => setVotes(e.currentTarget.value)}
         />
-        <button type="submit" class="button button--secondary" disabled={busy}>
+        <button type="submit" class="button button--secondary" {...busyAttrs(busy)}>
           {t('settings.save')}
         </button>
       </form>
@@ -59,7 +59,7 @@ export function SettingsPanel() {
           type="checkbox"
           class="check__box"
           checked={settings.auto_next_round}
-          disabled={busy}
+          {...busyAttrs(busy)}
           onChange={(e) => run({ type: 'set_settings', auto_next_round: e.currentTarget.checked }, t('settings.saved'))}
         />
         <label for={`${id}-auto`} class="check__label">
@@ -71,6 +71,6 @@ export function SettingsPanel() {
           {error}
         </p>
       )}
-    </section>
+    </Fold>
   );
 }

@@ -9,6 +9,7 @@ import { announce } from '../../ui/live-region';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
 import { CopyButton } from '../copy-button';
 import { QrCode } from '../qr-code';
+import { Fold } from './fold';
 
 export function SharePanel() {
   useLang();
@@ -37,9 +38,10 @@ export function SharePanel() {
   // Only the device that created the session knows the projector's token.
   const displayToken = loadIdentity(sessionId, 'member')?.displayToken;
   const displayLink = displayToken ? `${origin}/s/${sessionId}/display#token=${displayToken}` : null;
+  // Open while nobody has joined yet: then the code is what the facilitator needs.
+  const openShare = !state.participants.some((p) => p.role === 'participant');
   return (
-    <section class="card share" aria-labelledby="share-heading">
-      <h2 id="share-heading">{t('share.heading')}</h2>
+    <Fold headingId="share-heading" title={t('share.heading')} class="share" initiallyOpen={openShare}>
       <div class="share__row share__row--code">
         <div>
           <p class="share__label">{t('share.code')}</p>
@@ -84,6 +86,6 @@ export function SharePanel() {
           </p>
         </div>
       )}
-    </section>
+    </Fold>
   );
 }

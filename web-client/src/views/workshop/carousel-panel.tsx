@@ -1,11 +1,11 @@
 // The brainstorm carousel as everyone sees it: a large clock, the stage, whose turn it is and
-// what to do now; the owner's next step in the last stage. Facilitators also get the controls.
+// what to do now; the owner's next step in the last stage. The facilitator's controls are in
+// the controls column of the page (`facilitator/carousel-controls.tsx`).
 import { loc, t, useLang } from '../../i18n';
 import { steers } from '../../net/control';
 import type { CarouselActivity, CarouselView } from '../../net/workshop-types';
 import { carouselNow } from '../../state/template';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
-import { CarouselControls } from '../facilitator/carousel-controls';
 import { whoText } from './carousel-words';
 import { Countdown } from './countdown';
 import { NextStepForm } from './next-step-form';
@@ -30,7 +30,6 @@ export function CarouselPanel({ activity }: { activity: CarouselActivity }) {
       )}
       <StageList activity={activity} carousel={carousel} />
       {carousel && carousel.rounds.length > 0 && <RoundsOverview carousel={carousel} />}
-      {lead && <CarouselControls activity={activity} carousel={carousel} />}
     </section>
   );
 }

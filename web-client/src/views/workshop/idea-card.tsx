@@ -7,7 +7,7 @@ import { steers } from '../../net/control';
 import type { IdeaView } from '../../net/workshop-types';
 import { announce } from '../../ui/live-region';
 import { scheduleRemoval } from '../../ui/undo';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
 
 interface Props {
@@ -89,7 +89,8 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) 
           class={`button button--quiet vote${voted ? ' vote--on' : ''}`}
           aria-pressed={voted ? 'true' : 'false'}
           aria-describedby={textId}
-          disabled={busy || (!voted && votesLeft === 0)}
+          disabled={!voted && votesLeft === 0}
+          {...busyAttrs(busy)}
           onClick={() => run({ type: voted ? 'unvote' : 'vote', idea_id: idea.id }, voted ? t('idea.unvoted') : t('idea.voted'))}
         >
           <span aria-hidden="true">{voted ? '★' : '☆'}</span> {t('idea.vote')}{' '}

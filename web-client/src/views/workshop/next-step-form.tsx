@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t, useLang } from '../../i18n';
 import type { RoundView } from '../../net/workshop-types';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
 
 export function NextStepForm({ round, mine }: { round: RoundView; mine: boolean }) {
   useLang();
@@ -55,7 +55,7 @@ export function NextStepForm({ round, mine }: { round: RoundView; mine: boolean 
           {error}
         </p>
       )}
-      <button type="submit" class="button button--primary" disabled={busy || !text.trim()}>
+      <button type="submit" class="button button--primary" {...busyAttrs(busy)} aria-disabled={busy || !text.trim() ? 'true' : undefined}>
         {t('nextStep.save')}
       </button>
       {round.next_step && <p class="muted">{t('nextStep.current', { text: round.next_step.text })}</p>}

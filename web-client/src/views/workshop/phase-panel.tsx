@@ -5,6 +5,11 @@ import { currentPhase } from '../../state/template';
 import { useWorkshop } from '../../ui/session-context';
 import { ActivityView } from './activity-view';
 
+/** A title as a sentence: a full stop only when it has no closing mark yet ("Wat?" not "Wat?."). */
+function sentence(text: string): string {
+  return /[.?!:…]$/.test(text.trim()) ? text : `${text}.`;
+}
+
 function wideScreen(): boolean {
   return typeof matchMedia === 'function' ? matchMedia('(min-width: 48rem)').matches : true;
 }
@@ -19,7 +24,8 @@ export function PhasePanel() {
     <>
       <section class="card phase" aria-labelledby={headingId} data-testid="phase" data-phase-id={phase.id}>
         <p class="phase__step">{t('phase.step', { n: state.phase.index + 1, count: state.phase.count })}</p>
-        <h2 id={headingId} class="phase__title">
+        {/* Where focus goes when a phase change takes away the field someone was in. */}
+        <h2 id={headingId} class="phase__title" tabIndex={-1} data-focus-home>
           {loc(phase.title)}
         </h2>
         <p class="phase__text">{loc(phase.text)}</p>
@@ -32,7 +38,7 @@ export function PhasePanel() {
             <ol class="assignments">
               {phase.assignments.map((assignment, i) => (
                 <li key={i}>
-                  <strong>{loc(assignment.title)}.</strong> {loc(assignment.instruction)}
+                  <strong>{sentence(loc(assignment.title))}</strong> {loc(assignment.instruction)}
                 </li>
               ))}
             </ol>

@@ -1,8 +1,9 @@
 // What a screen reader hears, politely and only at milestones: a new phase, a new carousel
 // stage (with whose turn it is), the last minute, 30 seconds left, time up, and the start
-// and end of a silence. Never every second: the clock itself is a silent role="timer".
+// and end of a silence; and post-its from others, counted in one batch ("3 new post-its"), not
+// one message each. Never every second: the clock itself is a silent role="timer".
 import { useEffect, useRef } from 'preact/hooks';
-import { loc, t } from '../../i18n';
+import { loc, t, tCount } from '../../i18n';
 import type { CarouselView, Template } from '../../net/workshop-types';
 import { carouselNow, currentPhase, findActivity } from '../../state/template';
 import { remainingMs } from '../../ui/countdown';
@@ -11,6 +12,8 @@ import { useSessionContext, useWorkshop } from '../../ui/session-context';
 import { whoText } from './carousel-words';
 
 const MILESTONES_MS = [60_000, 30_000];
+/** Post-its from others that arrive within this time are said as one count. */
+export const NEW_IDEAS_BATCH_MS = 3_000;
 
 /** "Step 2 of 5: Ask questions. The helpers have the floor." */
 export function stageMessage(template: Template, carousel: CarouselView): string | null {
@@ -26,6 +29,7 @@ export function stageMessage(template: Template, carousel: CarouselView): string
 
 export function useWorkshopAnnouncements(): void {
   const { conn } = useSessionContext();
+  useNewIdeasAnnouncement();
   const state = useWorkshop();
   const phase = currentPhase(state);
 
@@ -89,4 +93,42 @@ export function useWorkshopAnnouncements(): void {
       announce(t('vis.announce.question', { n, count: visualisation.question_count }));
     }
   }, [silence]);
+}
+
+/** New post-its from others on any board: one polite count per batch. */
+function useNewIdeasAnnouncement(): void {
+  const { welcome, outbox } = useSessionContext();
+  const state = useWorkshop();
+  const seen = useRef<Set<string> | null>(null);
+  const pending = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    // What was there when the page opened is not news.
+    if (!seen.current) {
+      seen.current = new Set(state.ideas.map((idea) => idea.id));
+      return;
+    }
+    let fresh = 0;
+    for (const idea of state.ideas) {
+      if (seen.current.has(idea.id)) continue;
+      seen.current.add(idea.id);
+      const mine = idea.author_id === welcome.participant_id || outbox.isMine(idea.client_ref) || state.myIdeas.includes(idea.id);
+      if (!mine) fresh += 1;
+    }
+    if (fresh === 0) return;
+    pending.current += fresh;
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      const n = pending.current;
+      pending.current = 0;
+      if (n > 0) announce(tCount('facil.newIdeas', n));
+    }, NEW_IDEAS_BATCH_MS);
+  }, [state.ideas]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 }

@@ -7,7 +7,7 @@ import { steers } from '../../net/control';
 import type { VisualisationActivity } from '../../net/workshop-types';
 import { onLinkClick } from '../../router';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
 import { SilenceIndicator } from './silence';
 
 export function VisualisationPanel({ activity }: { activity: VisualisationActivity }) {
@@ -37,7 +37,7 @@ export function VisualisationPanel({ activity }: { activity: VisualisationActivi
       )}
       {vis ? (
         <div class="vis-now">
-          <p class="vis-now__who">{asker ? t('vis.askerIs', { name: asker.name }) : t('vis.askerLead')}</p>
+          <p class="vis-now__who">{asker ? (asker.id === welcome.participant_id ? t('facil.askerYou') : t('vis.askerIs', { name: asker.name })) : t('vis.askerLead')}</p>
           <p class="vis-now__count" data-testid="vis-question-number">
             {t('vis.questionOf', { n: vis.question_index + 1, count: vis.question_count })}
           </p>
@@ -51,7 +51,7 @@ export function VisualisationPanel({ activity }: { activity: VisualisationActivi
             </p>
           )}
           {lead && (
-            <button type="button" class="button button--quiet" disabled={busy} onClick={() => run({ type: 'visualisation_stop' }, t('vis.stopped'))}>
+            <button type="button" class="button button--quiet" {...busyAttrs(busy)} onClick={() => run({ type: 'visualisation_stop' }, t('vis.stopped'))}>
               {t('vis.stop')}
             </button>
           )}
@@ -101,7 +101,7 @@ function StartForm({
           ))}
         </select>
       </div>
-      <button type="submit" class="button button--primary" disabled={busy}>
+      <button type="submit" class="button button--primary" {...busyAttrs(busy)}>
         {t('vis.start')}
       </button>
     </form>
