@@ -3,6 +3,7 @@ import { App } from './app';
 import { applyLang } from './i18n';
 import { initLiveRegion } from './ui/live-region';
 import './styles.css';
+import './styles/phone.css';
 
 applyLang();
 initLiveRegion();

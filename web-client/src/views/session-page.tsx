@@ -15,7 +15,10 @@ import { PeopleList } from './people-list';
 import { NoSeatMessage, StoppedMessage } from './stopped';
 import { UndoBar } from './undo-bar';
 import { Board } from './workshop/board';
+import { EndSignal } from './workshop/end-signal';
+import { PhoneClockBar } from './workshop/phone-clock-bar';
 import { PhasePanel } from './workshop/phase-panel';
+import { ReadyToggle } from './workshop/ready-toggle';
 import { useWorkshopAnnouncements } from './workshop/use-announcements';
 
 export function SessionPage({ id }: { id: string }) {
@@ -75,10 +78,15 @@ function SessionBody() {
       <p class="lead" data-testid="you-are">
         {lead ? t('session.youLead') : t('session.youAre', { name: welcome.name })}
       </p>
+      <PhoneClockBar />
       {lead && <PhaseControls />}
       <div class="session-grid">
         <div class="session-grid__main">
           <PhasePanel />
+          <section class="card my-tools" aria-label={t('phone.toolsLabel')} data-testid="my-tools">
+            <ReadyToggle />
+            <EndSignal />
+          </section>
           <Board />
         </div>
         <div class="session-grid__side">{lead ? <FacilitatorSide /> : <PeopleList people={people} />}</div>
