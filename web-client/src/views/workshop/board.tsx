@@ -53,6 +53,21 @@ export function Board() {
     <IdeaCard key={idea.id} idea={idea} selected={selected.has(idea.id)} onSelect={toggle} votesLeft={left} voted={state.myVotes.includes(idea.id)} />
   );
 
+  // In the chat the board is always the current one (the wall may look back).
+  const chatIdeas = view === 'chat' && !current ? ideasOn(state, state.board) : ideas;
+  const chatLeft =
+    view === 'chat' && !current
+      ? Math.max(0, state.settings.votes_per_participant - state.myVotes.filter((id) => chatIdeas.some((i) => i.id === id)).length)
+      : left;
+  const meta = (
+    <p class="board__meta">
+      {tCount('board.count', chatIdeas.length)}
+      {' · '}
+      <span data-testid="votes-left">{tCount('board.votesLeft', chatLeft)}</span>
+      {lead && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
+    </p>
+  );
+
   return (
     <section class="card board" aria-labelledby="board-heading" data-testid="board">
       <h2 id="board-heading">{t('board.heading')}</h2>
@@ -61,7 +76,10 @@ export function Board() {
       </p>
       <BoardViewToggle view={view} onChange={setView} />
       {view === 'chat' ? (
-        <ChatStream />
+        <>
+          {meta}
+          <ChatStream />
+        </>
       ) : (
         <>
       {lead && boards.length > 1 && (
@@ -86,12 +104,7 @@ export function Board() {
           </button>
         </p>
       )}
-      <p class="board__meta">
-        {tCount('board.count', ideas.length)}
-        {' · '}
-        <span data-testid="votes-left">{tCount('board.votesLeft', left)}</span>
-        {lead && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
-      </p>
+      {meta}
       {ideas.length > 0 && <GroupBar chosen={chosen} onDone={() => setSelected(new Set())} />}
       {groups.map(({ group, ideas: inGroup }) => (
         <section key={group.id} class="idea-group" aria-label={group.label}>
