@@ -133,9 +133,11 @@ test('on a phone the board is a chat: own post-its marked, newest at the bottom,
   await screenshot(anna.page, 'phone-chat-390');
 
   // Edit and delete (with undo) work in the chat as on the wall.
-  await own.getByRole('button', { name: 'Bewerken' }).click();
-  await own.getByLabel('Nieuwe tekst van je post-it').fill('Koffie-ochtend op zaterdag');
-  await own.getByRole('button', { name: 'Opslaan' }).click();
+  // While it is edited its text is in a field, so the card is found by its id.
+  const ownCard = anna.page.locator(`[data-idea-id="${await own.getAttribute('data-idea-id')}"]`);
+  await ownCard.getByRole('button', { name: 'Bewerken' }).click();
+  await ownCard.getByLabel('Nieuwe tekst van je post-it').fill('Koffie-ochtend op zaterdag');
+  await ownCard.getByRole('button', { name: 'Opslaan' }).click();
   await bram.page.getByTestId('chat-list').getByText('Koffie-ochtend op zaterdag').waitFor();
   const edited = anna.page.getByTestId('idea').filter({ hasText: 'Koffie-ochtend op zaterdag' });
   await edited.getByRole('button', { name: 'Verwijderen' }).click();

@@ -189,9 +189,11 @@ impl Engine {
     pub fn ready_context(&self) -> String {
         let phase = self.phase_view().phase_id;
         match (self.current_round_here(), &self.state.carousel) {
-            (Some(round), Some(carousel)) => {
-                format!("{phase}/{round}/{}", carousel.stage_index)
+            // A round whose last stage ended is a moment of its own (the owner's next step).
+            (Some(round), Some(carousel)) if carousel.clock == clock::Countdown::Done => {
+                format!("{phase}/{round}/done")
             }
+            (Some(round), Some(carousel)) => format!("{phase}/{round}/{}", carousel.stage),
             _ => phase,
         }
     }
