@@ -468,7 +468,10 @@ mod tests {
             },
         };
         let json = event.to_json();
-        assert_eq!(json, r#"{"type":"ready","ready":{"participant_ids":["p1"]}}"#);
+        assert_eq!(
+            json,
+            r#"{"type":"ready","ready":{"participant_ids":["p1"]}}"#
+        );
         assert_eq!(ServerEnvelope::parse(&json).unwrap(), event);
     }
 

@@ -451,12 +451,10 @@ impl Engine {
                 }
                 // A set that still belongs to an earlier moment empties first.
                 changes.ready = self.state.ready.follow(self.ready_context());
-                changes.ready |= self.state.ready.set(
-                    actor.participant_id,
-                    *ready,
-                    now,
-                    &self.ready_limits,
-                )?;
+                changes.ready |=
+                    self.state
+                        .ready
+                        .set(actor.participant_id, *ready, now, &self.ready_limits)?;
             }
             Command::DeleteIdea { idea_id } => {
                 require_editing()?;

@@ -18,9 +18,11 @@ export function ReadyCount({ large = false }: { large?: boolean }) {
       data-ready={ready}
       data-of={of}
     >
-      <span class="ready-count__mark" aria-hidden="true">
-        {all ? '✓' : '⏳'}
-      </span>{' '}
+      {all && (
+        <span class="ready-count__mark" aria-hidden="true">
+          ✓{' '}
+        </span>
+      )}
       {t('ready.count', { n: ready, of })}
     </p>
   );
