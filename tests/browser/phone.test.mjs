@@ -7,6 +7,7 @@
 // that must not race the clock run while the facilitator has paused it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import {
   PHONE_390,
   WIDE,
@@ -17,6 +18,7 @@ import {
   postIt,
   postJson,
   screenshot,
+  screenshotDir,
   startWebServer,
   waitInPage,
 } from './harness.mjs';
@@ -215,6 +217,10 @@ test('the carousel on a phone: the clock stays in view, the signal comes at the 
   }
   await screenshot(anna.page, 'phone-carousel-clock-390');
   await screenshot(bram.page, 'phone-carousel-clock-320');
+  // What the phone really shows (the full-page shots above stretch the screen).
+  for (const [person, name] of [[anna, 'phone-carousel-clock-390-screen'], [bram, 'phone-carousel-clock-320-screen']]) {
+    await person.page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  }
 
   // Both say "klaar" for this stage; the facilitator sees it; pausing does not reset it.
   for (const person of [anna, bram]) await person.page.getByTestId('ready-button').click();

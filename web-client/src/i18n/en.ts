@@ -379,6 +379,7 @@ export const en: Record<MessageKey, string> = {
   'phone.stageShort': 'Step {n}/{count}',
   'phone.clockLabel': 'Time for this step',
   'phone.toolsLabel': 'Done and signal',
+  'phone.paused': 'Paused',
   'signal.sound': 'Beep when a step or a silence is over',
   'signal.soundRoom': 'Beep in the room when a step or a silence is over',
   'ready.button': "I'm done",

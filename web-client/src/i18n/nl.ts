@@ -379,6 +379,7 @@ export const nl = {
   'phone.stageShort': 'Stap {n}/{count}',
   'phone.clockLabel': 'Tijd voor deze stap',
   'phone.toolsLabel': 'Klaar en signaal',
+  'phone.paused': 'Pauze',
   'signal.sound': 'Piepje als een stap of stilte voorbij is',
   'signal.soundRoom': 'Piepje in de zaal als een stap of stilte voorbij is',
   'ready.button': 'Ik ben klaar',

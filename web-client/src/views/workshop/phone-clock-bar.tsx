@@ -28,7 +28,11 @@ export function PhoneClockBar() {
           {t('carousel.round', { n: (carousel.current_round ?? 0) + 1 })}: {now.round.topic}
         </p>
       </div>
-      <Countdown clock={carousel.clock} serverClock={conn.clock} label={t('phone.clockLabel')} size="normal" testId="phone-clock-time" />
+      <div class="phone-clock__time">
+        <Countdown clock={carousel.clock} serverClock={conn.clock} label={t('phone.clockLabel')} size="normal" testId="phone-clock-time" />
+        {/* A short word instead of the clock's sentence, so the stage keeps its room. */}
+        {carousel.clock.status === 'paused' && <p class="phone-clock__paused">{t('phone.paused')}</p>}
+      </div>
     </div>
   );
 }
