@@ -142,6 +142,12 @@ pub enum Command {
         activity_id: String,
         text: String,
     },
+    /// Participants: "Ik ben klaar" for the current stage or assignment (`ready: false` takes
+    /// it back). It resets for everyone when the phase, the carousel round or its stage
+    /// changes. Everyone gets `ready`.
+    SetReady {
+        ready: bool,
+    },
     /// Facilitators.
     HideIdea {
         idea_id: String,
@@ -285,6 +291,11 @@ pub enum Event {
     PersonalNote {
         activity_id: String,
         text: String,
+    },
+    /// Who said "klaar" for the current stage or assignment, to everyone, when it changes
+    /// (also when it resets to nobody).
+    Ready {
+        ready: crate::workshop::ReadyView,
     },
     /// The post-its this participant voted for.
     MyVotes {
@@ -442,6 +453,26 @@ mod tests {
         let json = code.to_json();
         assert_eq!(json, r#"{"type":"join_code","join_code":"ACDEFGHJKMNP"}"#);
         assert_eq!(ServerEnvelope::parse(&json).unwrap(), code);
+    }
+
+    #[test]
+    fn ready_has_a_stable_shape() {
+        let set = ClientEnvelope::parse(r#"{"id":4,"type":"set_ready","ready":true}"#).unwrap();
+        assert_eq!(set.command, Command::SetReady { ready: true });
+        let event = ServerEnvelope {
+            reply_to: None,
+            event: Event::Ready {
+                ready: crate::workshop::ReadyView {
+                    participant_ids: vec!["p1".into()],
+                },
+            },
+        };
+        let json = event.to_json();
+        assert_eq!(
+            json,
+            r#"{"type":"ready","ready":{"participant_ids":["p1"]}}"#
+        );
+        assert_eq!(ServerEnvelope::parse(&json).unwrap(), event);
     }
 
     #[test]

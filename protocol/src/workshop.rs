@@ -160,6 +160,13 @@ pub struct IdeaView {
     pub hidden: bool,
 }
 
+/// Who said "klaar" for the current stage or assignment (participants only). A client counts
+/// them against the participants who are online or ready.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyView {
+    pub participant_ids: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupView {
     pub id: String,
@@ -190,6 +197,9 @@ pub struct SessionView {
     pub my_notes: std::collections::BTreeMap<String, String>,
     /// The board new post-its go to, and the one participants and the display show.
     pub board: String,
+    /// Who said "klaar" for the current stage or assignment.
+    #[serde(default)]
+    pub ready: ReadyView,
 }
 
 /// The board a post-it posted in `phase_id`, during carousel round `round_id` (if any), is on.

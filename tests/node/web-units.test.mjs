@@ -21,6 +21,8 @@ const sources = [
   'src/state/workshop-reducer.ts',
   'src/ui/countdown.ts',
   'src/state/carousel-projection.ts',
+  'src/state/ready.ts',
+  'src/ui/end-signal.ts',
 ];
 let out;
 const mod = {};
@@ -163,6 +165,33 @@ const idea = (id, created_at, extra = {}) => ({
 const carousel = (seq, stage_index) => ({
   activity_id: 'c', seq, rounds: [], current_round: 0, stage_index, stages: [],
   clock: { status: 'running', deadline: 1000 }, server_time: 0,
+});
+
+test('klaar: the ready event replaces the set; counted against participants online or ready', async () => {
+  const { reduceWorkshop } = await load('src/state/workshop-reducer.ts');
+  const { readyCount, isReady } = await load('src/state/ready.ts');
+  let s = reduceWorkshop(null, { type: 'session', session: sessionView() });
+  assert.deepEqual(s.ready, [], 'an older server sends no ready: nobody');
+  s = reduceWorkshop(s, { type: 'ready', ready: { participant_ids: ['p1', 'p3'] } });
+  assert.ok(isReady(s, 'p1') && !isReady(s, 'p2'));
+  const person = (id, role, online) => ({ id, name: id, role, online });
+  s = { ...s, participants: [person('f', 'facilitator', true), person('p1', 'participant', true), person('p2', 'participant', true), person('p3', 'participant', false), person('p4', 'participant', false)] };
+  // p3 went offline after saying it (still counted); p4 is gone (not counted); the facilitator never.
+  assert.deepEqual(readyCount(s), { ready: 2, of: 3 });
+});
+
+test('end signal: a stage that moves on, a round that ends, a silence that runs out; not a start, pause or step back', async () => {
+  const { endedBetween } = await load('src/ui/end-signal.ts');
+  const m = (round, stage, done = false, silence = null) => ({ round, stage, carouselDone: done, silence });
+  assert.equal(endedBetween(m('r1', 0), m('r1', 1)), true, 'next stage');
+  assert.equal(endedBetween(m('r1', 4), m('r1', 4, true)), true, 'the round is done');
+  assert.equal(endedBetween(m('r1', 2), m('r2', 0)), true, 'the next round');
+  assert.equal(endedBetween(m(null, 0), m('r1', 0)), false, 'a start');
+  assert.equal(endedBetween(m('r1', 2), m('r1', 1)), false, 'a step back');
+  assert.equal(endedBetween(m('r1', 2), m('r1', 2)), false, 'a pause');
+  assert.equal(endedBetween(m('r1', 4, true), m('r2', 0)), false, 'the next round after a finished one');
+  assert.equal(endedBetween(m(null, 0, false, '3:running'), m(null, 0, false, '3:done')), true, 'a silence ran out');
+  assert.equal(endedBetween(m(null, 0, false, '3:idle'), m(null, 0, false, '3:running')), false, 'a silence starts');
 });
 
 test('workshop state: a session, then each event applied; stale carousel views dropped', async () => {

@@ -4,6 +4,7 @@ import { applyLang } from './i18n';
 import { initLiveRegion } from './ui/live-region';
 import './styles.css';
 import './styles/facilitator.css';
+import './styles/phone.css';
 
 applyLang();
 initLiveRegion();

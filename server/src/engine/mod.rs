@@ -8,6 +8,7 @@
 pub mod board;
 pub mod carousel;
 pub mod clock;
+pub mod ready;
 pub mod visualisation;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use werkplaats_protocol::workshop::{NextStep, PhaseView, Settings};
 pub use board::BoardLimits;
 use board::{Board, Stamp, clean_text};
 use carousel::Carousel;
+use ready::{Ready, ReadyLimits};
 use visualisation::Visualisation;
 
 /// Why a command was refused. Messages are for the facilitator's screen and the log.
@@ -87,6 +89,8 @@ pub struct Changes {
     pub votes_of: Option<String>,
     /// This participant's personal note for this activity changed.
     pub note_of: Option<(String, String)>,
+    /// Who said "klaar" changed (someone toggled, or the moment moved on and it emptied).
+    pub ready: bool,
 }
 
 impl Changes {
@@ -111,6 +115,9 @@ pub struct EngineState {
     #[serde(default)]
     pub personal_notes:
         std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Who said "klaar" for the current stage or assignment.
+    #[serde(default)]
+    pub ready: Ready,
 }
 
 pub struct Engine {
@@ -121,6 +128,8 @@ pub struct Engine {
     pub board_limits: BoardLimits,
     /// Most rounds a carousel may have (`--max-carousel-rounds`).
     pub max_rounds: usize,
+    /// How often one participant may toggle "klaar".
+    pub ready_limits: ReadyLimits,
 }
 
 /// Longest carousel topic and next step, in characters.
@@ -136,7 +145,13 @@ impl Engine {
             minute_ms,
             board_limits: BoardLimits::default(),
             max_rounds: carousel::MAX_ROUNDS,
+            ready_limits: ReadyLimits::default(),
         }
+    }
+
+    pub fn with_ready_limits(mut self, limits: ReadyLimits) -> Self {
+        self.ready_limits = limits;
+        self
     }
 
     pub fn with_board_limits(mut self, limits: BoardLimits) -> Self {
@@ -167,6 +182,20 @@ impl Engine {
         let phase = &self.template.phases[self.phase_view().index];
         let round = self.current_round_here();
         werkplaats_protocol::workshop::board_of(&phase.id, round)
+    }
+
+    /// The moment "klaar" belongs to: the phase, and in the carousel's phase the round and its
+    /// stage. Pausing or adding time is the same moment; another stage is not.
+    pub fn ready_context(&self) -> String {
+        let phase = self.phase_view().phase_id;
+        match (self.current_round_here(), &self.state.carousel) {
+            // A round whose last stage ended is a moment of its own (the owner's next step).
+            (Some(round), Some(carousel)) if carousel.clock == clock::Countdown::Done => {
+                format!("{phase}/{round}/done")
+            }
+            (Some(round), Some(carousel)) => format!("{phase}/{round}/{}", carousel.stage),
+            _ => phase,
+        }
     }
 
     /// The carousel's current round, if the session is in the carousel's phase.
@@ -219,6 +248,7 @@ impl Engine {
             ..Changes::default()
         };
         changes.board = self.current_board() != board_before;
+        changes.ready = self.state.ready.follow(self.ready_context());
         changes
     }
 
@@ -235,6 +265,7 @@ impl Engine {
         let board_before = self.current_board();
         let mut changes = self.apply_inner(actor, command, now, new_id, name_of)?;
         changes.board = self.current_board() != board_before;
+        changes.ready |= self.state.ready.follow(self.ready_context());
         Ok(changes)
     }
 
@@ -411,6 +442,19 @@ impl Engine {
                     notes.insert(activity_id.clone(), text);
                 }
                 changes.note_of = Some((actor.participant_id.to_owned(), activity_id.clone()));
+            }
+            Command::SetReady { ready } => {
+                if actor.role != Role::Participant {
+                    return Err(CommandError::Forbidden(
+                        "only participants say they are done",
+                    ));
+                }
+                // A set that still belongs to an earlier moment empties first.
+                changes.ready = self.state.ready.follow(self.ready_context());
+                changes.ready |=
+                    self.state
+                        .ready
+                        .set(actor.participant_id, *ready, now, &self.ready_limits)?;
             }
             Command::DeleteIdea { idea_id } => {
                 require_editing()?;

@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::engine::BoardLimits;
 use crate::engine::board;
+use crate::engine::ready::{self, ReadyLimits};
 use crate::session::awareness::{self, AwarenessLimits};
 use crate::session::meta;
 
@@ -36,6 +37,18 @@ pub struct SessionLimits {
     #[arg(long, env = "WERKPLAATS_POST_ITS_PER_MINUTE", default_value_t = board::POSTS_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub post_its_per_minute: u32,
+
+    /// Times one participant may say "klaar" or take it back at once before the rate below
+    /// holds them back.
+    #[arg(long, env = "WERKPLAATS_READY_BURST", default_value_t = ready::READY_BURST,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ready_burst: u32,
+
+    /// Times one participant may say "klaar" or take it back per minute after the burst;
+    /// faster ones are refused with `rate_limited`. Each one is stored and sent to everyone.
+    #[arg(long, env = "WERKPLAATS_READY_PER_MINUTE", default_value_t = ready::READY_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ready_per_minute: u32,
 
     /// Most groups on a session's board.
     #[arg(long, env = "WERKPLAATS_MAX_GROUPS", default_value_t = board::MAX_GROUPS as u32,
@@ -104,6 +117,13 @@ impl SessionLimits {
             max_groups: self.max_groups as usize,
             post_burst: self.post_it_burst,
             posts_per_minute: self.post_its_per_minute,
+        }
+    }
+
+    pub fn ready(&self) -> ReadyLimits {
+        ReadyLimits {
+            burst: self.ready_burst,
+            per_minute: self.ready_per_minute,
         }
     }
 

@@ -17,6 +17,7 @@ mod lifecycle;
 mod notes;
 mod phases;
 mod pipeline;
+mod ready;
 mod sync;
 mod topics;
 mod workshop;

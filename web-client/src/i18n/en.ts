@@ -384,6 +384,26 @@ export const en: Record<MessageKey, string> = {
 
   'share.qrLabel': 'QR code with the link {link}',
 
+  // phone: chat, clock bar, end signal, "klaar"
+  'chat.viewLabel': 'How do you want to see the post-its?',
+  'chat.viewChat': 'Chat',
+  'chat.viewWall': 'Wall',
+  'chat.listLabel': 'Post-its in the chat, newest at the bottom',
+  'chat.newBelow.one': '1 new post-it',
+  'chat.newBelow.other': '{n} new post-its',
+  'phone.stageShort': 'Step {n}/{count}',
+  'phone.clockLabel': 'Time for this step',
+  'phone.toolsLabel': 'Done and signal',
+  'phone.paused': 'Paused',
+  'signal.sound': 'Beep when a step or a silence is over',
+  'signal.soundRoom': 'Beep in the room when a step or a silence is over',
+  'ready.button': "I'm done",
+  'ready.hintOff': 'Done with this step or assignment? Let the facilitator know.',
+  'ready.hintOn': 'The facilitator sees that you are done. Press again to take it back.',
+  'ready.done': 'You let them know you are done.',
+  'ready.undone': 'You are no longer done.',
+  'ready.count': '{n} of {of} done',
+
   'display.now': 'Now',
   'display.wall': 'Post-its',
   'display.wallEmpty': 'No post-its yet. Put your idea in the chat.',

@@ -384,6 +384,26 @@ export const nl = {
 
   'share.qrLabel': 'QR-code met de link {link}',
 
+  // phone: chat, clock bar, end signal, "klaar"
+  'chat.viewLabel': 'Hoe wil je de post-its zien?',
+  'chat.viewChat': 'Chat',
+  'chat.viewWall': 'Wand',
+  'chat.listLabel': 'Post-its in de chat, de nieuwste onderaan',
+  'chat.newBelow.one': '1 nieuwe post-it',
+  'chat.newBelow.other': '{n} nieuwe post-its',
+  'phone.stageShort': 'Stap {n}/{count}',
+  'phone.clockLabel': 'Tijd voor deze stap',
+  'phone.toolsLabel': 'Klaar en signaal',
+  'phone.paused': 'Pauze',
+  'signal.sound': 'Piepje als een stap of stilte voorbij is',
+  'signal.soundRoom': 'Piepje in de zaal als een stap of stilte voorbij is',
+  'ready.button': 'Ik ben klaar',
+  'ready.hintOff': 'Klaar met deze stap of opdracht? Laat het de begeleider weten.',
+  'ready.hintOn': 'De begeleider ziet dat je klaar bent. Druk nog een keer om het terug te nemen.',
+  'ready.done': 'Je hebt laten weten dat je klaar bent.',
+  'ready.undone': 'Je bent niet meer klaar.',
+  'ready.count': '{n} van {of} klaar',
+
   'display.now': 'Nu',
   'display.wall': 'Post-its',
   'display.wallEmpty': 'Nog geen post-its. Zet je idee in de chat.',

@@ -7,6 +7,7 @@ import type {
   IdeaView,
   ParticipantView,
   PhaseView,
+  ReadyView,
   SessionView,
   Settings,
   TopicSuggestion,
@@ -52,6 +53,8 @@ export type Command =
   | { type: 'hide_idea'; idea_id: string; hidden: boolean }
   | { type: 'delete_idea'; idea_id: string }
   | { type: 'set_personal_note'; activity_id: string; text: string }
+  // participants: "Ik ben klaar" for the current stage or assignment (false takes it back)
+  | { type: 'set_ready'; ready: boolean }
   | { type: 'edit_idea'; idea_id: string; text: string }
   | { type: 'remove_format'; format_id: string }
   | { type: 'carousel_add_round'; topic: string; owner_id: string; activity_id?: string }
@@ -159,6 +162,11 @@ export interface GroupsEvent {
   type: 'groups';
   groups: GroupView[];
 }
+/** Who said "klaar" for the current stage or assignment (empties when it moves on). */
+export interface ReadyEvent {
+  type: 'ready';
+  ready: ReadyView;
+}
 export interface MyVotesEvent {
   type: 'my_votes';
   idea_ids: string[];
@@ -211,6 +219,7 @@ export type ServerEvent =
   | IdeaRemovedEvent
   | GroupsEvent
   | MyVotesEvent
+  | ReadyEvent
   | CoFacilitatorAddedEvent
   | JoinLockedEvent
   | JoinCodeEvent

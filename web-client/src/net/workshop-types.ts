@@ -230,6 +230,11 @@ export interface TopicSuggestion {
   block_id: string;
 }
 
+/** Who said "klaar" for the current stage or assignment (participants only). */
+export interface ReadyView {
+  participant_ids: string[];
+}
+
 export interface GroupView {
   id: string;
   label: string;
@@ -253,4 +258,6 @@ export interface SessionView {
   my_notes?: Record<string, string>;
   /** The board new post-its go to; participants and the display show it. */
   board: string;
+  /** Who said "klaar" for the current stage or assignment (absent from older servers). */
+  ready?: ReadyView;
 }

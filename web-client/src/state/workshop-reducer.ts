@@ -39,6 +39,8 @@ export interface WorkshopState {
   board: string;
   /** Facilitators only: the session takes no new joins. */
   joinLocked: boolean;
+  /** Participants who said "klaar" for the current stage or assignment. */
+  ready: string[];
 }
 
 function byCreated(a: IdeaView, b: IdeaView): number {
@@ -62,6 +64,7 @@ export function fromSession(session: SessionView): WorkshopState {
     myNotes: session.my_notes ?? {},
     board: session.board,
     joinLocked: false,
+    ready: session.ready?.participant_ids ?? [],
   };
 }
 
@@ -112,6 +115,8 @@ export function reduceWorkshop(state: WorkshopState | null, event: ServerEvent):
       return { ...state, groups: event.groups };
     case 'my_votes':
       return { ...state, myVotes: event.idea_ids };
+    case 'ready':
+      return { ...state, ready: event.ready.participant_ids };
     case 'join_locked':
       return state.joinLocked === event.locked ? state : { ...state, joinLocked: event.locked };
     case 'join_code':

@@ -20,6 +20,7 @@ const WORKSHOP_EVENTS: Array<ServerEvent['type']> = [
   'idea_removed',
   'groups',
   'my_votes',
+  'ready',
   'join_locked',
   'join_code',
 ];

@@ -16,7 +16,10 @@ import { PeopleList } from './people-list';
 import { NoSeatMessage, StoppedMessage } from './stopped';
 import { UndoBar } from './undo-bar';
 import { Board } from './workshop/board';
+import { EndSignal } from './workshop/end-signal';
+import { PhoneClockBar } from './workshop/phone-clock-bar';
 import { PhasePanel } from './workshop/phase-panel';
+import { ReadyToggle } from './workshop/ready-toggle';
 import { useWorkshopAnnouncements } from './workshop/use-announcements';
 
 export function SessionPage({ id }: { id: string }) {
@@ -80,12 +83,16 @@ function SessionBody() {
         <p class="lead" data-testid="you-are">
           {t('session.youLead')}
         </p>
+        <PhoneClockBar />
         <div class="lead-grid" data-testid="lead-grid">
           <div class="lead-grid__controls" data-testid="lead-controls">
             <FacilitatorControls />
           </div>
           <div class="lead-grid__live" data-testid="lead-live">
             <PhasePanel />
+            <section class="card my-tools" aria-label={t('phone.toolsLabel')} data-testid="my-tools">
+              <EndSignal />
+            </section>
             <Board />
           </div>
           <div class="lead-grid__panels" data-testid="lead-panels">
@@ -101,9 +108,14 @@ function SessionBody() {
       <p class="lead" data-testid="you-are">
         {t('session.youAre', { name: welcome.name })}
       </p>
+      <PhoneClockBar />
       <div class="session-grid">
         <div class="session-grid__main">
           <PhasePanel />
+          <section class="card my-tools" aria-label={t('phone.toolsLabel')} data-testid="my-tools">
+            <ReadyToggle />
+            <EndSignal />
+          </section>
           <Board />
         </div>
         <div class="session-grid__side">

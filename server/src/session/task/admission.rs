@@ -125,6 +125,14 @@ impl SessionTask {
             }
             self.leave(conn);
         }
+        // Someone who is gone is not "klaar" any more (nor counted as not).
+        if self.engine.state.ready.forget(&removed.participant_id) {
+            let changes = crate::engine::Changes {
+                ready: true,
+                ..Default::default()
+            };
+            self.publish(&changes);
+        }
         self.broadcast_participants();
         Ok(())
     }

@@ -448,6 +448,11 @@ impl SessionTask {
                 ),
             ));
         }
+        if changes.ready {
+            let ready = self.engine.state.ready.view();
+            self.outbox
+                .push((Recipient::All, control_frame(None, Event::Ready { ready })));
+        }
         if let Some(voter) = &changes.votes_of {
             let idea_ids = self.engine.state.board.votes_of(voter);
             self.outbox.push((
@@ -551,6 +556,7 @@ impl SessionTask {
                 .cloned()
                 .unwrap_or_default(),
             board: self.engine.current_board(),
+            ready: state.ready.view(),
         }
     }
 }

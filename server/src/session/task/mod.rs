@@ -255,7 +255,8 @@ impl SessionTask {
             ctx.config.minute_ms as f64,
         )
         .with_board_limits(ctx.config.session.board())
-        .with_max_rounds(ctx.config.session.max_carousel_rounds as usize);
+        .with_max_rounds(ctx.config.session.max_carousel_rounds as usize)
+        .with_ready_limits(ctx.config.session.ready());
         let clock = ctx.clock;
         let update_bytes = ByteBucket::new(
             ctx.config.doc.session_update_bytes_per_second,

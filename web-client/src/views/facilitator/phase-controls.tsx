@@ -4,6 +4,8 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { loc, t, useLang } from '../../i18n';
 import { useWorkshop } from '../../ui/session-context';
 import { useCommand } from '../../ui/use-command';
+// phone helper (issue 14): how many participants said "klaar".
+import { ReadyCount } from '../workshop/ready-count';
 
 export function PhaseControls() {
   useLang();
@@ -66,6 +68,7 @@ export function PhaseControls() {
           </button>
         </form>
       </div>
+      <ReadyCount />
       {error && (
         <p class="error-text" role="alert">
           {error}

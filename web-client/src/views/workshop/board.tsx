@@ -8,7 +8,10 @@ import { steers } from '../../net/control';
 import type { IdeaView } from '../../net/workshop-types';
 import { boardLabel, ideasOn, knownBoards } from '../../state/boards';
 import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { useBoardView } from '../../ui/board-view';
 import { isPendingRemoval, usePendingRemovals } from '../../ui/undo';
+import { BoardViewToggle } from './board-view-toggle';
+import { ChatStream } from './chat-stream';
 import { Composer } from './composer';
 import { GroupBar } from './group-bar';
 import { GroupHeading } from './group-heading';
@@ -22,6 +25,8 @@ export function Board() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   // Facilitators may look back at another board; everyone else sees the current one.
   const [lookBack, setLookBack] = useState<string | null>(null);
+  // "Chat / Wand": the chat shows the current board as a stream (chat-stream.tsx).
+  const [view, setView] = useBoardView();
   const boards = knownBoards(state);
   const shown = lead && lookBack && boards.some((b) => b.id === lookBack) ? lookBack : state.board;
   const current = shown === state.board;
@@ -48,12 +53,35 @@ export function Board() {
     <IdeaCard key={idea.id} idea={idea} selected={selected.has(idea.id)} onSelect={toggle} votesLeft={left} voted={state.myVotes.includes(idea.id)} />
   );
 
+  // In the chat the board is always the current one (the wall may look back).
+  const chatIdeas = view === 'chat' && !current ? ideasOn(state, state.board) : ideas;
+  const chatLeft =
+    view === 'chat' && !current
+      ? Math.max(0, state.settings.votes_per_participant - state.myVotes.filter((id) => chatIdeas.some((i) => i.id === id)).length)
+      : left;
+  const meta = (
+    <p class="board__meta">
+      {tCount('board.count', chatIdeas.length)}
+      {' · '}
+      <span data-testid="votes-left">{tCount('board.votesLeft', chatLeft)}</span>
+      {lead && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
+    </p>
+  );
+
   return (
     <section class="card board" aria-labelledby="board-heading" data-testid="board">
       <h2 id="board-heading">{t('board.heading')}</h2>
       <p class="board__name" data-testid="board-name">
-        {boardLabel(state, shown)}
+        {boardLabel(state, view === 'chat' ? state.board : shown)}
       </p>
+      <BoardViewToggle view={view} onChange={setView} />
+      {view === 'chat' ? (
+        <>
+          {meta}
+          <ChatStream />
+        </>
+      ) : (
+        <>
       {lead && boards.length > 1 && (
         <p class="field">
           <label for="board-pick">{t('board.pick')}</label>{' '}
@@ -76,12 +104,7 @@ export function Board() {
           </button>
         </p>
       )}
-      <p class="board__meta">
-        {tCount('board.count', ideas.length)}
-        {' · '}
-        <span data-testid="votes-left">{tCount('board.votesLeft', left)}</span>
-        {lead && state.settings.anonymous_posting && <> · {t('board.anonymousOn')}</>}
-      </p>
+      {meta}
       {ideas.length > 0 && <GroupBar chosen={chosen} onDone={() => setSelected(new Set())} />}
       {groups.map(({ group, ideas: inGroup }) => (
         <section key={group.id} class="idea-group" aria-label={group.label}>
@@ -107,6 +130,8 @@ export function Board() {
         </section>
       )}
       {ideas.length === 0 && <p class="muted">{t('board.empty')}</p>}
+        </>
+      )}
     </section>
   );
 }

@@ -16,9 +16,11 @@ interface Props {
   onSelect: (id: string, on: boolean) => void;
   votesLeft: number;
   voted: boolean;
+  /** In the chat view (chat-stream.tsx): one's own marked, no grouping tick box. */
+  chat?: boolean;
 }
 
-export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) {
+export function IdeaCard({ idea, selected, onSelect, votesLeft, voted, chat = false }: Props) {
   useLang();
   const { welcome, outbox, conn } = useSessionContext();
   const state = useWorkshop();
@@ -45,7 +47,12 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) 
   const textId = `idea-${idea.id}`;
   const author = mine ? t('idea.byMe') : idea.author_name ? t('idea.by', { name: idea.author_name }) : t('idea.anonymous');
   return (
-    <li class={`idea${idea.hidden ? ' idea--hidden' : ''}${selected ? ' idea--selected' : ''}`} data-testid="idea" data-idea-id={idea.id}>
+    <li
+      class={`idea${idea.hidden ? ' idea--hidden' : ''}${selected ? ' idea--selected' : ''}${chat ? ' idea--chat' : ''}${chat && mine ? ' idea--mine' : ''}`}
+      data-testid="idea"
+      data-idea-id={idea.id}
+      data-mine={mine ? 'true' : undefined}
+    >
       {editing ? (
         <form class="idea__edit" onSubmit={save}>
           <label for={`${textId}-edit`} class="sr-only">
@@ -71,6 +78,7 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) 
         {idea.hidden && <strong class="idea__flag"> · {lead ? t('idea.hidden') : t('idea.hiddenForYou')}</strong>}
       </p>
       <div class="idea__actions">
+        {!chat && (
         <span class="check check--small">
           <input
             id={`${textId}-pick`}
@@ -84,6 +92,7 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted }: Props) 
             {t('idea.pick')}
           </label>
         </span>
+        )}
         <button
           type="button"
           class={`button button--quiet vote${voted ? ' vote--on' : ''}`}
