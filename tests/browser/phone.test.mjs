@@ -191,7 +191,7 @@ test('the carousel on a phone: the clock stays in view, the signal comes at the 
   await fatima.page.getByLabel('Eigenaar', { exact: true }).selectOption({ label: 'Anna' });
   await fatima.page.getByRole('button', { name: 'Ronde toevoegen', exact: true }).click();
   await fatima.page.getByTestId('rounds').getByText('Samen met het Taalhuis').waitFor();
-  await fatima.page.getByRole('button', { name: 'Volgende ronde starten' }).click();
+  await fatima.page.getByRole('button', { name: 'Ronde 1 starten' }).click();
   await fatima.page.getByRole('button', { name: 'Pauze' }).click();
   await fatima.page.getByRole('button', { name: 'Verder' }).waitFor();
   for (const person of [anna, bram]) {
@@ -232,7 +232,7 @@ test('the carousel on a phone: the clock stays in view, the signal comes at the 
 
   // The facilitator moves to the next stage: the signal comes, "klaar" resets.
   for (const person of [anna, bram]) assert.equal(await person.page.getByTestId('end-signal').getAttribute('data-signals'), '0');
-  await fatima.page.getByRole('button', { name: 'Volgende stap' }).click();
+  await fatima.page.getByRole('button', { name: 'Door naar stap 2' }).click();
   await waitInPage(anna.page, () => document.querySelector('[data-testid="end-signal"]').dataset.signals === '1');
   // The flash lasts a few seconds; read it at once.
   assert.equal(await anna.page.getByTestId('end-signal').getAttribute('data-flashing'), 'true');
