@@ -3,6 +3,8 @@ import { App } from './app';
 import { applyLang } from './i18n';
 import { initLiveRegion } from './ui/live-region';
 import './styles.css';
+import './styles/projector.css';
+import './styles/print.css';
 
 applyLang();
 initLiveRegion();

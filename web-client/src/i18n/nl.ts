@@ -372,6 +372,33 @@ export const nl = {
   'display.now': 'Nu',
   'display.wall': 'Post-its',
   'display.wallEmpty': 'Nog geen post-its. Zet je idee in de chat.',
+
+  // room: projector and print
+  'display.wallOrder': 'meeste stemmen eerst',
+  'display.wallMore': 'Nog {n} post-its die nu niet op het scherm passen. Zo meteen de volgende.',
+  'display.more': 'Nog {n} die niet op het scherm passen.',
+  'display.paused': 'Gepauzeerd',
+  'display.overview': "Het overzicht van de programma's",
+  'display.noRows': 'Nog niets ingevuld.',
+  'display.formatOf': 'format {n} van {count}',
+  'display.asked': 'gesteld',
+  'print.programme': 'Programma:',
+  'print.title.blank': 'Verbindingsformat (leeg)',
+  'print.title.format': 'Verbindingsformat',
+  'print.title.plan': 'Communicatieplan',
+  'print.title.results': 'Alle resultaten',
+  'print.back': 'Terug naar de sessie',
+  'print.print': 'Afdrukken',
+  'print.hint': 'Kies A4 in het venster van de printer. Je kunt ook opslaan als PDF.',
+  'print.nothing': 'Hier is nog niets ingevuld.',
+  'print.personal': 'Je eigen notitie. Alleen jij ziet die.',
+  'print.planCaption': 'Communicatieplan',
+  'print.links': 'Afdrukken',
+  'print.link.results': 'Alle resultaten',
+  'print.link.format': 'Het ingevulde format',
+  'print.link.blank': 'Een leeg format',
+  'print.link.plan': 'Het communicatieplan',
+  'print.link.thisFormat': 'Dit format',
 } as const;
 
 export type MessageKey = keyof typeof nl;

@@ -7,6 +7,7 @@ import { getLang, t, useLang } from '../../i18n';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { apiErrorText } from '../api-errors';
+import { PrintLinks } from '../print/print-links';
 
 function download(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
@@ -61,6 +62,7 @@ export function ExportPanel() {
           {t('export.json')}
         </button>
       </div>
+      <PrintLinks />
       {error && (
         <p class="error-text" role="alert">
           {error}

@@ -1,0 +1,59 @@
+// The carousel on the projector: the round's topic and owner, the stage and who has the word,
+// a large clock, and this round's post-its fitted to the rest of the screen.
+import type { ComponentChildren } from 'preact';
+import { loc, t, useLang } from '../../i18n';
+import { carouselNow } from '../../state/template';
+import { useSessionContext, useWorkshop } from '../../ui/session-context';
+import { whoText } from '../workshop/carousel-words';
+import { DisplayClock } from './display-clock';
+import { Wall } from './wall';
+
+interface Props {
+  /** "N van M klaar" for this stage (the phone part's count); shown under the clock. */
+  ready?: ComponentChildren;
+}
+
+export function CarouselDisplay({ ready }: Props) {
+  useLang();
+  const { conn } = useSessionContext();
+  const state = useWorkshop();
+  const carousel = state.carousel;
+  if (!carousel || carousel.current_round === null) return null;
+  const now = carouselNow(state.template, carousel);
+  const owner = now.round?.owner_name ?? '';
+  return (
+    <div class="display-view display-view--carousel" data-testid="display-carousel">
+      <section class="display-carousel__now" aria-label={t('display.now')}>
+        <div class="display-carousel__words">
+          <p class="display__round">{t('carousel.round', { n: carousel.current_round + 1 })}</p>
+          <p class="display__topic" data-testid="display-topic">
+            {now.round?.topic}
+          </p>
+          <p class="display__owner">{t('carousel.ownerIs', { name: owner })}</p>
+          {carousel.clock.status === 'done' ? (
+            <p class="display__stage" data-testid="carousel-stage">
+              {t('carousel.roundDone')}
+            </p>
+          ) : (
+            now.stage && (
+              <>
+                <p class="display__stage" data-testid="carousel-stage" data-stage={now.stage.id}>
+                  {t('carousel.stageOf', { n: now.stageIndex + 1, count: now.stageCount })}: {loc(now.stage.label)}
+                </p>
+                <p class="display__who" data-testid="carousel-who">
+                  {whoText(now.stage.who, owner)}
+                </p>
+                <p class="display__instruction">{loc(now.stage.instruction)}</p>
+              </>
+            )
+          )}
+        </div>
+        <div class="display-carousel__clock">
+          <DisplayClock clock={carousel.clock} serverClock={conn.clock} label={t('carousel.clockLabel')} testId="carousel-clock" />
+          {ready && <div class="display-carousel__ready">{ready}</div>}
+        </div>
+      </section>
+      <Wall />
+    </div>
+  );
+}
