@@ -77,7 +77,8 @@ export function DisplayBody(slots: Slots) {
       </header>
       <div class="projector__body">
         <div class="projector__main">{view(slots)}</div>
-        <JoinBox compact={kind !== 'intro'} />
+        {/* The carousel keeps it in its own column, beside the wall. */}
+        {kind !== 'carousel' && <JoinBox compact={kind !== 'intro'} />}
       </div>
     </div>
   );

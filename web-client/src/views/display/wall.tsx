@@ -49,7 +49,8 @@ export function Wall() {
   const rest = all.slice(from);
   const box = useRef<HTMLDivElement>(null);
   const signature = rest.map(({ idea, groupId }) => `${idea.id}:${idea.votes}:${groupId}:${idea.text.length}`).join(',');
-  const { scale, shown } = useFit(box, rest.length, signature);
+  // Never smaller than about 20 px on a 1080p projector: a page more is better than unreadable.
+  const { scale, shown } = useFit(box, rest.length, signature, { min: 0.65 });
   const page = shown === null ? rest : rest.slice(0, shown);
   const notShown = shown === null ? 0 : all.length - page.length;
   const grouped = all.some((w) => w.group !== null);

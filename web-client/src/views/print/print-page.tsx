@@ -5,7 +5,7 @@
 // the live session with this person's own seat (so a participant can print too, with their
 // own personal note), and needs nothing the server does not already send them.
 import { useMemo } from 'preact/hooks';
-import { loc, t, useLang } from '../../i18n';
+import { getLang, loc, t, useLang } from '../../i18n';
 import type { ConnectionFormatActivity, PlanActivity } from '../../net/workshop-types';
 import { onLinkClick } from '../../router';
 import { blankFormat, readFormats, readPlan } from '../../state/doc-read';
@@ -93,7 +93,7 @@ function PrintBody({ what, title }: { what: PrintWhat; title: string }) {
       <header class="print-head">
         <h1 class="print-title">{title}</h1>
         <p class="print-meta">
-          {state.title || t('session.untitled')} · {loc(state.template.title)} · {new Date().toLocaleDateString()}
+          {state.title || t('session.untitled')} · {loc(state.template.title)} · {new Date().toLocaleDateString(getLang() === 'nl' ? 'nl-NL' : 'en-GB')}
         </p>
       </header>
       {what === 'blank' && format && <PrintFormat activity={format} format={blankFormat(format)} blank />}
