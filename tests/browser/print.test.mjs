@@ -56,7 +56,8 @@ async function printToPdf(href, name) {
   // A4 is 595 x 842 points.
   assert.ok(Math.abs(Number(size[1]) - 595) < 2 && Math.abs(Number(size[2]) - 842) < 2, `${name} is A4: ${size[0]}`);
   execFileSync('pdftoppm', ['-png', '-r', '60', pdf, path.join(screenshotDir, name)]);
-  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  // Reading order (not the page's layout), lines joined: a text wrapped in a box reads whole.
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
   return { text, pages };
 }
 
@@ -82,6 +83,19 @@ test('a participant fills the format and the plan; "Afdrukken" links are there f
   const links = anna.page.getByRole('navigation', { name: 'Afdrukken' });
   assert.match(await links.getByRole('link', { name: 'Dit format' }).getAttribute('href'), /\/print\/format\?f=/);
   assert.match(await links.getByRole('link', { name: 'Een leeg format' }).getAttribute('href'), /\/print\/blank$/);
+
+  // Phase 4: one carousel round with two post-its, one with a vote.
+  await lead.send({ type: 'phase_goto', index: 3 });
+  const joined = await postJson(server.http, '/api/join', { code: session.join_code, name: 'Bram' });
+  await lead.send({ type: 'carousel_add_round', topic: 'Samen met het Taalhuis', owner_id: joined.participant_id });
+  await lead.send({ type: 'carousel_start' });
+  const bram = await controlClient(fatima.page, session.id, joined.participant_token);
+  await bram.send({ type: 'post_idea', text: 'Koffie-ochtend in het Taalhuis', client_ref: 'p1' });
+  await bram.send({ type: 'post_idea', text: 'Flyers in de wijk', client_ref: 'p2' });
+  const koffie = anna.page.getByTestId('idea').filter({ hasText: 'Koffie-ochtend' });
+  await koffie.getByRole('button', { name: /^Stem/ }).click();
+  await koffie.locator('button[aria-pressed="true"]').waitFor();
+  await bram.close();
 
   await lead.send({ type: 'phase_goto', index: 5 });
   await anna.page.getByTestId('plan').waitFor();
@@ -124,6 +138,22 @@ test('the communication plan on one A4 page', async () => {
 test('the whole results in the workshop order', async () => {
   const { text, pages } = await printToPdf(`/s/${session.id}/print/results`, 'print-results');
   assert.ok(pages >= 3, `${pages} pages`);
-  assertInOrder(text, ['Fase 1 van 6', 'Fase 2 van 6', 'Fase 3 van 6', 'Samen een spreekuur', 'Fase 4 van 6', 'Fase 5 van 6', 'Fase 6 van 6', 'De publieksdienst'], 'results');
+  assertInOrder(
+    text,
+    [
+      'Fase 1 van 6',
+      'Fase 2 van 6',
+      'Fase 3 van 6',
+      'Samen een spreekuur',
+      'Fase 4 van 6',
+      'Ronde 1: Samen met het Taalhuis',
+      'Koffie-ochtend in het Taalhuis (1 stem)',
+      'Flyers in de wijk',
+      'Fase 5 van 6',
+      'Fase 6 van 6',
+      'De publieksdienst',
+    ],
+    'results',
+  );
   assert.deepEqual(anna.errors, []);
 });

@@ -12,12 +12,14 @@ interface Props {
   children: (shown: number) => ComponentChildren;
   class?: string;
   testId?: string;
+  /** The largest scale: above 1 the type grows while there is room (a short list reads from the back). */
+  max?: number;
 }
 
-export function FitBox({ count, signature, children, class: className, testId }: Props) {
+export function FitBox({ count, signature, children, class: className, testId, max = 1.5 }: Props) {
   useLang();
   const box = useRef<HTMLDivElement>(null);
-  const { scale, shown } = useFit(box, count, signature);
+  const { scale, shown } = useFit(box, count, signature, { max });
   const notShown = shown === null ? 0 : count - shown;
   return (
     <>

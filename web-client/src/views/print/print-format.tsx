@@ -10,8 +10,10 @@ interface Props {
   activity: ConnectionFormatActivity;
   format: FormatData;
   blank?: boolean;
-  /** "Format 2: Taalhuis", when the session has several. */
+  /** "Format 2", when the session has several. */
   name?: string;
+  /** The page's own title already says it: the format's title is for screen readers only. */
+  quietTitle?: boolean;
 }
 
 function Box({ block, help, blank }: { block: LabelledText; help?: string; blank: boolean }) {
@@ -24,14 +26,14 @@ function Box({ block, help, blank }: { block: LabelledText; help?: string; blank
   );
 }
 
-export function PrintFormat({ activity, format, blank = false, name }: Props) {
+export function PrintFormat({ activity, format, blank = false, name, quietTitle = false }: Props) {
   useLang();
   const [left, right] = format.sides;
   const sideHelp = (i: number) => activity.side_blocks[i]?.help;
   return (
     <section class="print-format" data-testid={blank ? 'print-blank-format' : 'print-format'}>
       <div class="print-sheet">
-        <h2 class="print-sheet__title">
+        <h2 class={quietTitle ? 'sr-only' : 'print-sheet__title'}>
           {loc(activity.title)}
           {name && `: ${name}`}
         </h2>

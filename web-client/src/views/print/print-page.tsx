@@ -96,7 +96,7 @@ function PrintBody({ what, title }: { what: PrintWhat; title: string }) {
           {state.title || t('session.untitled')} · {loc(state.template.title)} · {new Date().toLocaleDateString(getLang() === 'nl' ? 'nl-NL' : 'en-GB')}
         </p>
       </header>
-      {what === 'blank' && format && <PrintFormat activity={format} format={blankFormat(format)} blank />}
+      {what === 'blank' && format && <PrintFormat activity={format} format={blankFormat(format)} blank quietTitle />}
       {what === 'format' && format && <Formats activity={format} />}
       {what === 'plan' && plan && <Plan activity={plan} />}
       {what === 'results' && <PrintResults state={state} doc={conn.doc} />}
@@ -116,7 +116,8 @@ function Formats({ activity }: { activity: ConnectionFormatActivity }) {
     <>
       {shown.map((format) => {
         const n = all.indexOf(format) + 1;
-        return <PrintFormat key={format.id} activity={activity} format={format} name={all.length > 1 ? t('format.number', { n }) : undefined} />;
+        const name = all.length > 1 ? t('format.number', { n }) : undefined;
+        return <PrintFormat key={format.id} activity={activity} format={format} name={name} quietTitle={!name} />;
       })}
     </>
   );
@@ -124,5 +125,5 @@ function Formats({ activity }: { activity: ConnectionFormatActivity }) {
 
 function Plan({ activity }: { activity: PlanActivity }) {
   const { conn } = useSessionContext();
-  return <PrintPlan activity={activity} data={readPlan(conn.doc, activity)} />;
+  return <PrintPlan activity={activity} data={readPlan(conn.doc, activity)} quietTitle />;
 }

@@ -78,13 +78,15 @@ function ActivityResult({ state, doc, activity }: { state: WorkshopState; doc: Y
         </section>
       );
     }
-    case 'list':
+    case 'list': {
+      const data = readList(doc, activity);
       return (
         <section class="print-activity">
           {title}
-          <PrintTable data={readList(doc, activity)} />
+          {data.rows.length ? <PrintTable data={data} /> : <p class="print-empty">{t('print.nothing')}</p>}
         </section>
       );
+    }
     case 'connection_format': {
       const formats = readFormats(doc, activity);
       return (
