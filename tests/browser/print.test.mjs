@@ -80,7 +80,7 @@ test('a participant fills the format and the plan; "Afdrukken" links are there f
   await anna.page.getByLabel('Uitdagingen', { exact: true }).fill('Weinig tijd bij de vrijwilligers');
   await anna.page.getByRole('button', { name: 'Actie toevoegen' }).click();
   await anna.page.getByLabel('Wat ga je doen? (Actie 1)').fill('Afspraak maken met het Taalhuis');
-  const links = anna.page.getByRole('navigation', { name: 'Afdrukken' });
+  const links = anna.page.getByRole('navigation', { name: 'Format afdrukken' });
   assert.match(await links.getByRole('link', { name: 'Dit format' }).getAttribute('href'), /\/print\/format\?f=/);
   assert.match(await links.getByRole('link', { name: 'Een leeg format' }).getAttribute('href'), /\/print\/blank$/);
 

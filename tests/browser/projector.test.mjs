@@ -12,6 +12,7 @@ import {
   launchBrowser,
   newPerson,
   overflowReport,
+  postIt,
   postJson,
   screenshot,
   startWebServer,
@@ -129,6 +130,14 @@ test('phase 3: the connection format fills live', async () => {
   await assertFits('.display-view', 'format');
   assertNoViolations(await axeViolations(display.page), 'projector format');
   await screenshot(display.page, 'projector-format-1920');
+
+  // A post-it in this phase: the wall shares the screen with the format.
+  await postIt(anna.page, 'Het Taalhuis heeft ook een spreekuur op dinsdag');
+  await display.page.getByTestId('wall').getByText('Het Taalhuis heeft ook een spreekuur op dinsdag').waitFor();
+  await display.page.locator('[data-testid="wall"]:not([data-measuring])').waitFor();
+  await assertFits('.display-view, [data-testid="wall-item"]', 'format with the wall');
+  assertNoViolations(await axeViolations(display.page), 'projector format with the wall');
+  await screenshot(display.page, 'projector-format-wall-1920');
 });
 
 /** 40 long post-its, from five people (eight each: within the posting burst). */

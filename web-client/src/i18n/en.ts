@@ -394,6 +394,8 @@ export const en: Record<MessageKey, string> = {
   'print.personal': 'Your own note. Only you see it.',
   'print.planCaption': 'Communication plan',
   'print.links': 'Print',
+  'print.linksFormat': 'Print the format',
+  'print.linksPlan': 'Print the plan',
   'print.link.results': 'All results',
   'print.link.format': 'The filled-in format',
   'print.link.blank': 'A blank format',

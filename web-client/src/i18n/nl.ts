@@ -394,6 +394,8 @@ export const nl = {
   'print.personal': 'Je eigen notitie. Alleen jij ziet die.',
   'print.planCaption': 'Communicatieplan',
   'print.links': 'Afdrukken',
+  'print.linksFormat': 'Format afdrukken',
+  'print.linksPlan': 'Plan afdrukken',
   'print.link.results': 'Alle resultaten',
   'print.link.format': 'Het ingevulde format',
   'print.link.blank': 'Een leeg format',

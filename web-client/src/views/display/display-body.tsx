@@ -16,7 +16,7 @@ import { NotesDisplay } from './notes-display';
 import { PhaseIntro } from './phase-intro';
 import { PlanDisplay } from './plan-display';
 import { VisualisationDisplay } from './visualisation-display';
-import { Wall } from './wall';
+import { Wall, wallOrder } from './wall';
 
 type Of<K extends Activity['kind']> = Extract<Activity, { kind: K }>;
 
@@ -26,6 +26,22 @@ function ofKind<K extends Activity['kind']>(activities: Activity[], kind: K): Ar
 
 /** What the projector shows now: the live thing first, else the phase's main activity. */
 export function projectorView(state: WorkshopState): { kind: string; view: (slots: Slots) => ComponentChildren } {
+  const { kind, view } = activityView(state);
+  // Post-its can be posted in every phase: when this phase's board has some, the wall shares
+  // the screen with the activity (the carousel and the intro show it anyway).
+  if (kind === 'carousel' || kind === 'intro' || !wallOrder(state).length) return { kind, view };
+  return {
+    kind,
+    view: (slots) => (
+      <>
+        {view(slots)}
+        <Wall />
+      </>
+    ),
+  };
+}
+
+function activityView(state: WorkshopState): { kind: string; view: (slots: Slots) => ComponentChildren } {
   const activities = currentPhase(state)?.activities ?? [];
   const here = (id: string) => activities.some((a) => a.id === id);
   const { carousel, visualisation } = state;

@@ -19,12 +19,13 @@ const LABELS = {
  * "Afdrukken": the whole results, the formats, the blank format and the plan. With
  * `formatId`, the format link prints just that one ("dit format").
  */
-export function PrintLinks({ only, formatId }: { only?: PrintWhat[]; formatId?: string }) {
+export function PrintLinks({ only, formatId, name }: { only?: PrintWhat[]; formatId?: string; name?: string }) {
   useLang();
   const { sessionId } = useSessionContext();
   const list = only ?? (['results', 'format', 'blank', 'plan'] as PrintWhat[]);
   return (
-    <nav class="print-links" aria-label={t('print.links')}>
+    // A page may hold more than one (the format's and the export's): each landmark its own name.
+    <nav class="print-links" aria-label={name ?? t('print.links')}>
       <span class="print-links__label">{t('print.links')}:</span>
       <ul class="plain-list print-links__list">
         {list.map((what) => (

@@ -88,7 +88,7 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
           {t('common.loading')}
         </p>
       )}
-      {current && <PrintLinks only={['format', 'blank']} formatId={current[0]} />}
+      {current && <PrintLinks only={['format', 'blank']} formatId={current[0]} name={t('print.linksFormat')} />}
       {current && steers(welcome.role) && list.length > 1 && (
         <p>
           <button type="button" class="button button--quiet" data-testid="remove-format" onClick={() => removeFormat(current[0], currentIndex + 1)}>

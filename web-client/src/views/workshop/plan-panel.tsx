@@ -40,7 +40,7 @@ export function PlanPanel({ activity }: { activity: PlanActivity }) {
       <button type="button" class="button button--secondary" onClick={add} disabled={!array}>
         {t('rows.add')}
       </button>
-      <PrintLinks only={['plan']} />
+      <PrintLinks only={['plan']} name={t('print.linksPlan')} />
     </section>
   );
 }
