@@ -271,6 +271,21 @@ test('phase 4: the carousel fits 40 long post-its of this round on the screen, g
     await screenshot(display.page, 'projector-carousel-40-page2-1920');
   }
 
+  // A smaller projector (1280x720): measured again, still nothing outside.
+  await display.page.setViewportSize({ width: 1280, height: 720 });
+  await new Promise((r) => setTimeout(r, 300));
+  await display.page.locator('[data-testid="wall"]:not([data-measuring])').waitFor();
+  await assertFits('[data-testid="wall-item"], .wall__group, [data-testid="wall-more"]', 'round 2 at 1280x720');
+  await assertColumnFits('round 2 at 1280x720');
+  const small = await display.page.evaluate(() => ({
+    shown: document.querySelectorAll('[data-testid="wall-item"]').length,
+    more: document.querySelector('[data-testid="wall-more"]').textContent,
+  }));
+  assert.match(small.more, new RegExp(`Nog ${40 - small.shown} post-its`));
+  await screenshot(display.page, 'projector-carousel-40-1280x720');
+  await display.page.setViewportSize(FULL_HD);
+  await new Promise((r) => setTimeout(r, 300));
+
   // A pause cannot be missed.
   await lead.send({ type: 'carousel_pause' });
   await display.page.getByTestId('display-paused').getByText('Gepauzeerd').waitFor();

@@ -5,7 +5,7 @@
 // marked `data-fit-item`, in reading order, laid out row by row (so when one does not fit,
 // none after it does).
 import type { RefObject } from 'preact';
-import { useLayoutEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface FitResult {
   /** The type scale chosen (1 = the largest). */
@@ -39,13 +39,20 @@ function countInside(box: HTMLElement): number {
   return n;
 }
 
-/** Keeps a number that grows whenever the element's size changes. */
+/**
+ * Keeps a number that grows whenever the element's size changes. The element may come and go
+ * (an empty wall has no box), so every render checks which one to watch.
+ */
 function useSizeVersion(ref: RefObject<HTMLElement | null>): number {
   const [version, setVersion] = useState(0);
+  const watched = useRef<{ el: HTMLElement; observer: ResizeObserver } | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
+    if (watched.current?.el === el) return;
+    watched.current?.observer.disconnect();
+    watched.current = null;
     if (!el || typeof ResizeObserver === 'undefined') return;
-    let last = '';
+    let last = `${el.clientWidth}x${el.clientHeight}`;
     const observer = new ResizeObserver(() => {
       const size = `${el.clientWidth}x${el.clientHeight}`;
       if (size !== last) {
@@ -54,8 +61,9 @@ function useSizeVersion(ref: RefObject<HTMLElement | null>): number {
       }
     });
     observer.observe(el);
-    return () => observer.disconnect();
-  }, [ref]);
+    watched.current = { el, observer };
+  });
+  useLayoutEffect(() => () => watched.current?.observer.disconnect(), []);
   return version;
 }
 
