@@ -236,4 +236,95 @@ export async function openPanel(page, heading) {
   await details.waitFor();
   if (!(await details.evaluate((el) => el.open))) await details.locator('summary').click();
   return details;
+
+/**
+ * A bare control-channel client (the control frames of connection.ts, nothing else) opened
+ * inside `page`, which must be at the server's origin, with `token`'s seat. `send(command)`
+ * resolves with the server's answer to it (the event with its `reply_to`: `ack`, `error`, …). For tests that need many
+ * commands (40 post-its) or commands whose buttons another part of the UI owns.
+ */
+export async function controlClient(page, sessionId, token) {
+  const handle = await page.evaluateHandle(
+    async ({ sessionId, token }) => {
+      const url = `${location.origin.replace(/^http/, 'ws')}/ws/${sessionId}`;
+      const ws = new WebSocket(url, ['werkplaats', `werkplaats-token.${token}`]);
+      ws.binaryType = 'arraybuffer';
+      const waiting = new Map();
+      let next = 1;
+      const encoder = new TextEncoder();
+      const decoder = new TextDecoder();
+      const frame = (obj) => {
+        const body = encoder.encode(JSON.stringify(obj));
+        const head = [87];
+        let n = body.length;
+        while (n >= 0x80) {
+          head.push((n & 0x7f) | 0x80);
+          n = Math.floor(n / 128);
+        }
+        head.push(n);
+        const out = new Uint8Array(head.length + body.length);
+        out.set(head);
+        out.set(body, head.length);
+        return out;
+      };
+      ws.onmessage = (event) => {
+        const bytes = new Uint8Array(event.data);
+        if (bytes[0] !== 87) return;
+        let i = 1;
+        let len = 0;
+        let shift = 0;
+        for (;;) {
+          const b = bytes[i++];
+          len += (b & 0x7f) * 2 ** shift;
+          if (b < 0x80) break;
+          shift += 7;
+        }
+        const msg = JSON.parse(decoder.decode(bytes.subarray(i, i + len)));
+        const resolve = msg.reply_to === undefined ? null : waiting.get(msg.reply_to);
+        if (resolve) {
+          waiting.delete(msg.reply_to);
+          resolve(msg);
+        }
+      };
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = () => reject(new Error('control socket failed'));
+      });
+      const send = (command) =>
+        new Promise((resolve) => {
+          const id = next++;
+          waiting.set(id, resolve);
+          ws.send(frame({ id, ...command }));
+        });
+      await send({ type: 'hello', version: 1 });
+      return { send, close: () => ws.close() };
+    },
+    { sessionId, token },
+  );
+  return {
+    async send(command) {
+      const answer = await handle.evaluate((client, command) => client.send(command), command);
+      if (answer.type === 'error') throw new Error(`${command.type}: ${answer.code} ${answer.message}`);
+      return answer;
+    },
+    close: () => handle.evaluate((client) => client.close()),
+  };
+}
+
+/**
+ * Whether the page fits its window: no scrolling either way, and every element matching
+ * `selector` wholly inside the window. Returns the offenders, for the assertion's message.
+ */
+export function overflowReport(page, selector) {
+  return page.evaluate((selector) => {
+    const doc = document.documentElement;
+    const report = { scrollHeight: doc.scrollHeight, scrollWidth: doc.scrollWidth, height: innerHeight, width: innerWidth, outside: [] };
+    for (const el of document.querySelectorAll(selector)) {
+      const r = el.getBoundingClientRect();
+      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5) {
+        report.outside.push(`${el.textContent.slice(0, 40)} @ ${Math.round(r.top)}..${Math.round(r.bottom)}`);
+      }
+    }
+    return report;
+  }, selector);
 }

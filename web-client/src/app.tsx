@@ -5,6 +5,7 @@ import { AskerPage } from './views/asker-page';
 import { DisplayPage } from './views/display-page';
 import { JoinPage } from './views/join-page';
 import { Layout } from './views/layout';
+import { PrintPage } from './views/print/print-page';
 import { SessionPage } from './views/session-page';
 import { StartPage } from './views/start';
 
@@ -22,6 +23,8 @@ export function App() {
       return <DisplayPage key={route.id} id={route.id} />;
     case 'asker':
       return <AskerPage key={route.id} id={route.id} />;
+    case 'print':
+      return <PrintPage key={`${route.id}/${route.what}`} id={route.id} what={route.what} />;
     case 'not-found':
       return (
         <Layout title={t('stopped.not_found.title')}>

@@ -5,6 +5,8 @@ import { initLiveRegion } from './ui/live-region';
 import './styles.css';
 import './styles/facilitator.css';
 import './styles/phone.css';
+import './styles/projector.css';
+import './styles/print.css';
 
 applyLang();
 initLiveRegion();

@@ -1,5 +1,5 @@
 // Client routes: /, /join/CODE, /s/ID (session), /s/ID/display (projector), /s/ID/asker
-// (the question-asker's screen). The server answers every unknown path with index.html, so these work on a
+// (the question-asker's screen), /s/ID/print/WHAT (a page for paper: blank, format, plan, results). The server answers every unknown path with index.html, so these work on a
 // reload and as links.
 import { useEffect, useState } from 'preact/hooks';
 
@@ -9,6 +9,7 @@ export type Route =
   | { name: 'session'; id: string }
   | { name: 'display'; id: string }
   | { name: 'asker'; id: string }
+  | { name: 'print'; id: string; what: 'blank' | 'format' | 'plan' | 'results' }
   | { name: 'not-found' };
 
 const SESSION_ID = '[A-Za-z0-9_-]{1,64}';
@@ -24,6 +25,8 @@ export function parseRoute(pathname: string): Route {
   if (m) return { name: 'display', id: m[1] as string };
   m = path.match(new RegExp(`^/s/(${SESSION_ID})/asker$`));
   if (m) return { name: 'asker', id: m[1] as string };
+  m = path.match(new RegExp(`^/s/(${SESSION_ID})/print/(blank|format|plan|results)$`));
+  if (m) return { name: 'print', id: m[1] as string, what: m[2] as 'blank' | 'format' | 'plan' | 'results' };
   return { name: 'not-found' };
 }
 

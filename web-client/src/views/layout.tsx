@@ -10,7 +10,7 @@ interface Props {
   title: string;
   children: ComponentChildren;
   /** Extra class on <main>, e.g. for the projector view. */
-  variant?: 'default' | 'display' | 'asker';
+  variant?: 'default' | 'display' | 'asker' | 'print';
   /** Shown right under the header, above <main> (the connection banner). */
   banner?: ComponentChildren;
   /** A wider page, for the workshop with its side column. */

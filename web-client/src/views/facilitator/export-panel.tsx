@@ -8,6 +8,7 @@ import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { apiErrorText } from '../api-errors';
 import { Fold } from './fold';
+import { PrintLinks } from '../print/print-links';
 
 function download(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
@@ -63,6 +64,7 @@ export function ExportPanel() {
           {t('export.json')}
         </button>
       </div>
+      <PrintLinks />
       {error && (
         <p class="error-text" role="alert">
           {error}

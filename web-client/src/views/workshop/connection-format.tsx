@@ -11,6 +11,7 @@ import { steers } from '../../net/control';
 import { useSessionContext } from '../../ui/session-context';
 import { isPendingRemoval, scheduleRemoval, usePendingRemovals } from '../../ui/undo';
 import { commandErrorText } from '../command-errors';
+import { PrintLinks } from '../print/print-links';
 import { FormatEditor } from './format-editor';
 
 export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormatActivity }) {
@@ -87,6 +88,7 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
           {t('common.loading')}
         </p>
       )}
+      {current && <PrintLinks only={['format', 'blank']} formatId={current[0]} name={t('print.linksFormat')} />}
       {current && steers(welcome.role) && list.length > 1 && (
         <p>
           <button type="button" class="button button--quiet" data-testid="remove-format" onClick={() => removeFormat(current[0], currentIndex + 1)}>

@@ -8,6 +8,7 @@ import { useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
 import { usePendingRemovals } from '../../ui/undo';
+import { PrintLinks } from '../print/print-links';
 import { RemoveRowButton, visibleRows } from './remove-row';
 import { SharedText } from './shared-text';
 
@@ -39,6 +40,7 @@ export function PlanPanel({ activity }: { activity: PlanActivity }) {
       <button type="button" class="button button--secondary" onClick={add} disabled={!array}>
         {t('rows.add')}
       </button>
+      <PrintLinks only={['plan']} name={t('print.linksPlan')} />
     </section>
   );
 }
