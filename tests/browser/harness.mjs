@@ -236,6 +236,7 @@ export async function openPanel(page, heading) {
   await details.waitFor();
   if (!(await details.evaluate((el) => el.open))) await details.locator('summary').click();
   return details;
+}
 
 /**
  * A bare control-channel client (the control frames of connection.ts, nothing else) opened

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { WIDE, axeViolations, controlClient, joinAs, launchBrowser, newPerson, postJson, screenshotDir, startWebServer } from './harness.mjs';
+import { WIDE, axeViolations, controlClient, joinAs, launchBrowser, newPerson, openPanel, postJson, screenshotDir, startWebServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -107,6 +107,7 @@ test('a participant fills the format and the plan; "Afdrukken" links are there f
   // Saved on the server before the print pages read it.
   await fatima.page.waitForFunction(() => [...document.querySelectorAll('textarea')].some((t) => t.value === 'In het werkoverleg in maart'));
 
+  await openPanel(fatima.page, 'Resultaten');
   const exportLinks = fatima.page.getByTestId('export').getByRole('navigation', { name: 'Afdrukken' });
   for (const name of ['Alle resultaten', 'Het ingevulde format', 'Een leeg format', 'Het communicatieplan']) {
     await exportLinks.getByRole('link', { name }).waitFor();
