@@ -39,8 +39,11 @@ impl InProcessConn {
     }
 
     pub async fn command(&self, command: Command) {
-        self.send(ClientMsg::Control(ClientEnvelope { id: None, command }))
-            .await;
+        self.send(ClientMsg::Control(Box::new(ClientEnvelope {
+            id: None,
+            command,
+        })))
+        .await;
     }
 
     /// The next frame the session sent, decoded.

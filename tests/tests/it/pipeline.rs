@@ -62,7 +62,7 @@ impl Replica {
         let summary = validate_update_v1(&update, &UpdateLimits::default()).expect("valid");
         conn.send(ClientMsg::Update {
             update: Bytes::from(update),
-            summary,
+            summary: Box::new(summary),
         })
         .await;
     }
