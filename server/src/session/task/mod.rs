@@ -28,7 +28,7 @@ pub use admission::join_retry_after;
 
 use super::awareness::{AwarenessTable, Refusal};
 use super::byte_rate::ByteBucket;
-use super::document::{DocumentError, SessionDocument};
+use super::document::{Clocks, DocumentError, SessionDocument};
 use super::meta::SessionMeta;
 use super::registry::{Registry, SessionContext};
 use super::schema;
@@ -726,12 +726,15 @@ impl SessionTask {
         if !self.within_byte_rate(conn, update.len()) {
             return;
         }
+        // One state vector per update, for the dependency check and the client-id budget
+        // alike: computing it walks every client's blocks (callgrind: a third of the session
+        // task's instructions per update when it was taken three times).
         let clocks = self.doc.clocks();
         if let Err(missing) = summary.check_dependencies(|client| clocks.get(client)) {
             self.park(conn, update, summary, &missing.to_string());
             return;
         }
-        if self.integrate(conn, &update, &summary) {
+        if self.integrate(conn, &update, &summary, &clocks) {
             self.retry_parked(conn);
         } else {
             // It changed nothing (or was refused): nothing is stored or forwarded, so it costs
@@ -784,8 +787,15 @@ impl SessionTask {
         true
     }
 
-    /// Applies an update whose dependencies are met; returns whether the document changed.
-    fn integrate(&mut self, conn: ConnId, update: &[u8], summary: &UpdateSummary) -> bool {
+    /// Applies an update whose dependencies are met (`clocks`: the document's, taken for that
+    /// check); returns whether the document changed.
+    fn integrate(
+        &mut self,
+        conn: ConnId,
+        update: &[u8],
+        summary: &UpdateSummary,
+        clocks: &Clocks,
+    ) -> bool {
         if !self.doc.has_room_for_types(summary.type_count) {
             self.refuse(
                 conn,
@@ -795,7 +805,6 @@ impl SessionTask {
             return false;
         }
         let limits = &self.ctx.config.doc;
-        let clocks = self.doc.clocks();
         let new_clients = summary
             .clients
             .iter()
@@ -884,6 +893,9 @@ impl SessionTask {
             let Some(state) = self.conns.get_mut(&conn) else {
                 return;
             };
+            if state.parked.is_empty() {
+                return;
+            }
             let clocks = self.doc.clocks();
             let Some(ready) = state
                 .parked
@@ -894,7 +906,7 @@ impl SessionTask {
             };
             let (update, summary) = state.parked.remove(ready);
             state.parked_bytes -= update.len();
-            self.integrate(conn, &update, &summary);
+            self.integrate(conn, &update, &summary, &clocks);
         }
     }
 
