@@ -4,6 +4,7 @@ import { loc, t, useLang } from '../../i18n';
 import type { ListActivity } from '../../net/workshop-types';
 import { readList } from '../../state/doc-read';
 import { useSessionContext } from '../../ui/session-context';
+import { DataTable } from '../data-table';
 import { FitBox } from './fit-box';
 import { useDocVersion } from './use-doc-version';
 
@@ -20,7 +21,13 @@ export function ListsDisplay({ activities }: { activities: ListActivity[] }) {
       </h2>
       <FitBox count={count} signature={`${version}`}>
         {(shown) => {
-          let index = 0;
+          // The rows that fit are the first `shown` in reading order, across the tables.
+          let left = shown;
+          const take = (rows: number) => {
+            const now = Math.min(rows, Math.max(0, left));
+            left -= now;
+            return now;
+          };
           return (
             <div class="display-tables">
               {tables.map(({ activity, data }) => (
@@ -29,28 +36,7 @@ export function ListsDisplay({ activities }: { activities: ListActivity[] }) {
                   {data.rows.length === 0 ? (
                     <p class="muted">{t('display.noRows')}</p>
                   ) : (
-                    <table class="display-table__table">
-                      <thead>
-                        <tr>
-                          {data.columns.map((c) => (
-                            <th key={c} scope="col">
-                              {c}
-                            </th>
-                          ))}
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {data.rows.map((row) =>
-                          index++ < shown ? (
-                            <tr key={row.id} data-fit-item>
-                              {row.cells.map((cell, i) => (
-                                <td key={i}>{cell}</td>
-                              ))}
-                            </tr>
-                          ) : null,
-                        )}
-                      </tbody>
-                    </table>
+                    <DataTable data={data} class="display-table__table" shown={take(data.rows.length)} fitItems />
                   )}
                 </div>
               ))}

@@ -3,6 +3,7 @@ import { loc, t, useLang } from '../../i18n';
 import type { PlanActivity } from '../../net/workshop-types';
 import { readPlan } from '../../state/doc-read';
 import { useSessionContext } from '../../ui/session-context';
+import { DataTable } from '../data-table';
 import { FitBox } from './fit-box';
 import { useDocVersion } from './use-doc-version';
 
@@ -18,33 +19,7 @@ export function PlanDisplay({ activity }: { activity: PlanActivity }) {
       </h2>
       <FitBox count={data.rows.length} signature={`${version}`}>
         {(shown) => (
-          <table class="display-table__table display-table__table--plan">
-            <thead>
-              <tr>
-                {data.columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.slice(0, shown).map((row) => (
-                <tr key={row.id} data-fit-item>
-                  {row.cells.map((cell, i) => (
-                    <td key={i}>{cell}</td>
-                  ))}
-                </tr>
-              ))}
-              {data.rows.length === 0 && (
-                <tr>
-                  <td colSpan={data.columns.length} class="muted">
-                    {t('display.noRows')}
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+          <DataTable data={data} class="display-table__table display-table__table--plan" shown={shown} fitItems emptyText={t('display.noRows')} />
         )}
       </FitBox>
     </section>
