@@ -4,6 +4,7 @@ import { ApiError, createSession } from '../api';
 import { t, useLang } from '../i18n';
 import { navigate } from '../router';
 import { saveIdentity } from '../state/identity';
+import { busyAttrs } from '../ui/use-command';
 import { apiErrorText } from './api-errors';
 import { Field } from './field';
 
@@ -83,7 +84,7 @@ export function CreateForm() {
           class="input"
         />
       )}
-      <button type="submit" class="button button--secondary" disabled={busy}>
+      <button type="submit" class="button button--secondary" {...busyAttrs(busy)}>
         {busy ? t('common.busy') : t('start.create.submit')}
       </button>
     </form>

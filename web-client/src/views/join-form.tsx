@@ -6,6 +6,7 @@ import { t, useLang } from '../i18n';
 import { navigate } from '../router';
 import { loadIdentity, saveIdentity } from '../state/identity';
 import { isValidJoinCode, normalizeJoinCode } from '../state/join-code';
+import { busyAttrs } from '../ui/use-command';
 import { apiErrorText } from './api-errors';
 import { Field } from './field';
 
@@ -101,7 +102,7 @@ export function JoinForm({ fixedCode, idPrefix }: Props) {
         maxLength={60}
         class="input"
       />
-      <button type="submit" class="button button--primary" disabled={busy}>
+      <button type="submit" class="button button--primary" {...busyAttrs(busy)}>
         {busy ? t('common.busy') : t('start.join.submit')}
       </button>
     </form>

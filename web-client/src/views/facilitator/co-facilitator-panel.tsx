@@ -5,6 +5,7 @@ import { t, useLang } from '../../i18n';
 import type { CoFacilitatorAddedEvent } from '../../net/control';
 import { announce } from '../../ui/live-region';
 import { useSessionContext } from '../../ui/session-context';
+import { busyAttrs } from '../../ui/use-command';
 import { commandErrorText } from '../command-errors';
 import { CopyButton } from '../copy-button';
 import { Fold } from './fold';
@@ -19,7 +20,7 @@ export function CoFacilitatorPanel() {
   const [made, setMade] = useState<{ name: string; link: string } | null>(null);
   async function submit(event: Event) {
     event.preventDefault();
-    if (!name.trim()) return;
+    if (busy || !name.trim()) return;
     setBusy(true);
     setError(null);
     try {
@@ -39,7 +40,7 @@ export function CoFacilitatorPanel() {
       <form class="inline-form" onSubmit={submit}>
         <label for={`${id}-name`}>{t('cofac.name')}</label>
         <input id={`${id}-name`} class="input" type="text" value={name} maxLength={60} onInput={(e) => setName(e.currentTarget.value)} />
-        <button type="submit" class="button button--secondary" disabled={busy || !name.trim()}>
+        <button type="submit" class="button button--secondary" disabled={!name.trim()} {...busyAttrs(busy)}>
           {t('cofac.make')}
         </button>
       </form>

@@ -4,6 +4,7 @@ import { useRef, useState } from 'preact/hooks';
 import { deleteSession } from '../../api';
 import { t, useLang } from '../../i18n';
 import { useSessionContext } from '../../ui/session-context';
+import { busyAttrs } from '../../ui/use-command';
 import { apiErrorText } from '../api-errors';
 import { Fold } from './fold';
 
@@ -21,6 +22,7 @@ export function DeletePanel() {
     cancel.current?.focus();
   }
   async function confirm() {
+    if (busy) return;
     setBusy(true);
     try {
       await deleteSession(sessionId, token);
@@ -50,7 +52,7 @@ export function DeletePanel() {
           <button ref={cancel} type="button" class="button button--secondary" onClick={() => dialog.current?.close()}>
             {t('delete.no')}
           </button>
-          <button type="button" class="button button--danger" disabled={busy} onClick={confirm}>
+          <button type="button" class="button button--danger" {...busyAttrs(busy)} onClick={confirm}>
             {t('delete.yes')}
           </button>
         </div>

@@ -9,6 +9,7 @@ import { useYText, useYVersion } from '../../ui/hooks';
 import { announce } from '../../ui/live-region';
 import { steers } from '../../net/control';
 import { useSessionContext } from '../../ui/session-context';
+import { busyAttrs } from '../../ui/use-command';
 import { isPendingRemoval, scheduleRemoval, usePendingRemovals } from '../../ui/undo';
 import { commandErrorText } from '../command-errors';
 import { PrintLinks } from '../print/print-links';
@@ -33,6 +34,7 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
   const editable = activity.sides.find((side) => side.name_editable);
 
   async function addFormat() {
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -98,7 +100,7 @@ export function ConnectionFormatPanel({ activity }: { activity: ConnectionFormat
       )}
       {(activity.repeatable ?? false) && (
         <div class="format__add">
-          <button type="button" class="button button--secondary" onClick={addFormat} disabled={busy}>
+          <button type="button" class="button button--secondary" onClick={addFormat} {...busyAttrs(busy)}>
             {t('format.add')}
           </button>
           <p class="hint">{t('format.addHint')}</p>

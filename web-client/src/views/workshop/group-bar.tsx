@@ -3,7 +3,7 @@
 import { useId, useState } from 'preact/hooks';
 import { t, tCount, useLang } from '../../i18n';
 import { useWorkshop } from '../../ui/session-context';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
 
 const NEW = '__new__';
 
@@ -57,7 +57,7 @@ export function GroupBar({ chosen, onDone }: { chosen: string[]; onDone: () => v
             <input id={`${id}-label`} class="input" type="text" value={label} maxLength={80} onInput={(e) => setLabel(e.currentTarget.value)} />
           </div>
         )}
-        <button type="submit" class="button button--secondary" disabled={busy || chosen.length === 0 || (isNew && !label.trim())}>
+        <button type="submit" class="button button--secondary" disabled={chosen.length === 0 || (isNew && !label.trim())} {...busyAttrs(busy)}>
           {t('group.submit')}
         </button>
       </div>

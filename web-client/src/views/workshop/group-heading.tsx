@@ -2,7 +2,7 @@
 import { useId, useState } from 'preact/hooks';
 import { t, tCount, useLang } from '../../i18n';
 import type { GroupView } from '../../net/workshop-types';
-import { useCommand } from '../../ui/use-command';
+import { busyAttrs, useCommand } from '../../ui/use-command';
 
 export function GroupHeading({ group, count }: { group: GroupView; count: number }) {
   useLang();
@@ -24,7 +24,7 @@ export function GroupHeading({ group, count }: { group: GroupView; count: number
         <form class="inline-form" onSubmit={submit}>
           <label for={`${id}-name`}>{t('group.newName')}</label>
           <input id={`${id}-name`} class="input" type="text" value={label} maxLength={80} onInput={(e) => setLabel(e.currentTarget.value)} />
-          <button type="submit" class="button button--secondary" disabled={busy || !label.trim()}>
+          <button type="submit" class="button button--secondary" disabled={!label.trim()} {...busyAttrs(busy)}>
             {t('group.save')}
           </button>
           <button type="button" class="button button--quiet" onClick={() => setEditing(false)}>

@@ -60,7 +60,7 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted, chat = fa
           </label>
           <textarea id={`${textId}-edit`} class="input" rows={2} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
           <span class="button-row">
-            <button type="submit" class="button button--primary" disabled={busy}>
+            <button type="submit" class="button button--primary" {...busyAttrs(busy)}>
               {t('idea.save')}
             </button>
             <button type="button" class="button button--quiet" onClick={() => setEditing(false)}>
@@ -106,7 +106,7 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted, chat = fa
           <span class="vote__count">({tCount('idea.votes', idea.votes)})</span>
         </button>
         {idea.group_id && (
-          <button type="button" class="button button--quiet" aria-describedby={textId} disabled={busy} onClick={() => run({ type: 'ungroup', idea_id: idea.id }, t('idea.ungrouped'))}>
+          <button type="button" class="button button--quiet" aria-describedby={textId} {...busyAttrs(busy)} onClick={() => run({ type: 'ungroup', idea_id: idea.id }, t('idea.ungrouped'))}>
             {t('idea.ungroup')}
           </button>
         )}
@@ -133,7 +133,7 @@ export function IdeaCard({ idea, selected, onSelect, votesLeft, voted, chat = fa
             type="button"
             class="button button--quiet"
             aria-describedby={textId}
-            disabled={busy}
+            {...busyAttrs(busy)}
             onClick={() => run({ type: 'hide_idea', idea_id: idea.id, hidden: !idea.hidden }, idea.hidden ? t('idea.shown') : t('idea.hiddenDone'))}
           >
             {idea.hidden ? t('idea.unhide') : t('idea.hide')}
