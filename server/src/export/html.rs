@@ -145,7 +145,7 @@ pub fn render_html(r: &Results) -> String {
                 Some(s) => format!("{} ({}, {})", esc(&s.text), esc(&s.owner), esc(&s.date)),
                 None => "nog geen".to_owned(),
             };
-            let _ = write!(out, "<p><strong>Volgende stap</strong>: {step}</p>");
+            let _ = write!(out, "<p><strong>Afspraak</strong>: {step}</p>");
         }
     }
     for list in r

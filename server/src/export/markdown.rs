@@ -152,7 +152,7 @@ pub fn render_markdown(r: &Results) -> String {
                 Some(s) => format!("{} ({}, {})", inline(&s.text), inline(&s.owner), s.date),
                 None => "nog geen".to_owned(),
             };
-            let _ = writeln!(out, "**Volgende stap**: {step}\n");
+            let _ = writeln!(out, "**Afspraak**: {step}\n");
         }
     }
 
