@@ -3,11 +3,11 @@
 
 1. Instructions per delivery with callgrind (ours and the bare relay; deterministic, so not
    disturbed by whatever else runs on the machine). Each server runs under
-   `valgrind --tool=callgrind` through the same fixed, scripted load twice: once for T seconds
-   and once for 2T. Both runs pay the same start-up, connecting, syncing and shutdown, so
-   (instructions of the long run - of the short one) / (deliveries of the long run - of the
-   short one) is what one more delivery costs in steady state. User-space instructions only:
-   the kernel's socket work (most of a delivery's CPU, see bench/NOTES.md) is not in them.
+   `valgrind --tool=callgrind` through the same fixed, scripted load twice, for the same time:
+   once at rate r and once at 2r. Both runs pay the same start-up, connecting, syncing, timers
+   and shutdown, so (instructions at 2r - at r) / (deliveries at 2r - at r) is what one more
+   delivered update costs. User-space instructions only: the kernel's socket work (most of a
+   delivery's CPU, see bench/NOTES.md) is not in them.
 2. CPU seconds per million deliveries from the server process's own accounting (user + system
    time of all its threads, /proc/PID/task/*/schedstat, over the measured window and its drain),
    native, for every server, the kernel's share included. Noisy on a shared machine: each load
@@ -43,32 +43,33 @@ OURS = [
     "--max-connections", "30000", "--web", "bench/peers/no-web",
 ]
 
-# name -> (loadgen scenario args, seconds argument name, T under callgrind, args natively)
-# Under callgrind a server runs some 50x slower, so the rates there stay low enough that it
-# keeps up (nothing lost; loadgen checks), natively they are those of bench/run.sh's trials.
+# name -> the load under callgrind (scenario args without rate and duration; the rate flag
+# and the lower of the two rates; the duration flag and seconds) and natively. Under callgrind
+# a server runs some 50x slower, so the rates there stay low enough that it keeps up (nothing
+# lost; loadgen checks); natively they are those of bench/run.sh's trials.
 LOADS = {
     "s1": {
-        "callgrind": ["s1", "--clients", "50", "--rate", "0.5"],
+        "callgrind": ["s1", "--clients", "50"],
+        "rate": ("--rate", 0.5), "seconds": ("--seconds", 6),
         "native": ["s1", "--clients", "50", "--rate", "1", "--seconds", "10"],
-        "seconds_flag": "--seconds",
     },
     "s1-20x10": {
-        "callgrind": ["s1", "--sessions", "20", "--clients", "10", "--writers", "1", "--rate", "2"],
+        "callgrind": ["s1", "--sessions", "20", "--clients", "10", "--writers", "1"],
+        "rate": ("--rate", 2), "seconds": ("--seconds", 6),
         "native": ["s1", "--sessions", "20", "--clients", "10", "--writers", "1", "--rate", "20",
                    "--seconds", "10"],
-        "seconds_flag": "--seconds",
     },
     "s5-1x50": {
-        "callgrind": ["s5", "--sessions", "1", "--clients", "50", "--rates", "4"],
+        "callgrind": ["s5", "--sessions", "1", "--clients", "50"],
+        "rate": ("--rates", 2), "seconds": ("--step-seconds", 6),
         "native": ["s5", "--sessions", "1", "--clients", "50", "--rates", "50",
                    "--step-seconds", "4"],
-        "seconds_flag": "--step-seconds",
     },
     "s5-100x10": {
-        "callgrind": ["s5", "--sessions", "100", "--clients", "10", "--rates", "0.5"],
+        "callgrind": ["s5", "--sessions", "100", "--clients", "10"],
+        "rate": ("--rates", 0.25), "seconds": ("--step-seconds", 6),
         "native": ["s5", "--sessions", "100", "--clients", "10", "--rates", "10",
                    "--step-seconds", "4"],
-        "seconds_flag": "--step-seconds",
     },
 }
 
@@ -236,22 +237,25 @@ def ok(result):
     return True
 
 
-def callgrind(kinds, loads, seconds, pin):
+def callgrind(kinds, loads, pin):
     rows = {}
     for load in loads:
         spec = LOADS[load]
+        rate_flag, rate = spec["rate"]
+        seconds_flag, seconds = spec["seconds"]
         for kind in kinds:
             runs = []
-            for t in (seconds, 2 * seconds):
-                out = os.path.join(OUT, f"callgrind.{kind}.{load}.{t:g}s.out")
-                args = spec["callgrind"] + [spec["seconds_flag"], f"{t:g}"]
+            for r in (rate, 2 * rate):
+                out = os.path.join(OUT, f"callgrind.{kind}.{load}.{r:g}.out")
+                args = spec["callgrind"] + [rate_flag, f"{r:g}", seconds_flag, f"{seconds:g}"]
                 result, ir = run_trial(kind, args, pin, callgrind_out=out)
                 n, _ = deliveries(result)
                 good = ok(result)
-                print(f"  callgrind {load:10} {kind:12} {t:4g}s ok={good} deliveries={n} "
+                print(f"  callgrind {load:10} {kind:12} rate {r:g} ok={good} deliveries={n} "
                       f"instructions={ir}", file=sys.stderr, flush=True)
-                runs.append({"seconds": t, "ok": good, "error": result.get("error"),
-                             "deliveries": n, "instructions": ir})
+                runs.append({"rate": r, "seconds": seconds, "ok": good,
+                             "error": result.get("error"), "deliveries": n,
+                             "instructions": ir})
             (a, b) = runs
             per = None
             if a["ok"] and b["ok"] and a["instructions"] and b["instructions"] and \
@@ -318,8 +322,6 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", help="comma-separated servers")
     ap.add_argument("--loads", default=",".join(LOADS), help="comma-separated loads")
-    ap.add_argument("--seconds", type=float, default=5.0,
-                    help="T of the callgrind runs (the second runs 2T)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions of the native runs")
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--no-native", action="store_true")
@@ -337,7 +339,7 @@ def main():
                "loads": {l: LOADS[l] for l in loads}, "loadavg_start": os.getloadavg()[0]}
     if not args.no_callgrind:
         kinds = [k for k in CALLGRIND_KINDS if not only or k in only]
-        results["callgrind"] = callgrind(kinds, loads, args.seconds, pin)
+        results["callgrind"] = callgrind(kinds, loads, pin)
     if not args.no_native:
         kinds = [k for k in NATIVE_KINDS if (not only or k in only) and available(k)]
         results["native"] = native(kinds, loads, args.reps, pin)

@@ -832,7 +832,8 @@ async fn a_write_failing_halfway_leaves_nothing_and_fails_alone() {
 fn each_durability_sets_its_synchronous_level() {
     use super::{Durability, configure};
     for (durability, level) in [(Durability::Normal, 1), (Durability::Full, 2)] {
-        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = rusqlite::Connection::open(db_path(&dir)).expect("open");
         configure(&conn, durability).expect("configure");
         let synchronous: i64 = conn
             .pragma_query_value(None, "synchronous", |r| r.get(0))
