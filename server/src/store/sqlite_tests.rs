@@ -730,6 +730,24 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
         4
     );
     assert_eq!(log_rows(&path), vec![(1, 1), (2, 1), (4, 2)]);
+    // Schema 4: the log is one b-tree, without a separate index of its key.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'updates'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count indexes");
+    assert_eq!(indexes, 0);
+    let without_rowid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'updates' AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("read the schema");
+    assert_eq!(without_rowid, 1);
 }
 
 #[tokio::test]
