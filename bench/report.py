@@ -14,7 +14,10 @@ import platform
 import statistics
 import subprocess
 
-TARGETS = ["ours", "y-websocket", "y-sweet", "hocuspocus", "relay"]
+# "ours": the memory store; "ours-sqlite": the default SQLite store (--sqlite-sync normal);
+# "ours-full": SQLite with --sqlite-sync full.
+TARGETS = ["ours", "ours-sqlite", "ours-full", "y-websocket", "y-sweet", "hocuspocus", "relay"]
+OURS = ["ours", "ours-sqlite", "ours-full"]
 PEERS = ["y-websocket", "y-sweet", "hocuspocus"]
 SATURATED = 0.9
 
@@ -23,6 +26,11 @@ METRICS = [
     ("s1", "latency_ms.p50", "S1 fan-out latency p50", "ms", 1, "lower"),
     ("s1", "latency_ms.p99", "S1 fan-out latency p99", "ms", 1, "lower"),
     ("s1", "latency_ms.p999", "S1 fan-out latency p99.9", "ms", 1, "lower"),
+    ("s1-20x10", "latency_ms.p50", "S1 20x10 (1 writer at 20/s) p50", "ms", 1, "lower"),
+    ("s1-20x10", "latency_ms.p99", "S1 20x10 (1 writer at 20/s) p99", "ms", 1, "lower"),
+    ("s1-20x10", "latency_ms.p999", "S1 20x10 (1 writer at 20/s) p99.9", "ms", 1, "lower"),
+    ("s1", "server_cpu_secs_per_million", "S1 server CPU per million deliveries", "s", 1, "lower"),
+    ("s1-20x10", "server_cpu_secs_per_million", "S1 20x10 server CPU per million deliveries", "s", 1, "lower"),
     ("s2", "bytes_per_connection", "S2 memory per connection", "KiB", 1 / 1024, "lower"),
     ("s2", "bytes_per_session", "S2 memory per session", "KiB", 1 / 1024, "lower"),
     ("s3", "join1_ms", "S3 1 joiner, initial sync", "ms", 1, "lower"),
@@ -117,6 +125,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--server-core", default="0")
     ap.add_argument("--loadgen-core", default="1")
+    ap.add_argument("--out-dir", default="",
+                    help="write results.json and BENCHMARKS.md here instead (a subset run)")
     args = ap.parse_args()
     with open(args.raw) as f:
         trials = [json.loads(line) for line in f if line.strip()]
@@ -151,13 +161,18 @@ def main():
         loadgen_core=args.loadgen_core,
         commit=sh("git", "rev-parse", "--short", "HEAD"),
     )
-    with open("bench/results.json", "w") as f:
+    json_path, md_path = "bench/results.json", "BENCHMARKS.md"
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        json_path = os.path.join(args.out_dir, "results.json")
+        md_path = os.path.join(args.out_dir, "BENCHMARKS.md")
+    with open(json_path, "w") as f:
         json.dump(
             {"meta": meta, "medians": medians, "counts": counts, "floors": floors, "trials": trials},
             f,
             indent=1,
         )
-    with open("BENCHMARKS.md", "w") as f:
+    with open(md_path, "w") as f:
         f.write(markdown(meta, medians, counts, bounds, floors))
 
 
@@ -180,6 +195,11 @@ def compute_floors(m):
     relay = m[p99].get("relay")
     out.append(check("S1 p99 within 2x of the bare relay", m[p99]["ours"],
                      relay * 2 if relay else None, lambda o, l: o <= l))
+    for q in ["p50", "p99"]:
+        name = f"S1 20x10 (1 writer at 20/s) {q}"
+        yws = m[name].get("y-websocket")
+        out.append(check(f"S1 20x10 {q} of the default store at or below y-websocket's",
+                         m[name].get("ours-sqlite"), yws, lambda o, l: o <= l))
     out.append(check("S2 at most 6 KiB per connection", m["S2 memory per connection"]["ours"],
                      6.0, lambda o, l: o <= l))
     j = "S3 50 joiners, all synced"
@@ -224,9 +244,10 @@ def markdown(meta, m, counts, bounds, floors):
     w("## Medians\n")
     w("Ratios are ours ÷ peer: below 1 is better for ours where lower is better (latency, memory,")
     w("time), above 1 where higher is better (capacity).\n")
-    head = "| metric | " + " | ".join(TARGETS) + " | " + " | ".join(f"ours÷{t}" for t in TARGETS[1:]) + " |"
+    others = [t for t in TARGETS if t not in OURS]
+    head = "| metric | " + " | ".join(TARGETS) + " | " + " | ".join(f"ours÷{t}" for t in others) + " |"
     w(head)
-    w("|" + "---|" * (1 + 2 * len(TARGETS) - 1))
+    w("|" + "---|" * (1 + len(TARGETS) + len(others)))
     for label, path, name, unit, scale, better in METRICS:
         row = m[name]
         cells = []
@@ -243,10 +264,23 @@ def markdown(meta, m, counts, bounds, floors):
             cells.append(v)
         ratios = []
         ours = row.get("ours")
-        for t in TARGETS[1:]:
+        for t in others:
             other = row.get(t)
             ratios.append(f"{ours / other:.2f}" if ours is not None and other else "–")
         w(f"| {name} ({unit}, {better} is better) | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    w("")
+    w("`ours` runs with `--store memory`, `ours-sqlite` with the default store (SQLite,")
+    w("`--sqlite-sync normal`), `ours-full` with SQLite and `--sqlite-sync full`.\n")
+    w("### Our stores against y-websocket (S1)\n")
+    w("| metric | " + " | ".join(f"{t}÷y-websocket" for t in OURS) + " |")
+    w("|" + "---|" * (1 + len(OURS)))
+    for label, path, name, unit, scale, better in METRICS:
+        if not label.startswith("s1"):
+            continue
+        base = m[name].get("y-websocket")
+        cells = [f"{m[name][t] / base:.2f}" if m[name].get(t) is not None and base else "–"
+                 for t in OURS]
+        w(f"| {name} | " + " | ".join(cells) + " |")
     w("")
     w("`fail (n/m)`: n of m trials lost updates, disconnected clients or did not converge, so none")
     w("counts; `≥`: the load generator saturated before the server failed, so the capacity is a")

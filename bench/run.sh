@@ -8,6 +8,10 @@
 #   REPS=5 bench/run.sh          # more repetitions (about 7 minutes each)
 #   QUICK=1 bench/run.sh         # small sizes, one repetition: a check of the script
 #   ONLY="ours relay" SCENARIOS="s1 s4" bench/run.sh
+#   ONLY="ours ours-sqlite ours-full y-websocket" SCENARIOS="s1 s1-20x10" bench/run.sh
+#
+# "ours" runs with the memory store; "ours-sqlite" with the default (SQLite, --sqlite-sync
+# normal) and "ours-full" with SQLite and --sqlite-sync full, each on a fresh data directory.
 #
 # Every server binds 127.0.0.1 only. See bench/README.md.
 set -euo pipefail
@@ -27,12 +31,14 @@ if [ "$BENCH_SCHED" = fifo ]; then
 else
   PRIO=(nice -n -10)
 fi
-ONLY=${ONLY:-"ours y-websocket y-sweet hocuspocus relay"}
-SCENARIOS=${SCENARIOS:-"s1 s2 s3 s4 s5-1x50 s5-100x10"}
+ONLY=${ONLY:-"ours ours-sqlite ours-full y-websocket y-sweet hocuspocus relay"}
+SCENARIOS=${SCENARIOS:-"s1 s1-20x10 s2 s3 s4 s5-1x50 s5-100x10"}
 PEERS=bench/peers
 LOGS=$PEERS/logs
 RAW=$PEERS/trials.jsonl
 BASE_PORT=${BASE_PORT:-19400}
+# A subset run writes its report here instead of over BENCHMARKS.md and bench/results.json.
+REPORT_DIR=${REPORT_DIR:-}
 HOCUSPOCUS_VERSION="4"
 Y_WEBSOCKET_SERVER_VERSION="0.1.1"
 YJS_VERSION="13"
@@ -41,6 +47,7 @@ Y_SWEET_VERSION="0.9.1"
 if [ "$QUICK" = 1 ]; then
   REPS=1
   S1_ARGS="--clients 50 --seconds 4"
+  S1B_ARGS="--sessions 20 --clients 10 --writers 1 --rate 20 --seconds 4"
   S2_ARGS="--sessions 100 --clients 10"
   S3_ARGS="--ops 20000 --joiners 50"
   S4_ARGS="--clients 200 --changes 5"
@@ -48,6 +55,9 @@ if [ "$QUICK" = 1 ]; then
   S5B_ARGS="--sessions 100 --clients 10 --rates 5,50 --step-seconds 1"
 else
   S1_ARGS="--clients 50 --rate 1 --seconds 20"
+  # many small workshops: 20 sessions of 10, one client typing fast in each (8,000 edits,
+  # 72,000 deliveries)
+  S1B_ARGS="--sessions 20 --clients 10 --writers 1 --rate 20 --seconds 20"
   S2_ARGS="--sessions 1000 --clients 10 --settle-secs 2"
   S3_ARGS="--ops 100000 --joiners 50"
   # ours: 20 server-driven changes (four rounds at --minute-ms 150) and 20 by command
@@ -57,12 +67,15 @@ else
 fi
 
 install_peers() {
-  if [ ! -x "$PEERS/y-sweet/bin/y-sweet" ]; then
+  # Only the peers this run measures.
+  if [[ " $ONLY " == *" y-sweet "* ]] && [ ! -x "$PEERS/y-sweet/bin/y-sweet" ]; then
     echo "== installing y-sweet $Y_SWEET_VERSION (cargo install; several minutes)"
     nice -n 10 cargo install y-sweet --version "$Y_SWEET_VERSION" --locked --root "$PEERS/y-sweet"
   fi
-  if [ ! -d "$PEERS/node/node_modules/@hocuspocus/server" ] ||
-    [ ! -d "$PEERS/node/node_modules/@y/websocket-server" ]; then
+  if [[ " $ONLY " == *" y-websocket "* || " $ONLY " == *" hocuspocus "* ]] && {
+    [ ! -d "$PEERS/node/node_modules/@hocuspocus/server" ] ||
+      [ ! -d "$PEERS/node/node_modules/@y/websocket-server" ]
+  }; then
     echo "== installing @hocuspocus/server@$HOCUSPOCUS_VERSION, @y/websocket-server@$Y_WEBSOCKET_SERVER_VERSION, yjs@$YJS_VERSION"
     mkdir -p "$PEERS/node"
     echo '{ "name": "werkplaats-bench-peers", "private": true }' >"$PEERS/node/package.json"
@@ -86,13 +99,21 @@ start_server() {
   PORT=$((PORT + 1))
   local log="$LOGS/$kind-$PORT.log"
   local pin=("${PRIO[@]}" taskset -c "$SERVER_CORE")
+  # Every S4 client joins with the code (hence the join limit); --minute-ms makes the
+  # carousel's 2/3/5/3/2-minute stages last 300-750 ms (nothing else uses it).
+  local ours=(target/release/werkplaats --bind "127.0.0.1:$PORT"
+    --join-per-minute 1000000 --session-joins-per-minute 1000000 --create-per-minute 1000000
+    --max-connections 30000 --web "$PEERS/no-web" --minute-ms 150)
+  local data="$PEERS/data/$kind-$PORT"
   case $kind in
-  ours)
-    # Every S4 client joins with the code (hence the join limit); --minute-ms makes the
-    # carousel's 2/3/5/3/2-minute stages last 300-750 ms (nothing else uses it).
-    "${pin[@]}" target/release/werkplaats --store memory --bind "127.0.0.1:$PORT" \
-      --join-per-minute 1000000 --session-joins-per-minute 1000000 --create-per-minute 1000000 --max-connections 30000 --web "$PEERS/no-web" \
-      --minute-ms 150 >"$log" 2>&1 &
+  ours) "${pin[@]}" "${ours[@]}" --store memory >"$log" 2>&1 & ;;
+  ours-sqlite)
+    rm -rf "$data" && mkdir -p "$data"
+    "${pin[@]}" "${ours[@]}" --store sqlite --data "$data" >"$log" 2>&1 &
+    ;;
+  ours-full)
+    rm -rf "$data" && mkdir -p "$data"
+    "${pin[@]}" "${ours[@]}" --store sqlite --sqlite-sync full --data "$data" >"$log" 2>&1 &
     ;;
   relay) "${pin[@]}" target/release/relay --bind "127.0.0.1:$PORT" >"$log" 2>&1 & ;;
   y-websocket) PORT=$PORT "${pin[@]}" node bench/y-websocket-server.cjs >"$log" 2>&1 & ;;
@@ -122,7 +143,10 @@ stop_server() {
   done
   kill -9 "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$PEERS/data"
 }
+
+kind_is_ours() { [[ $1 == ours || $1 == ours-* ]]; }
 
 # trial REP LABEL KIND SCENARIO ARGS...: one trial on a fresh server; appends a JSON line.
 trial() {
@@ -133,7 +157,10 @@ trial() {
     result='{"ok":false,"error":"server did not start"}'
   else
     # shellcheck disable=SC2068
-    result=$(timeout 600 "${PRIO[@]}" taskset -c "$LOADGEN_CORE" target/release/loadgen --target "$kind" \
+    # The load generator knows kinds of protocol; our three stores speak the same.
+    local target=$kind
+    if kind_is_ours "$kind"; then target=ours; fi
+    result=$(timeout 600 "${PRIO[@]}" taskset -c "$LOADGEN_CORE" target/release/loadgen --target "$target" \
       --addr "127.0.0.1:$PORT" --server-pid "$SERVER_PID" "$scenario" $@) ||
       result='{"ok":false,"error":"load generator failed or timed out"}'
     stop_server
@@ -159,6 +186,7 @@ main() {
       for kind in $ONLY; do
         case $label in
         s1) trial "$rep" "$label" "$kind" s1 "$S1_ARGS" ;;
+        s1-20x10) trial "$rep" "$label" "$kind" s1 "$S1B_ARGS" ;;
         s2) trial "$rep" "$label" "$kind" s2 "$S2_ARGS" ;;
         s3) [ "$kind" = relay ] || trial "$rep" "$label" "$kind" s3 "$S3_ARGS" ;;
         s4) trial "$rep" "$label" "$kind" s4 "$S4_ARGS" ;;
@@ -170,9 +198,9 @@ main() {
     done
   done
   local seconds=$(($(date -u +%s) - started))
-  echo "== writing bench/results.json and BENCHMARKS.md (run took ${seconds}s)"
+  echo "== writing ${REPORT_DIR:-bench}/results.json and ${REPORT_DIR:-.}/BENCHMARKS.md (run took ${seconds}s)"
   python3 bench/report.py --raw "$RAW" --reps "$REPS" --quick "$QUICK" --seconds "$seconds" \
-    --server-core "$SERVER_CORE" --loadgen-core "$LOADGEN_CORE"
+    --server-core "$SERVER_CORE" --loadgen-core "$LOADGEN_CORE" --out-dir "${REPORT_DIR:-}"
 }
 
 main "$@"

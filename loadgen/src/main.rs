@@ -31,8 +31,14 @@ struct Args {
 enum Scenario {
     /// Fan-out latency: one session, every client typing.
     S1 {
+        #[arg(long, default_value_t = 1)]
+        sessions: usize,
         #[arg(long, default_value_t = 50)]
         clients: usize,
+        /// Clients of each session that type (the first ones); the others only receive.
+        /// Default: all.
+        #[arg(long)]
+        writers: Option<usize>,
         #[arg(long, default_value_t = 1.0)]
         rate: f64,
         #[arg(long, default_value_t = 10.0)]
@@ -97,12 +103,16 @@ async fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (name, result) = match &args.scenario {
         Scenario::S1 {
+            sessions,
             clients,
+            writers,
             rate,
             seconds,
         } => {
             let p = s1::S1 {
+                sessions: *sessions,
                 clients: *clients,
+                writers: writers.unwrap_or(*clients),
                 rate: *rate,
                 seconds: *seconds,
             };

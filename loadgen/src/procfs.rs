@@ -68,9 +68,14 @@ impl CpuMeter {
     }
 
     pub fn cores(&self) -> Option<f64> {
-        let used = cpu_ns(self.pid)?.checked_sub(self.start_ns?)? as f64 / 1e9;
+        let used = self.used_secs()?;
         let wall = self.start.elapsed().as_secs_f64();
         (wall > 0.0).then(|| used / wall)
+    }
+
+    /// CPU seconds used since the start (its threads now alive, user and system).
+    pub fn used_secs(&self) -> Option<f64> {
+        Some(cpu_ns(self.pid)?.checked_sub(self.start_ns?)? as f64 / 1e9)
     }
 }
 

@@ -28,13 +28,33 @@ fn assert_ok(result: &serde_json::Value) {
 async fn s1_fan_out_loses_nothing_and_converges() {
     let (server, ctx) = ours().await;
     let p = s1::S1 {
+        sessions: 1,
         clients: 5,
+        writers: 5,
         rate: 5.0,
         seconds: 2.0,
     };
     let result = s1::run(&ctx, &p).await.unwrap();
     assert_ok(&result);
     assert_eq!(result["expected"], 5 * 4 * 10);
+    assert_eq!(result["delivered"], result["expected"]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s1_with_one_writer_in_each_of_many_sessions() {
+    let (server, ctx) = ours().await;
+    let p = s1::S1 {
+        sessions: 3,
+        clients: 4,
+        writers: 1,
+        rate: 5.0,
+        seconds: 2.0,
+    };
+    let result = s1::run(&ctx, &p).await.unwrap();
+    assert_ok(&result);
+    // Per session: one writer's 10 edits to each of 3 receivers.
+    assert_eq!(result["expected"], 3 * 3 * 10);
     assert_eq!(result["delivered"], result["expected"]);
     server.shutdown().await;
 }
@@ -84,7 +104,9 @@ async fn the_relay_relays() {
     });
     let ctx = Ctx::new(Target::new(Kind::Relay, addr), None);
     let p = s1::S1 {
+        sessions: 1,
         clients: 3,
+        writers: 3,
         rate: 5.0,
         seconds: 1.0,
     };

@@ -19,6 +19,26 @@ pub enum StoreKind {
     Memory,
 }
 
+/// What a stored batch has survived before its frames go out (`--sqlite-sync`); see
+/// `store::sqlite::Durability`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSync {
+    /// WAL written to the OS before delivery, fsynced every second: survives a killed
+    /// process; a power loss may take the last second.
+    Normal,
+    /// WAL fsynced before delivery: survives power loss too; every batch waits for the disk.
+    Full,
+}
+
+impl From<SqliteSync> for crate::store::sqlite::Durability {
+    fn from(sync: SqliteSync) -> Self {
+        match sync {
+            SqliteSync::Normal => Self::Normal,
+            SqliteSync::Full => Self::Full,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "werkplaats",
@@ -37,6 +57,17 @@ pub struct Config {
     /// Where sessions are stored.
     #[arg(long, env = "WERKPLAATS_STORE", value_enum, default_value = "sqlite")]
     pub store: StoreKind,
+
+    /// When the SQLite store fsyncs: `normal` (every second; a batch is delivered once it is
+    /// written to the OS, which survives a killed process) or `full` (before every batch is
+    /// delivered, which also survives power loss).
+    #[arg(
+        long,
+        env = "WERKPLAATS_SQLITE_SYNC",
+        value_enum,
+        default_value = "normal"
+    )]
+    pub sqlite_sync: SqliteSync,
 
     /// Directory with the built web client; served at `/`.
     #[arg(long, env = "WERKPLAATS_WEB", default_value = "web-client/dist")]

@@ -49,9 +49,11 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
             let path = dir.join("werkplaats.sqlite3");
-            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
-                .await?
-                .context("cannot open the store")?;
+            let durability = config.sqlite_sync.into();
+            let store =
+                tokio::task::spawn_blocking(move || SqliteStore::open_durable(&path, durability))
+                    .await?
+                    .context("cannot open the store")?;
             Ok(Arc::new(store))
         }
     }

@@ -42,6 +42,9 @@ pub struct Step {
     /// Fraction of one core the load generator used while sending.
     pub loadgen_cpu: f64,
     pub server_cpu: Option<f64>,
+    /// The server's CPU seconds per million deliveries, from its own accounting
+    /// (`/proc/PID/task/*/schedstat`) over the step and its drain.
+    pub server_cpu_secs_per_million: Option<f64>,
     pub failures: Vec<String>,
     #[serde(skip)]
     pub latencies: Vec<f64>,
@@ -90,13 +93,29 @@ impl Fleet {
     /// Every client edits `rate` times a second for `seconds` (each with its own phase);
     /// then waits for the last deliveries and accounts for every edit.
     pub async fn step(&mut self, ctx: &Ctx, rate: f64, seconds: f64) -> Step {
+        self.step_with_writers(ctx, rate, seconds, usize::MAX).await
+    }
+
+    /// [`step`](Self::step) with only the first `writers` clients of each room editing; the
+    /// others only receive.
+    pub async fn step_with_writers(
+        &mut self,
+        ctx: &Ctx,
+        rate: f64,
+        seconds: f64,
+        writers_per_room: usize,
+    ) -> Step {
         let per_client = (rate * seconds).round().max(1.0) as usize;
         let period = Duration::from_secs_f64(1.0 / rate);
         let loadgen = CpuMeter::start(None);
         let server = CpuMeter::start(ctx.server_pid);
         let start = tokio::time::Instant::now() + Duration::from_millis(20);
         let mut writers = Vec::new();
-        for conn in self.conns() {
+        let editing = self
+            .rooms
+            .iter()
+            .flat_map(|room| room.iter().take(writers_per_room).map(|m| &m.conn));
+        for conn in editing {
             let tx = conn.sender();
             let phase = period.mul_f64(rand::rng().random::<f64>());
             writers.push(tokio::spawn(async move {
@@ -117,9 +136,15 @@ impl Fleet {
         let server_cpu = server.cores();
         let all: Vec<&Conn> = self.conns().collect();
         wait_quiet(&all, DRAIN_QUIET, DRAIN_MAX).await;
+        let server_cpu_secs = server.used_secs();
         let mut step = self.account(rate, seconds);
         step.loadgen_cpu = loadgen_cpu;
         step.server_cpu = server_cpu;
+        // This step's deliveries (`delivered` counts those of earlier steps too).
+        let deliveries = step.latencies.len();
+        step.server_cpu_secs_per_million = server_cpu_secs
+            .filter(|_| deliveries > 0)
+            .map(|secs| secs / deliveries as f64 * 1e6);
         step
     }
 
@@ -180,6 +205,7 @@ impl Fleet {
             deliveries_per_sec: latencies.len() as f64 / seconds,
             loadgen_cpu: f64::NAN,
             server_cpu: None,
+            server_cpu_secs_per_million: None,
             failures,
             latencies,
         }

@@ -361,18 +361,23 @@ pub async fn metrics(
     may_read_metrics(&app, &headers, peer)?;
     let mut body = app.metrics.render();
     if let Some(stats) = app.store.commit_stats() {
-        // writes / transactions is the average group-commit size; each transaction is one
-        // fsync of the WAL.
+        // writes / transactions is the average group-commit size; with `--sqlite-sync full`
+        // each transaction is one fsync of the WAL, with `normal` the WAL syncs count them.
         for (name, help, value) in [
             (
                 "werkplaats_store_transactions_total",
-                "Store write transactions committed (one fsync each).",
+                "Store write transactions committed (with --sqlite-sync full, one fsync each).",
                 stats.transactions,
             ),
             (
                 "werkplaats_store_writes_total",
                 "Store writes committed, over all transactions.",
                 stats.writes,
+            ),
+            (
+                "werkplaats_store_wal_syncs_total",
+                "fsyncs of the WAL by the sync thread (--sqlite-sync normal; one a second at most).",
+                stats.wal_syncs,
             ),
         ] {
             body.push_str(&format!(

@@ -47,9 +47,18 @@
 //!
 //! # Durability and personal data
 //!
-//! * `journal_mode=WAL` with `synchronous=FULL`: the WAL is fsynced at every commit, so an
-//!   append whose future resolved survives SIGKILL and power loss (as far as SQLite and the disk
-//!   keep their promises).
+//! * `journal_mode=WAL`, with one of two [`Durability`] levels (`--sqlite-sync`):
+//!   - `normal` (the default): `synchronous=NORMAL`. A commit writes its WAL frames into the
+//!     operating system's page cache (`write`, no fsync) before the store answers, so an append
+//!     whose future resolved survives SIGKILL, a panic, an out-of-memory kill: anything but the
+//!     machine itself going down. A thread of its own fsyncs the WAL every
+//!     [`WAL_SYNC_INTERVAL`] while commits come in, and SQLite fsyncs it before every
+//!     checkpoint, so a power loss or kernel crash takes at most the commits of the last
+//!     interval (the database stays consistent: SQLite drops a torn tail of the WAL). Frames no
+//!     longer wait for an fsync: see `bench/NOTES.md`, *Durable and fast*.
+//!   - `full`: `synchronous=FULL`, the WAL is fsynced at every commit, so an append whose future
+//!     resolved also survives power loss (as far as SQLite and the disk keep their promises);
+//!     every batch's frames wait for that fsync.
 //! * `secure_delete=ON`: deleted rows are overwritten with zeros, not just unlinked from the
 //!   b-tree. After a commit that deleted sessions, the thread also runs
 //!   `wal_checkpoint(TRUNCATE)`, which copies the zeroed pages into the main file and truncates
@@ -96,6 +105,34 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// copies each hot page once for far more commits.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 
+/// How often, under [`Durability::Normal`], the WAL is fsynced while commits come in: the most
+/// a power loss can take. PostgreSQL's `synchronous_commit = off` makes the same trade with
+/// 0.2–0.6 s; a second keeps the fsyncs (each of which competes with the store thread's
+/// writes for the disk) rare.
+pub const WAL_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What a resolved write has survived; see the module doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=NORMAL`: written to the OS before the answer, fsynced every
+    /// [`WAL_SYNC_INTERVAL`]. Survives the process being killed; power loss may take the last
+    /// interval.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: fsynced before the answer. Survives power loss too.
+    Full,
+}
+
+impl Durability {
+    /// The value of SQLite's `synchronous` pragma.
+    fn synchronous(self) -> i64 {
+        match self {
+            Durability::Normal => 1,
+            Durability::Full => 2,
+        }
+    }
+}
+
 /// Schema migrations; entry `i` brings `user_version` from `i` to `i + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
     // 1: sessions and their update log. `last_seq` remembers the last sequence number handed
@@ -139,6 +176,21 @@ const MIGRATIONS: &[&str] = &[
     // every commit (one WAL frame in eight) to speed up the retention sweep, which runs once an
     // hour over a table of a few thousand short rows.
     "DROP INDEX sessions_last_active;",
+    // 4: the log keyed by its primary key alone (`WITHOUT ROWID`). As a rowid table every
+    // appended row went into two b-trees, the table and the index of its key, so every commit
+    // wrote a WAL frame more (2 of 8 `pwrite`s per commit under S1 20x10) and the store
+    // thread did the insert twice; the log is only ever read and deleted by that key.
+    "CREATE TABLE updates_by_key (
+        session_id TEXT    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        data       BLOB    NOT NULL,
+        count      INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (session_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO updates_by_key (session_id, seq, data, count)
+        SELECT session_id, seq, data, count FROM updates;
+    DROP TABLE updates;
+    ALTER TABLE updates_by_key RENAME TO updates;",
 ];
 
 /// Largest log row the store writes; a bigger append is split over several rows. Keeps a row
@@ -148,17 +200,22 @@ const MAX_ROW_BYTES: usize = 1024 * 1024;
 /// Counters of the store thread's work, for tests and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
-    /// Write transactions committed (each one fsync of the WAL).
+    /// Write transactions committed (under [`Durability::Full`] each one fsync of the WAL).
     pub transactions: u64,
     /// Write requests that succeeded and were committed. `writes / transactions` is the average
     /// group-commit batch size.
     pub writes: u64,
+    /// fsyncs of the WAL by the sync thread of [`Durability::Normal`] (at most one per
+    /// [`WAL_SYNC_INTERVAL`]).
+    pub wal_syncs: u64,
 }
 
 #[derive(Default)]
 struct Counters {
     transactions: AtomicU64,
     writes: AtomicU64,
+    /// fsyncs of the WAL by [`sync_wal_while_open`].
+    wal_syncs: AtomicU64,
 }
 
 /// The SQLite store. Dropping it closes the request channel; the thread then finishes the
@@ -280,16 +337,26 @@ impl SqliteStore {
     /// This blocks while the file is opened and migrated: call it before the runtime starts
     /// serving, or from `spawn_blocking`. Every later call is async.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_durable(path, Durability::default())
+    }
+
+    /// [`open`](Self::open) with the given durability.
+    pub fn open_durable(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         // No SQLITE_OPEN_URI: a path is a path, even if it starts with "file:".
         Self::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            durability,
         )
     }
 
-    fn open_with_flags(path: &Path, flags: OpenFlags) -> Result<SqliteStore, StoreError> {
+    fn open_with_flags(
+        path: &Path,
+        flags: OpenFlags,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
         let fail = |err: OpError| {
             StoreError::Backend(format!(
                 "cannot open SQLite store at {}: {err}",
@@ -297,9 +364,10 @@ impl SqliteStore {
             ))
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
-        configure(&conn).map_err(fail)?;
+        configure(&conn, durability).map_err(fail)?;
         migrate(&conn).map_err(fail)?;
-        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false);
+        if read_only {
             tracing::warn!(
                 path = %path.display(),
                 "SQLite store opened read-only: every write will fail"
@@ -322,6 +390,19 @@ impl SqliteStore {
                     path.display()
                 ))
             })?;
+        if durability == Durability::Normal && !read_only {
+            let wal = wal_path(path);
+            let counters = Arc::downgrade(&counters);
+            std::thread::Builder::new()
+                .name("werkplaats-walsync".to_owned())
+                .spawn(move || sync_wal_while_open(&wal, &counters))
+                .map_err(|e| {
+                    StoreError::Backend(format!(
+                        "cannot start the WAL sync thread for {}: {e}",
+                        path.display()
+                    ))
+                })?;
+        }
         Ok(SqliteStore {
             requests,
             counters,
@@ -339,6 +420,7 @@ impl SqliteStore {
         StoreStats {
             transactions: self.counters.transactions.load(Ordering::Relaxed),
             writes: self.counters.writes.load(Ordering::Relaxed),
+            wal_syncs: self.counters.wal_syncs.load(Ordering::Relaxed),
         }
     }
 
@@ -364,6 +446,7 @@ impl SqliteStore {
         Self::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            Durability::default(),
         )
     }
 
@@ -481,14 +564,52 @@ impl Store for SqliteStore {
     }
 }
 
+/// The WAL file SQLite keeps beside the database at `path`.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Under [`Durability::Normal`]: fsyncs the WAL every [`WAL_SYNC_INTERVAL`] in which something
+/// was committed, until the store is gone. On its own thread, so the store thread never waits
+/// for the disk: an fsync flushes the file (its inode), whichever descriptor asks, while SQLite
+/// goes on appending through its own. The file is opened anew each time, since a checkpoint
+/// may truncate it and closing the database removes it.
+fn sync_wal_while_open(wal: &Path, counters: &std::sync::Weak<Counters>) {
+    let mut synced = 0;
+    loop {
+        std::thread::sleep(WAL_SYNC_INTERVAL);
+        let Some(counters) = counters.upgrade() else {
+            return;
+        };
+        let committed = counters.transactions.load(Ordering::Relaxed);
+        if committed == synced {
+            continue;
+        }
+        match std::fs::File::open(wal).and_then(|file| file.sync_data()) {
+            Ok(()) => {
+                synced = committed;
+                counters.wal_syncs.fetch_add(1, Ordering::Relaxed);
+            }
+            // Closed meanwhile (the store was dropped): nothing left to sync.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %wal.display(), "cannot fsync the WAL: {e}"),
+        }
+    }
+}
+
 /// Per-connection settings; see the module doc for why each one.
-fn configure(conn: &Connection) -> Result<(), OpError> {
+fn configure(conn: &Connection, durability: Durability) -> Result<(), OpError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch(
+    // Every statement the store runs stays prepared (rusqlite keeps 16; there are about 25).
+    conn.set_prepared_statement_cache_capacity(32);
+    conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
-         PRAGMA synchronous = FULL;",
-    )?;
+         PRAGMA synchronous = {};",
+        durability.synchronous()
+    ))?;
     conn.pragma_update_and_check(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES, |_| {
         Ok(())
     })?;
@@ -497,7 +618,7 @@ fn configure(conn: &Connection) -> Result<(), OpError> {
     let secure_delete: i64 = conn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
     let foreign_keys: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
     let synchronous: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
-    if secure_delete != 1 || foreign_keys != 1 || synchronous != 2 {
+    if secure_delete != 1 || foreign_keys != 1 || synchronous != durability.synchronous() {
         return Err(StoreError::Backend(format!(
             "SQLite refused the required pragmas (secure_delete={secure_delete}, \
              foreign_keys={foreign_keys}, synchronous={synchronous})"
@@ -740,7 +861,7 @@ impl Worker {
         let open = match group {
             Some(open) => open,
             None => {
-                if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+                if let Err(e) = run_cached(&self.conn, "BEGIN IMMEDIATE") {
                     let msg = self.message("starting a transaction", e);
                     write.respond(Err(StoreError::Backend(msg)));
                     return;
@@ -826,7 +947,7 @@ impl Worker {
             }
             return;
         }
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
+        if let Err(e) = run_cached(&self.conn, "COMMIT") {
             let msg = self.message("committing", e);
             self.group_failed(Some(group), None, &msg);
             return;
@@ -855,7 +976,7 @@ impl Worker {
     /// Rolls back the open transaction, unless SQLite already has.
     fn rollback(&self) {
         if !self.conn.is_autocommit() {
-            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+            if let Err(e) = run_cached(&self.conn, "ROLLBACK") {
                 tracing::error!(path = %self.path.display(), "rollback failed: {e}");
             }
         }
@@ -885,13 +1006,13 @@ impl Worker {
 
     /// Runs one write in its own transaction and answers it. No retry from here.
     fn write_alone(&mut self, write: Write) {
-        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(e) = run_cached(&self.conn, "BEGIN IMMEDIATE") {
             let msg = self.message("starting a transaction", e);
             write.respond(Err(StoreError::Backend(msg)));
             return;
         }
         let result = match self.apply(&write) {
-            Ok(done) => match self.conn.execute_batch("COMMIT") {
+            Ok(done) => match run_cached(&self.conn, "COMMIT") {
                 Ok(()) => {
                     self.committed(1);
                     if done.deleted() {
@@ -929,6 +1050,13 @@ impl Worker {
             ),
         }
     }
+}
+
+/// Runs a statement without parameters or rows (`BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`) from
+/// the statement cache: `execute_batch` parses its SQL anew every time, which cost about as
+/// much as a small insert, twice per commit.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 fn seq_to_sql(seq: u64) -> Result<i64, OpError> {
@@ -1044,12 +1172,20 @@ fn touch(conn: &Connection, id: &str) -> Result<(), OpError> {
 }
 
 fn append_updates(conn: &Connection, id: &str, updates: &UpdateBatch) -> Result<u64, OpError> {
+    // One statement finds the session, numbers the batch and marks the session active (it was
+    // a SELECT and an UPDATE: a third of the store thread's instructions per append went to
+    // running statements). An unknown session changes nothing, so the refusal leaves the
+    // group as it was.
+    let count = updates.len() as i64;
     let last: i64 = conn
-        .prepare_cached("SELECT last_seq FROM sessions WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+        .prepare_cached(
+            "UPDATE sessions SET last_seq = last_seq + ?2, last_active_ms = ?3 WHERE id = ?1
+             RETURNING last_seq",
+        )?
+        .query_row(params![id, count, now_ms()], |r| r.get(0))
         .optional()?
         .ok_or_else(|| OpError::Refused(StoreError::NotFound(id.to_owned())))?;
-    let mut seq = last;
+    let mut seq = last - count;
     let mut insert = conn.prepare_cached(
         "INSERT INTO updates (session_id, seq, count, data) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -1057,9 +1193,7 @@ fn append_updates(conn: &Connection, id: &str, updates: &UpdateBatch) -> Result<
         seq += count as i64;
         insert.execute(params![id, seq, count as i64, row_data(count, run)])?;
     }
-    conn.prepare_cached("UPDATE sessions SET last_seq = ?2, last_active_ms = ?3 WHERE id = ?1")?
-        .execute(params![id, seq, now_ms()])?;
-    seq_from_sql(seq)
+    seq_from_sql(last)
 }
 
 fn save_state(conn: &Connection, id: &str, meta: &[u8], state: &[u8]) -> Result<(), OpError> {

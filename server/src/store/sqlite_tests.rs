@@ -730,6 +730,24 @@ async fn a_file_of_schema_version_1_is_migrated_and_keeps_its_log() {
         4
     );
     assert_eq!(log_rows(&path), vec![(1, 1), (2, 1), (4, 2)]);
+    // Schema 4: the log is one b-tree, without a separate index of its key.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'updates'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count indexes");
+    assert_eq!(indexes, 0);
+    let without_rowid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'updates' AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("read the schema");
+    assert_eq!(without_rowid, 1);
 }
 
 #[tokio::test]
@@ -826,4 +844,51 @@ async fn a_write_failing_halfway_leaves_nothing_and_fails_alone() {
     assert_eq!(snapshot, None);
     let s2 = store.load_session("s2").await.unwrap().unwrap();
     assert_eq!(s2.updates.len(), 40);
+}
+
+#[test]
+fn each_durability_sets_its_synchronous_level() {
+    use super::{Durability, configure};
+    for (durability, level) in [(Durability::Normal, 1), (Durability::Full, 2)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = rusqlite::Connection::open(db_path(&dir)).expect("open");
+        configure(&conn, durability).expect("configure");
+        let synchronous: i64 = conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .expect("read the pragma");
+        assert_eq!(synchronous, level, "{durability:?}");
+    }
+}
+
+/// Under `normal`, commits reach the disk within about a second, from the sync thread; under
+/// `full` every commit is fsynced by SQLite itself and there is no sync thread.
+#[tokio::test]
+async fn normal_durability_fsyncs_the_wal_after_commits_and_full_needs_no_sync_thread() {
+    use super::{Durability, WAL_SYNC_INTERVAL};
+    for durability in [Durability::Normal, Durability::Full] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open_durable(&db_path(&dir), durability).expect("open");
+        store
+            .create_session(row("s1", "CODE1"), b"meta".to_vec())
+            .await
+            .expect("create");
+        store
+            .append_updates("s1", vec![Bytes::from_static(b"u1")].into())
+            .await
+            .expect("append");
+        tokio::time::sleep(WAL_SYNC_INTERVAL * 3).await;
+        let syncs = store.stats().wal_syncs;
+        match durability {
+            Durability::Normal => assert!(syncs >= 1, "no WAL sync after the commits"),
+            Durability::Full => assert_eq!(syncs, 0),
+        }
+        // Idle: nothing new to sync.
+        if durability == Durability::Normal {
+            tokio::time::sleep(WAL_SYNC_INTERVAL * 2).await;
+            let idle = store.stats().wal_syncs;
+            tokio::time::sleep(WAL_SYNC_INTERVAL * 2).await;
+            assert_eq!(store.stats().wal_syncs, idle, "synced without commits");
+        }
+        store.close().await.expect("close");
+    }
 }

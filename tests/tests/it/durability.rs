@@ -593,8 +593,33 @@ async fn write_one(client: &YClient, writer: usize, n: usize, rng: &mut StdRng) 
         .await;
 }
 
+/// The default, `--sqlite-sync normal`: delivered once the WAL is written to the OS, which a
+/// killed process cannot take back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
+    sigkill_while_clients_write(&[]).await;
+}
+
+/// `--sqlite-sync full`: delivered once the WAL is fsynced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_with_full_sync_loses_nothing_anyone_received() {
+    sigkill_while_clients_write(&["--sqlite-sync=full"]).await;
+}
+
+async fn sigkill_while_clients_write(args: &[&str]) {
+    let launch = Launch {
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        ..Launch::default()
+    };
+    let start = |data: &Path| {
+        let launch = launch.clone();
+        let data = data.to_owned();
+        async move {
+            ServerProcess::start_with(&data, launch)
+                .await
+                .expect("server starts")
+        }
+    };
     let seed: u64 = std::env::var("WERKPLAATS_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -607,7 +632,7 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
         .unwrap_or(ROUNDS);
 
     let data = data_dir();
-    let mut server = ServerProcess::start(data.path()).await;
+    let mut server = start(data.path()).await;
     let session = server.create_session("Crash").await;
     let mut writers = Vec::new();
     for index in 0..WRITERS {
@@ -686,7 +711,7 @@ async fn sigkill_while_clients_write_loses_nothing_anyone_received() {
             .map(|(j, c)| holds(&c.doc, j))
             .collect();
 
-        server = ServerProcess::start(data.path()).await;
+        server = start(data.path()).await;
         let observer = connect(&server, &session.id, &session.facilitator_token).await;
         let mut restored_total = 0;
         for j in 0..WRITERS {
