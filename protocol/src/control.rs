@@ -17,6 +17,7 @@ pub const MAX_CONTROL_BYTES: usize = 64 * 1024;
 
 /// Who a connection is, decided by its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Facilitator,
@@ -39,6 +40,7 @@ impl Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ClientEnvelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
@@ -48,6 +50,7 @@ pub struct ClientEnvelope {
 
 /// Commands. The comment on each says who may send it; the server checks every time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Opt in to the control channel (anyone). Answered by `welcome`, then `session`.
@@ -88,11 +91,11 @@ pub enum Command {
     RotateJoinCode,
     /// Facilitators: fields left out stay as they are.
     SetSettings {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         anonymous_posting: Option<bool>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         votes_per_participant: Option<u32>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         auto_next_round: Option<bool>,
     },
 
@@ -123,9 +126,9 @@ pub enum Command {
     /// Puts post-its in a group: an existing one (`group_id`) or a new one (`label`).
     GroupIdeas {
         idea_ids: Vec<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         group_id: Option<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
     Ungroup {
@@ -168,7 +171,7 @@ pub enum Command {
     CarouselAddRound {
         topic: String,
         owner_id: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         activity_id: Option<String>,
     },
     CarouselSetOwner {
@@ -177,7 +180,7 @@ pub enum Command {
     },
     /// Starts a round (the next one that has not run, unless `round_id` says which).
     CarouselStart {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         round_id: Option<String>,
     },
     CarouselPause,
@@ -195,23 +198,23 @@ pub enum Command {
     SetNextStep {
         round_id: String,
         text: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         owner: Option<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         date: Option<String>,
     },
 
     /// Facilitators: the opportunities and challenges written in the connection formats, as
     /// topics for new rounds (one per line), answered by `carousel_topics`.
     CarouselTopics {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         activity_id: Option<String>,
     },
 
     // The guided visualisation (facilitators; the question-asker for read_done/next/previous).
     VisualisationStart {
         activity_id: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         asker_id: Option<String>,
     },
     /// The asker finished reading: the silence starts.
@@ -222,6 +225,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ServerEnvelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<u64>,
@@ -230,6 +234,7 @@ pub struct ServerEnvelope {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     Welcome {
@@ -328,6 +333,7 @@ pub enum Event {
 
 /// Machine-readable reasons for an `error` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,

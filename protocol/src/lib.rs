@@ -17,5 +17,9 @@ pub mod lib0;
 pub mod message;
 pub mod placement;
 pub mod template;
+#[cfg(test)]
+mod ts_export;
 pub mod update;
+#[cfg(test)]
+mod vectors;
 pub mod workshop;

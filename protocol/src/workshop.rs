@@ -17,6 +17,7 @@ pub type ServerMillis = f64;
 
 /// A person in the session, with whether any of their connections is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ParticipantView {
     pub id: String,
     pub name: String,
@@ -26,6 +27,7 @@ pub struct ParticipantView {
 
 /// Session settings the facilitator controls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Settings {
     /// New post-its carry no author for anyone but their writer.
     pub anonymous_posting: bool,
@@ -47,6 +49,7 @@ impl Default for Settings {
 
 /// The phase the session is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PhaseView {
     pub index: usize,
     pub phase_id: String,
@@ -55,6 +58,7 @@ pub struct PhaseView {
 
 /// How a clock stands: running toward a deadline, paused with time left, or not running.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ClockView {
     Idle,
@@ -70,6 +74,7 @@ pub enum ClockView {
 
 /// One round of the brainstorm carousel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RoundView {
     pub id: String,
     /// The opportunity or challenge.
@@ -84,6 +89,7 @@ pub struct RoundView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NextStep {
     pub text: String,
     /// Who does it (the round's owner unless someone else is named).
@@ -93,6 +99,7 @@ pub struct NextStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StageView {
     pub id: String,
     pub who: StageRole,
@@ -102,6 +109,7 @@ pub struct StageView {
 /// The carousel as every client sees it. `seq` grows with every change, so a client can drop
 /// an event older than one it already has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CarouselView {
     pub activity_id: String,
     pub seq: u64,
@@ -116,6 +124,7 @@ pub struct CarouselView {
 
 /// The guided visualisation's question-asker mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct VisualisationView {
     pub activity_id: String,
     pub seq: u64,
@@ -129,6 +138,7 @@ pub struct VisualisationView {
 
 /// A line from a connection format offered as a carousel round's topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TopicSuggestion {
     pub text: String,
     /// The format it was written in, and the follow-up block (e.g. `kansen`).
@@ -138,6 +148,7 @@ pub struct TopicSuggestion {
 
 /// A post-it on the board, as one audience sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct IdeaView {
     pub id: String,
     pub text: String,
@@ -163,11 +174,13 @@ pub struct IdeaView {
 /// Who said "klaar" for the current stage or assignment (participants only). A client counts
 /// them against the participants who are online or ready.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReadyView {
     pub participant_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct GroupView {
     pub id: String,
     pub label: String,
@@ -175,6 +188,7 @@ pub struct GroupView {
 
 /// Everything a client needs after `hello`, for its role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionView {
     pub title: String,
     pub join_code: String,

@@ -12,6 +12,7 @@ use super::LocalizedText;
 
 /// One activity. The `kind` field in TOML/JSON selects the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Activity {
     /// `kind = "connection_format"`: two programmes side by side, and what connects them.
@@ -88,6 +89,7 @@ impl Activity {
 /// involved) and in the middle the blue [`connections`](Self::connections) blocks. Page 2 is
 /// [`follow_up`](Self::follow_up): notes, opportunities, challenges and actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionFormat {
     pub id: String,
@@ -111,6 +113,7 @@ pub struct ConnectionFormat {
 
 /// One programme in a connection format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormatSide {
     pub id: String,
@@ -126,6 +129,7 @@ pub struct FormatSide {
 
 /// One block (field) of a connection format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormatBlock {
     /// Unique within the format (together with the side ids).
@@ -140,6 +144,7 @@ pub struct FormatBlock {
 
 /// What participants put in a block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BlockInput {
     /// Free text and post-its.
@@ -159,6 +164,7 @@ impl BlockInput {
 /// opportunity or challenge, in timed stages. Several rounds, each with another owner, make the
 /// carousel. The server's clock runs the stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct BrainstormCarousel {
     pub id: String,
@@ -182,6 +188,7 @@ impl BrainstormCarousel {
 
 /// One timed stage of a carousel round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CarouselStage {
     /// Unique within the carousel.
@@ -196,6 +203,7 @@ pub struct CarouselStage {
 
 /// Who acts in a carousel stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StageRole {
     /// The owner of the opportunity or challenge of this round.
@@ -209,6 +217,7 @@ pub enum StageRole {
 /// A guided visualisation: one person (the "vragensteller") reads the questions slowly, with
 /// silence after each; the others listen, then write down what they experienced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct GuidedVisualisation {
     pub id: String,
@@ -226,6 +235,7 @@ pub struct GuidedVisualisation {
 
 /// A list or overview with columns, e.g. all programmes and activities, or an inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ListActivity {
     pub id: String,
@@ -238,6 +248,7 @@ pub struct ListActivity {
 
 /// A column of a [`ListActivity`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// Unique within the list.
@@ -253,6 +264,7 @@ pub struct Column {
 
 /// A conversation guide: questions to pick from, ticked off as they are asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConversationGuide {
     pub id: String,
@@ -271,6 +283,7 @@ pub struct ConversationGuide {
 /// The three columns are fixed, so exports and the engine know what each one means; the
 /// template only chooses their labels and help texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CommunicationPlan {
     pub id: String,
@@ -287,6 +300,7 @@ pub struct CommunicationPlan {
 
 /// Label and help text of a fixed column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Heading {
     pub label: LocalizedText,
@@ -296,6 +310,7 @@ pub struct Heading {
 
 /// Free notes, shared by everyone in the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Notes {
     pub id: String,

@@ -70,6 +70,7 @@ pub use overrides::DurationOverrides;
 /// In TOML: `{ nl = "Welkom", en = "Welcome" }`. When the template lists `"en"` in
 /// [`Template::languages`], every text must have an English version too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LocalizedText {
     /// Dutch, B1 level: short sentences, common words. Never empty.
@@ -106,6 +107,7 @@ impl LocalizedText {
 
 /// A language a template can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Nl,
@@ -114,6 +116,7 @@ pub enum Language {
 
 /// A whole workshop: its phases, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Stable name of the workshop, e.g. `probiblio-digitale-inclusie`. Sessions refer to it.
@@ -130,6 +133,7 @@ pub struct Template {
 
 /// One step of the route. The facilitator moves the session from phase to phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Stable id, unique in the template. Session data is stored under it, so do not rename it
@@ -152,6 +156,7 @@ pub struct Phase {
 
 /// A task within a phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     pub title: LocalizedText,
