@@ -11,14 +11,21 @@
 //! - [`template`]: workshop templates; [`workshop`]: engine state views and the document schema.
 //! - [`template`]: workshop templates (phases, activities, texts) and the built-in workshop.
 
+// The wire types are this crate's contract with every client: each item says what it is.
+#![deny(missing_docs)]
+
 pub mod close;
 pub mod control;
+#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod lib0;
+#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod message;
+#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod placement;
 pub mod template;
 #[cfg(test)]
 mod ts_export;
+#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod update;
 #[cfg(test)]
 mod vectors;

@@ -32,6 +32,7 @@ pub enum Activity {
 }
 
 impl Activity {
+    /// The activity's id.
     pub fn id(&self) -> &str {
         match self {
             Activity::ConnectionFormat(a) => &a.id,
@@ -44,6 +45,7 @@ impl Activity {
         }
     }
 
+    /// The activity's title.
     pub fn title(&self) -> &LocalizedText {
         match self {
             Activity::ConnectionFormat(a) => &a.title,
@@ -56,6 +58,7 @@ impl Activity {
         }
     }
 
+    /// The activity's introduction, if it has one.
     pub fn intro(&self) -> Option<&LocalizedText> {
         match self {
             Activity::ConnectionFormat(a) => a.intro.as_ref(),
@@ -92,8 +95,11 @@ impl Activity {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionFormat {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// A session may fill in several copies, e.g. the IDO against several programmes.
@@ -116,9 +122,11 @@ pub struct ConnectionFormat {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormatSide {
+    /// Unique within the format (together with the block ids).
     pub id: String,
     /// The programme's name, or a placeholder such as "Programma X".
     pub label: LocalizedText,
+    /// A short explanation, shown with the side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
     /// When true, participants type the programme's name in the session (the label is then the
@@ -134,10 +142,12 @@ pub struct FormatSide {
 pub struct FormatBlock {
     /// Unique within the format (together with the side ids).
     pub id: String,
+    /// The block's title.
     pub label: LocalizedText,
     /// A short explanation or guiding question, shown with the block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
+    /// Text (the default) or actions.
     #[serde(default, skip_serializing_if = "BlockInput::is_text")]
     pub input: BlockInput,
 }
@@ -167,8 +177,11 @@ impl BlockInput {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct BrainstormCarousel {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// The stages of one round, in order. At least one.
@@ -193,7 +206,9 @@ impl BrainstormCarousel {
 pub struct CarouselStage {
     /// Unique within the carousel.
     pub id: String,
+    /// The stage's title.
     pub label: LocalizedText,
+    /// What to do in it, shown on every screen.
     pub instruction: LocalizedText,
     /// Length of the stage, 1 to 120 minutes.
     pub minutes: u32,
@@ -220,8 +235,11 @@ pub enum StageRole {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct GuidedVisualisation {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Practical tips for the group, shown before it starts.
@@ -238,8 +256,11 @@ pub struct GuidedVisualisation {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ListActivity {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Each row of the list has one cell per column. At least one column.
@@ -253,6 +274,7 @@ pub struct ListActivity {
 pub struct Column {
     /// Unique within the list.
     pub id: String,
+    /// The column's title.
     pub label: LocalizedText,
     /// A prompt that helps people fill in the cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,8 +289,11 @@ pub struct Column {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConversationGuide {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Things to keep in mind during the conversation.
@@ -286,8 +311,11 @@ pub struct ConversationGuide {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CommunicationPlan {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Column 1: which sub-group of colleagues.
@@ -303,7 +331,9 @@ pub struct CommunicationPlan {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Heading {
+    /// The column's title.
     pub label: LocalizedText,
+    /// A short explanation, shown with the heading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
 }
@@ -313,7 +343,9 @@ pub struct Heading {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Notes {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
     /// A prompt: what to write down.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -81,6 +81,7 @@ pub struct LocalizedText {
 }
 
 impl LocalizedText {
+    /// A text in Dutch and English.
     pub fn new(nl: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             nl: nl.into(),
@@ -110,7 +111,9 @@ impl LocalizedText {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// Dutch.
     Nl,
+    /// English.
     En,
 }
 
@@ -124,6 +127,7 @@ pub struct Template {
     /// Revision of this template, from 1. Raise it on every change, so a session can say which
     /// version it ran.
     pub version: u32,
+    /// The workshop's name, as people see it.
     pub title: LocalizedText,
     /// The languages every text is written in. Must contain `nl`.
     pub languages: Vec<Language>,
@@ -139,6 +143,7 @@ pub struct Phase {
     /// Stable id, unique in the template. Session data is stored under it, so do not rename it
     /// once sessions have used the template.
     pub id: String,
+    /// The phase's title.
     pub title: LocalizedText,
     /// A short introduction: what this phase is about.
     pub text: LocalizedText,
@@ -159,7 +164,9 @@ pub struct Phase {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
+    /// The assignment's title.
     pub title: LocalizedText,
+    /// What to do, step by step.
     pub instruction: LocalizedText,
 }
 
@@ -170,6 +177,7 @@ impl Template {
         validate::validate(self)
     }
 
+    /// The phase with this id.
     pub fn phase(&self, id: &str) -> Option<&Phase> {
         self.phases.iter().find(|phase| phase.id == id)
     }

@@ -13,45 +13,49 @@ export type Role = "facilitator"
   | "participant"
   | "display";
 
+/**
+ * A command as it arrives: the command's fields and `type`, plus the client's optional `id`.
+ */
 export type ClientEnvelope = {
+  /** The client's number for this command, sent back as `reply_to` in the answer. */
   id?: number | null,
-} & ({ "type": "hello", version: number, }
-  | { "type": "ping", client_time: number, }
+} & ({ "type": "hello", /** The control protocol version the client speaks ([`CONTROL_VERSION`]). */ version: number, }
+  | { "type": "ping", /** The client's clock when it sent the ping, echoed in `pong`. */ client_time: number, }
   | { "type": "phase_next" }
   | { "type": "phase_previous" }
-  | { "type": "phase_goto", index: number, }
-  | { "type": "add_co_facilitator", name: string, }
-  | { "type": "remove_participant", participant_id: string, }
-  | { "type": "set_join_locked", locked: boolean, }
+  | { "type": "phase_goto", /** The phase's position in the template, from 0. */ index: number, }
+  | { "type": "add_co_facilitator", /** The co-facilitator's name, as the others see it. */ name: string, }
+  | { "type": "remove_participant", /** Whom to remove. */ participant_id: string, }
+  | { "type": "set_join_locked", /** Whether new joins are refused. */ locked: boolean, }
   | { "type": "rotate_join_code" }
-  | { "type": "set_settings", anonymous_posting?: boolean | null, votes_per_participant?: number | null, auto_next_round?: boolean | null, }
-  | { "type": "add_format", activity_id: string, }
-  | { "type": "remove_format", format_id: string, }
-  | { "type": "post_idea", text: string, client_ref: string, }
-  | { "type": "vote", idea_id: string, }
-  | { "type": "unvote", idea_id: string, }
-  | { "type": "group_ideas", idea_ids: Array<string>, group_id?: string | null, label?: string | null, }
-  | { "type": "ungroup", idea_id: string, }
-  | { "type": "rename_group", group_id: string, label: string, }
-  | { "type": "set_personal_note", activity_id: string, text: string, }
-  | { "type": "set_ready", ready: boolean, }
-  | { "type": "hide_idea", idea_id: string, hidden: boolean, }
-  | { "type": "delete_idea", idea_id: string, }
-  | { "type": "edit_idea", idea_id: string, text: string, }
-  | { "type": "carousel_add_round", topic: string, owner_id: string, activity_id?: string | null, }
-  | { "type": "carousel_set_owner", round_id: string, owner_id: string, }
-  | { "type": "carousel_start", round_id?: string | null, }
+  | { "type": "set_settings", /** New post-its carry no author for anyone but their writer. */ anonymous_posting?: boolean | null, /** Votes each participant may spend on each board. */ votes_per_participant?: number | null, /** The next carousel round starts by itself when one ends. */ auto_next_round?: boolean | null, }
+  | { "type": "add_format", /** The connection format activity to add a copy of. */ activity_id: string, }
+  | { "type": "remove_format", /** The format copy to remove. */ format_id: string, }
+  | { "type": "post_idea", /** The post-it's text. */ text: string, /** The writer's own random id for this post-it. */ client_ref: string, }
+  | { "type": "vote", /** The post-it to vote for. */ idea_id: string, }
+  | { "type": "unvote", /** The post-it to take the vote from. */ idea_id: string, }
+  | { "type": "group_ideas", /** The post-its to put in the group. */ idea_ids: Array<string>, /** An existing group to put them in. */ group_id?: string | null, /** The label of a new group, when `group_id` is absent. */ label?: string | null, }
+  | { "type": "ungroup", /** The post-it to take out. */ idea_id: string, }
+  | { "type": "rename_group", /** The group to rename. */ group_id: string, /** Its new label. */ label: string, }
+  | { "type": "set_personal_note", /** The personal notes activity. */ activity_id: string, /** The whole note; empty clears it. */ text: string, }
+  | { "type": "set_ready", /** True for ready, false to take it back. */ ready: boolean, }
+  | { "type": "hide_idea", /** The post-it to hide or show. */ idea_id: string, /** True hides it from participants and the display. */ hidden: boolean, }
+  | { "type": "delete_idea", /** The post-it to delete. */ idea_id: string, }
+  | { "type": "edit_idea", /** The post-it to change. */ idea_id: string, /** Its new text. */ text: string, }
+  | { "type": "carousel_add_round", /** The opportunity or challenge the round is about. */ topic: string, /** The participant who owns the round. */ owner_id: string, /** The carousel activity, when the template has more than one. */ activity_id?: string | null, }
+  | { "type": "carousel_set_owner", /** The round to change. */ round_id: string, /** Its new owner. */ owner_id: string, }
+  | { "type": "carousel_start", /** The round to start; absent means the next one that has not run. */ round_id?: string | null, }
   | { "type": "carousel_pause" }
   | { "type": "carousel_resume" }
-  | { "type": "carousel_add_time", seconds: number, }
+  | { "type": "carousel_add_time", /** Seconds to add; negative takes time away. */ seconds: number, }
   | { "type": "carousel_next_stage" }
   | { "type": "carousel_previous_stage" }
   | { "type": "carousel_restart_stage" }
   | { "type": "carousel_next_round" }
   | { "type": "carousel_end" }
-  | { "type": "set_next_step", round_id: string, text: string, owner?: string | null, date?: string | null, }
-  | { "type": "carousel_topics", activity_id?: string | null, }
-  | { "type": "visualisation_start", activity_id: string, asker_id?: string | null, }
+  | { "type": "set_next_step", /** The round whose owner takes the step. */ round_id: string, /** What will be done. */ text: string, /** Who does it, when not the round's owner. */ owner?: string | null, /** When it was undertaken (`YYYY-MM-DD`), when not today. */ date?: string | null, }
+  | { "type": "carousel_topics", /** The carousel activity whose formats to read; absent means the first. */ activity_id?: string | null, }
+  | { "type": "visualisation_start", /** The guided visualisation activity. */ activity_id: string, /** The participant who reads the questions aloud. */ asker_id?: string | null, }
   | { "type": "visualisation_read_done" }
   | { "type": "visualisation_next" }
   | { "type": "visualisation_previous" }
@@ -60,96 +64,103 @@ export type ClientEnvelope = {
 /**
  * Commands. The comment on each says who may send it; the server checks every time.
  */
-export type Command = { "type": "hello", version: number, }
-  | { "type": "ping", client_time: number, }
+export type Command = { "type": "hello", /** The control protocol version the client speaks ([`CONTROL_VERSION`]). */ version: number, }
+  | { "type": "ping", /** The client's clock when it sent the ping, echoed in `pong`. */ client_time: number, }
   | { "type": "phase_next" }
   | { "type": "phase_previous" }
-  | { "type": "phase_goto", index: number, }
-  | { "type": "add_co_facilitator", name: string, }
-  | { "type": "remove_participant", participant_id: string, }
-  | { "type": "set_join_locked", locked: boolean, }
+  | { "type": "phase_goto", /** The phase's position in the template, from 0. */ index: number, }
+  | { "type": "add_co_facilitator", /** The co-facilitator's name, as the others see it. */ name: string, }
+  | { "type": "remove_participant", /** Whom to remove. */ participant_id: string, }
+  | { "type": "set_join_locked", /** Whether new joins are refused. */ locked: boolean, }
   | { "type": "rotate_join_code" }
-  | { "type": "set_settings", anonymous_posting?: boolean | null, votes_per_participant?: number | null, auto_next_round?: boolean | null, }
-  | { "type": "add_format", activity_id: string, }
-  | { "type": "remove_format", format_id: string, }
-  | { "type": "post_idea", text: string, client_ref: string, }
-  | { "type": "vote", idea_id: string, }
-  | { "type": "unvote", idea_id: string, }
-  | { "type": "group_ideas", idea_ids: Array<string>, group_id?: string | null, label?: string | null, }
-  | { "type": "ungroup", idea_id: string, }
-  | { "type": "rename_group", group_id: string, label: string, }
-  | { "type": "set_personal_note", activity_id: string, text: string, }
-  | { "type": "set_ready", ready: boolean, }
-  | { "type": "hide_idea", idea_id: string, hidden: boolean, }
-  | { "type": "delete_idea", idea_id: string, }
-  | { "type": "edit_idea", idea_id: string, text: string, }
-  | { "type": "carousel_add_round", topic: string, owner_id: string, activity_id?: string | null, }
-  | { "type": "carousel_set_owner", round_id: string, owner_id: string, }
-  | { "type": "carousel_start", round_id?: string | null, }
+  | { "type": "set_settings", /** New post-its carry no author for anyone but their writer. */ anonymous_posting?: boolean | null, /** Votes each participant may spend on each board. */ votes_per_participant?: number | null, /** The next carousel round starts by itself when one ends. */ auto_next_round?: boolean | null, }
+  | { "type": "add_format", /** The connection format activity to add a copy of. */ activity_id: string, }
+  | { "type": "remove_format", /** The format copy to remove. */ format_id: string, }
+  | { "type": "post_idea", /** The post-it's text. */ text: string, /** The writer's own random id for this post-it. */ client_ref: string, }
+  | { "type": "vote", /** The post-it to vote for. */ idea_id: string, }
+  | { "type": "unvote", /** The post-it to take the vote from. */ idea_id: string, }
+  | { "type": "group_ideas", /** The post-its to put in the group. */ idea_ids: Array<string>, /** An existing group to put them in. */ group_id?: string | null, /** The label of a new group, when `group_id` is absent. */ label?: string | null, }
+  | { "type": "ungroup", /** The post-it to take out. */ idea_id: string, }
+  | { "type": "rename_group", /** The group to rename. */ group_id: string, /** Its new label. */ label: string, }
+  | { "type": "set_personal_note", /** The personal notes activity. */ activity_id: string, /** The whole note; empty clears it. */ text: string, }
+  | { "type": "set_ready", /** True for ready, false to take it back. */ ready: boolean, }
+  | { "type": "hide_idea", /** The post-it to hide or show. */ idea_id: string, /** True hides it from participants and the display. */ hidden: boolean, }
+  | { "type": "delete_idea", /** The post-it to delete. */ idea_id: string, }
+  | { "type": "edit_idea", /** The post-it to change. */ idea_id: string, /** Its new text. */ text: string, }
+  | { "type": "carousel_add_round", /** The opportunity or challenge the round is about. */ topic: string, /** The participant who owns the round. */ owner_id: string, /** The carousel activity, when the template has more than one. */ activity_id?: string | null, }
+  | { "type": "carousel_set_owner", /** The round to change. */ round_id: string, /** Its new owner. */ owner_id: string, }
+  | { "type": "carousel_start", /** The round to start; absent means the next one that has not run. */ round_id?: string | null, }
   | { "type": "carousel_pause" }
   | { "type": "carousel_resume" }
-  | { "type": "carousel_add_time", seconds: number, }
+  | { "type": "carousel_add_time", /** Seconds to add; negative takes time away. */ seconds: number, }
   | { "type": "carousel_next_stage" }
   | { "type": "carousel_previous_stage" }
   | { "type": "carousel_restart_stage" }
   | { "type": "carousel_next_round" }
   | { "type": "carousel_end" }
-  | { "type": "set_next_step", round_id: string, text: string, owner?: string | null, date?: string | null, }
-  | { "type": "carousel_topics", activity_id?: string | null, }
-  | { "type": "visualisation_start", activity_id: string, asker_id?: string | null, }
+  | { "type": "set_next_step", /** The round whose owner takes the step. */ round_id: string, /** What will be done. */ text: string, /** Who does it, when not the round's owner. */ owner?: string | null, /** When it was undertaken (`YYYY-MM-DD`), when not today. */ date?: string | null, }
+  | { "type": "carousel_topics", /** The carousel activity whose formats to read; absent means the first. */ activity_id?: string | null, }
+  | { "type": "visualisation_start", /** The guided visualisation activity. */ activity_id: string, /** The participant who reads the questions aloud. */ asker_id?: string | null, }
   | { "type": "visualisation_read_done" }
   | { "type": "visualisation_next" }
   | { "type": "visualisation_previous" }
   | { "type": "visualisation_stop" };
 
+/**
+ * An event as it is sent: the event's fields and `type`, plus `reply_to` when it answers a command.
+ */
 export type ServerEnvelope = {
+  /** The `id` of the command this event answers. */
   reply_to?: number | null,
-} & ({ "type": "welcome", version: number, session_id: string, role: Role, participant_id: string, name: string, /** Server time in milliseconds since the Unix epoch. */ server_time: number, }
-  | { "type": "pong", client_time: number, server_time: number, }
-  | { "type": "error", code: ErrorCode, message: string, }
+} & ({ "type": "welcome", /** The control protocol version the server speaks. */ version: number, /** The session's id. */ session_id: string, /** This connection's role. */ role: Role, /** This person's id in the session. */ participant_id: string, /** This person's name. */ name: string, /** Server time in milliseconds since the Unix epoch. */ server_time: number, }
+  | { "type": "pong", /** The client's time from the ping. */ client_time: number, /** The server's time when it answered, in milliseconds since the Unix epoch. */ server_time: number, }
+  | { "type": "error", /** Why, for machines. */ code: ErrorCode, /** Why, in words (English). */ message: string, }
   | { "type": "ack" }
-  | { "type": "session", session: SessionView, }
-  | { "type": "phase", phase: PhaseView, }
-  | { "type": "settings", settings: Settings, }
-  | { "type": "participants", participants: Array<ParticipantView>, }
-  | { "type": "carousel", carousel: CarouselView | null, }
-  | { "type": "visualisation", visualisation: VisualisationView | null, }
-  | { "type": "board", board: string, }
-  | { "type": "idea", idea: IdeaView, }
-  | { "type": "idea_removed", id: string, }
-  | { "type": "groups", groups: Array<GroupView>, }
-  | { "type": "personal_note", activity_id: string, text: string, }
-  | { "type": "ready", ready: ReadyView, }
-  | { "type": "my_votes", idea_ids: Array<string>, }
-  | { "type": "co_facilitator_added", participant_id: string, token: string, link: string, }
-  | { "type": "join_locked", locked: boolean, }
-  | { "type": "join_code", join_code: string, }
-  | { "type": "format_added", format_id: string, }
-  | { "type": "carousel_topics", topics: Array<TopicSuggestion>, }
+  | { "type": "session", /** The session as this client's role may see it. */ session: SessionView, }
+  | { "type": "phase", /** The phase it is in now. */ phase: PhaseView, }
+  | { "type": "settings", /** The settings now. */ settings: Settings, }
+  | { "type": "participants", /** Everyone in the session. */ participants: Array<ParticipantView>, }
+  | { "type": "carousel", /** The carousel now; absent when it does not run. */ carousel: CarouselView | null, }
+  | { "type": "visualisation", /** The visualisation now; absent when it does not run. */ visualisation: VisualisationView | null, }
+  | { "type": "board", /** The board's name (see [`crate::workshop::board_of`]). */ board: string, }
+  | { "type": "idea", /** The post-it as this client may see it. */ idea: IdeaView, }
+  | { "type": "idea_removed", /** The post-it's id. */ id: string, }
+  | { "type": "groups", /** Every group. */ groups: Array<GroupView>, }
+  | { "type": "personal_note", /** The personal notes activity. */ activity_id: string, /** The whole note. */ text: string, }
+  | { "type": "ready", /** The participants who said they are ready. */ ready: ReadyView, }
+  | { "type": "my_votes", /** The post-its voted for. */ idea_ids: Array<string>, }
+  | { "type": "co_facilitator_added", /** The co-facilitator's id in the session. */ participant_id: string, /** Their token (only in this answer; the server keeps just its hash). */ token: string, /** Their link, a path: `/s/{session}#token={token}`. */ link: string, }
+  | { "type": "join_locked", /** Whether new joins are refused. */ locked: boolean, }
+  | { "type": "join_code", /** The new join code. */ join_code: string, }
+  | { "type": "format_added", /** The new format copy's id, a key under `formats` in the document. */ format_id: string, }
+  | { "type": "carousel_topics", /** One suggestion per line. */ topics: Array<TopicSuggestion>, }
   | { "type": "session_deleted" });
 
-export type Event = { "type": "welcome", version: number, session_id: string, role: Role, participant_id: string, name: string, /** Server time in milliseconds since the Unix epoch. */ server_time: number, }
-  | { "type": "pong", client_time: number, server_time: number, }
-  | { "type": "error", code: ErrorCode, message: string, }
+/**
+ * Events from the server. The comment on each says who gets it, when that is not everyone.
+ */
+export type Event = { "type": "welcome", /** The control protocol version the server speaks. */ version: number, /** The session's id. */ session_id: string, /** This connection's role. */ role: Role, /** This person's id in the session. */ participant_id: string, /** This person's name. */ name: string, /** Server time in milliseconds since the Unix epoch. */ server_time: number, }
+  | { "type": "pong", /** The client's time from the ping. */ client_time: number, /** The server's time when it answered, in milliseconds since the Unix epoch. */ server_time: number, }
+  | { "type": "error", /** Why, for machines. */ code: ErrorCode, /** Why, in words (English). */ message: string, }
   | { "type": "ack" }
-  | { "type": "session", session: SessionView, }
-  | { "type": "phase", phase: PhaseView, }
-  | { "type": "settings", settings: Settings, }
-  | { "type": "participants", participants: Array<ParticipantView>, }
-  | { "type": "carousel", carousel: CarouselView | null, }
-  | { "type": "visualisation", visualisation: VisualisationView | null, }
-  | { "type": "board", board: string, }
-  | { "type": "idea", idea: IdeaView, }
-  | { "type": "idea_removed", id: string, }
-  | { "type": "groups", groups: Array<GroupView>, }
-  | { "type": "personal_note", activity_id: string, text: string, }
-  | { "type": "ready", ready: ReadyView, }
-  | { "type": "my_votes", idea_ids: Array<string>, }
-  | { "type": "co_facilitator_added", participant_id: string, token: string, link: string, }
-  | { "type": "join_locked", locked: boolean, }
-  | { "type": "join_code", join_code: string, }
-  | { "type": "format_added", format_id: string, }
-  | { "type": "carousel_topics", topics: Array<TopicSuggestion>, }
+  | { "type": "session", /** The session as this client's role may see it. */ session: SessionView, }
+  | { "type": "phase", /** The phase it is in now. */ phase: PhaseView, }
+  | { "type": "settings", /** The settings now. */ settings: Settings, }
+  | { "type": "participants", /** Everyone in the session. */ participants: Array<ParticipantView>, }
+  | { "type": "carousel", /** The carousel now; absent when it does not run. */ carousel: CarouselView | null, }
+  | { "type": "visualisation", /** The visualisation now; absent when it does not run. */ visualisation: VisualisationView | null, }
+  | { "type": "board", /** The board's name (see [`crate::workshop::board_of`]). */ board: string, }
+  | { "type": "idea", /** The post-it as this client may see it. */ idea: IdeaView, }
+  | { "type": "idea_removed", /** The post-it's id. */ id: string, }
+  | { "type": "groups", /** Every group. */ groups: Array<GroupView>, }
+  | { "type": "personal_note", /** The personal notes activity. */ activity_id: string, /** The whole note. */ text: string, }
+  | { "type": "ready", /** The participants who said they are ready. */ ready: ReadyView, }
+  | { "type": "my_votes", /** The post-its voted for. */ idea_ids: Array<string>, }
+  | { "type": "co_facilitator_added", /** The co-facilitator's id in the session. */ participant_id: string, /** Their token (only in this answer; the server keeps just its hash). */ token: string, /** Their link, a path: `/s/{session}#token={token}`. */ link: string, }
+  | { "type": "join_locked", /** Whether new joins are refused. */ locked: boolean, }
+  | { "type": "join_code", /** The new join code. */ join_code: string, }
+  | { "type": "format_added", /** The new format copy's id, a key under `formats` in the document. */ format_id: string, }
+  | { "type": "carousel_topics", /** One suggestion per line. */ topics: Array<TopicSuggestion>, }
   | { "type": "session_deleted" };
 
 /**
@@ -170,9 +181,13 @@ export type ErrorCode = "bad_request"
  * A person in the session, with whether any of their connections is open.
  */
 export type ParticipantView = {
+  /** The person's id in the session. */
   id: string,
+  /** The name they joined with. */
   name: string,
+  /** What they may do. */
   role: Role,
+  /** Whether any of their connections is open. */
   online: boolean,
 };
 
@@ -192,8 +207,11 @@ export type Settings = {
  * The phase the session is in.
  */
 export type PhaseView = {
+  /** The phase's position in the template, from 0. */
   index: number,
+  /** The phase's id in the template. */
   phase_id: string,
+  /** How many phases the template has. */
   count: number,
 };
 
@@ -201,18 +219,21 @@ export type PhaseView = {
  * How a clock stands: running toward a deadline, paused with time left, or not running.
  */
 export type ClockView = { "status": "idle" }
-  | { "status": "running", deadline: number, }
-  | { "status": "paused", remaining_ms: number, }
+  | { "status": "running", /** When the time is up, on the server's clock. */ deadline: number, }
+  | { "status": "paused", /** The time left, in milliseconds. */ remaining_ms: number, }
   | { "status": "done" };
 
 /**
  * One round of the brainstorm carousel.
  */
 export type RoundView = {
+  /** The round's id. */
   id: string,
   /** The opportunity or challenge. */
   topic: string,
+  /** The participant who owns the round. */
   owner_id: string,
+  /** The owner's name. */
   owner_name: string,
   /** The owner's next step, said in the last stage. */
   next_step: NextStep | null,
@@ -220,7 +241,11 @@ export type RoundView = {
   ran: boolean,
 };
 
+/**
+ * The action a round's owner takes away from it.
+ */
 export type NextStep = {
+  /** What will be done. */
   text: string,
   /** Who does it (the round's owner unless someone else is named). */
   owner: string,
@@ -228,9 +253,15 @@ export type NextStep = {
   date: string,
 };
 
+/**
+ * One stage of a carousel round, as clients need it to run the clock.
+ */
 export type StageView = {
+  /** The stage's id in the template. */
   id: string,
+  /** Who has the floor. */
   who: StageRole,
+  /** The stage's length, in milliseconds (durations may be overridden per session). */
   duration_ms: number,
 };
 
@@ -239,12 +270,19 @@ export type StageView = {
  * an event older than one it already has.
  */
 export type CarouselView = {
+  /** The carousel activity. */
   activity_id: string,
+  /** Grows with every change; the higher one wins. */
   seq: number,
+  /** Every round, in order. */
   rounds: Array<RoundView>,
+  /** The round that runs or ran last, by position in `rounds`. */
   current_round: number | null,
+  /** The current stage's position in `stages`. */
   stage_index: number,
+  /** The stages of each round. */
   stages: Array<StageView>,
+  /** The current stage's clock. */
   clock: ClockView,
   /** The server's time when this view was made. */
   server_time: number,
@@ -254,13 +292,19 @@ export type CarouselView = {
  * The guided visualisation's question-asker mode.
  */
 export type VisualisationView = {
+  /** The guided visualisation activity. */
   activity_id: string,
+  /** Grows with every change; the higher one wins. */
   seq: number,
+  /** The participant who reads the questions aloud, if one was chosen. */
   asker_id: string | null,
+  /** The current question's position, from 0. */
   question_index: number,
+  /** How many questions there are. */
   question_count: number,
   /** Reading: the asker reads the question. Silence: everyone is quiet until the deadline. */
   silence: ClockView,
+  /** The server's time when this view was made. */
   server_time: number,
 };
 
@@ -268,9 +312,11 @@ export type VisualisationView = {
  * A line from a connection format offered as a carousel round's topic.
  */
 export type TopicSuggestion = {
+  /** The line, as written. */
   text: string,
   /** The format it was written in, and the follow-up block (e.g. `kansen`). */
   format_id: string,
+  /** The follow-up block's id. */
   block_id: string,
 };
 
@@ -278,20 +324,29 @@ export type TopicSuggestion = {
  * A post-it on the board, as one audience sees it.
  */
 export type IdeaView = {
+  /** The post-it's id. */
   id: string,
+  /** Its text. */
   text: string,
   /** `None` for anonymous post-its. */
   author_id: string | null,
+  /** The author's name; `None` for anonymous post-its. */
   author_name: string | null,
   /** The writer's own reference (a random id), so the writer recognises it after a reconnect; says nothing about who wrote it. */
   client_ref: string,
+  /** When it was posted, in milliseconds since the Unix epoch. */
   created_at: number,
+  /** The phase it was posted in. */
   phase_id: string,
+  /** The carousel round it was posted in, if any. */
   round_id: string | null,
+  /** The carousel stage it was posted in, if any. */
   stage_id: string | null,
   /** The board it is on: `round:{round_id}` for a carousel round, else `phase:{phase_id}` (see [`board_of`]). */
   board: string,
+  /** How many votes it has. */
   votes: number,
+  /** The group it is in, if any. */
   group_id: string | null,
   /** Facilitators, and the post-it's own author, see hidden post-its (with this set). */
   hidden: boolean,
@@ -302,11 +357,17 @@ export type IdeaView = {
  * them against the participants who are online or ready.
  */
 export type ReadyView = {
+  /** Their ids. */
   participant_ids: Array<string>,
 };
 
+/**
+ * A group of post-its on a board.
+ */
 export type GroupView = {
+  /** The group's id. */
   id: string,
+  /** Its label. */
   label: string,
 };
 
@@ -314,15 +375,25 @@ export type GroupView = {
  * Everything a client needs after `hello`, for its role.
  */
 export type SessionView = {
+  /** The session's title. */
   title: string,
+  /** The code people join with. */
   join_code: string,
+  /** The workshop the session runs. */
   template: Template,
+  /** The phase it is in. */
   phase: PhaseView,
+  /** The facilitator's settings. */
   settings: Settings,
+  /** Everyone in the session. */
   participants: Array<ParticipantView>,
+  /** The carousel, when it runs. */
   carousel: CarouselView | null,
+  /** The guided visualisation, when it runs. */
   visualisation: VisualisationView | null,
+  /** The post-its this client may see. */
   ideas: Array<IdeaView>,
+  /** The groups on the boards. */
   groups: Array<GroupView>,
   /** Post-its this participant voted for. */
   my_votes: Array<string>,
@@ -365,6 +436,7 @@ export type Template = {
   id: string,
   /** Revision of this template, from 1. Raise it on every change, so a session can say which version it ran. */
   version: number,
+  /** The workshop's name, as people see it. */
   title: LocalizedText,
   /** The languages every text is written in. Must contain `nl`. */
   languages: Array<Language>,
@@ -378,6 +450,7 @@ export type Template = {
 export type Phase = {
   /** Stable id, unique in the template. Session data is stored under it, so do not rename it once sessions have used the template. */
   id: string,
+  /** The phase's title. */
   title: LocalizedText,
   /** A short introduction: what this phase is about. */
   text: LocalizedText,
@@ -395,7 +468,9 @@ export type Phase = {
  * A task within a phase.
  */
 export type Assignment = {
+  /** The assignment's title. */
   title: LocalizedText,
+  /** What to do, step by step. */
   instruction: LocalizedText,
 };
 
@@ -419,8 +494,11 @@ export type Activity = { "kind": "connection_format" } & ConnectionFormat
  * [`follow_up`](Self::follow_up): notes, opportunities, challenges and actions.
  */
 export type ConnectionFormat = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** A session may fill in several copies, e.g. the IDO against several programmes. */
   repeatable: boolean,
@@ -438,9 +516,11 @@ export type ConnectionFormat = {
  * One programme in a connection format.
  */
 export type FormatSide = {
+  /** Unique within the format (together with the block ids). */
   id: string,
   /** The programme's name, or a placeholder such as "Programma X". */
   label: LocalizedText,
+  /** A short explanation, shown with the side. */
   help?: LocalizedText | null,
   /** When true, participants type the programme's name in the session (the label is then the placeholder). Used for the side that changes with every copy of the format. */
   name_editable: boolean,
@@ -452,9 +532,11 @@ export type FormatSide = {
 export type FormatBlock = {
   /** Unique within the format (together with the side ids). */
   id: string,
+  /** The block's title. */
   label: LocalizedText,
   /** A short explanation or guiding question, shown with the block. */
   help?: LocalizedText | null,
+  /** Text (the default) or actions. */
   input?: BlockInput,
 };
 
@@ -470,8 +552,11 @@ export type BlockInput = "text"
  * carousel. The server's clock runs the stages.
  */
 export type BrainstormCarousel = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** The stages of one round, in order. At least one. */
   stages: Array<CarouselStage>,
@@ -485,7 +570,9 @@ export type BrainstormCarousel = {
 export type CarouselStage = {
   /** Unique within the carousel. */
   id: string,
+  /** The stage's title. */
   label: LocalizedText,
+  /** What to do in it, shown on every screen. */
   instruction: LocalizedText,
   /** Length of the stage, 1 to 120 minutes. */
   minutes: number,
@@ -505,8 +592,11 @@ export type StageRole = "owner"
  * silence after each; the others listen, then write down what they experienced.
  */
 export type GuidedVisualisation = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** Practical tips for the group, shown before it starts. */
   tips?: Array<LocalizedText>,
@@ -520,8 +610,11 @@ export type GuidedVisualisation = {
  * A list or overview with columns, e.g. all programmes and activities, or an inventory.
  */
 export type ListActivity = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** Each row of the list has one cell per column. At least one column. */
   columns: Array<Column>,
@@ -533,6 +626,7 @@ export type ListActivity = {
 export type Column = {
   /** Unique within the list. */
   id: string,
+  /** The column's title. */
   label: LocalizedText,
   /** A prompt that helps people fill in the cell. */
   help?: LocalizedText | null,
@@ -544,8 +638,11 @@ export type Column = {
  * A conversation guide: questions to pick from, ticked off as they are asked.
  */
 export type ConversationGuide = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** Things to keep in mind during the conversation. */
   tips?: Array<LocalizedText>,
@@ -560,8 +657,11 @@ export type ConversationGuide = {
  * template only chooses their labels and help texts.
  */
 export type CommunicationPlan = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
+  /** Shown above the activity: what it is for. */
   intro?: LocalizedText | null,
   /** Column 1: which sub-group of colleagues. */
   audience: Heading,
@@ -575,7 +675,9 @@ export type CommunicationPlan = {
  * Label and help text of a fixed column.
  */
 export type Heading = {
+  /** The column's title. */
   label: LocalizedText,
+  /** A short explanation, shown with the heading. */
   help?: LocalizedText | null,
 };
 
@@ -583,7 +685,9 @@ export type Heading = {
  * Free notes, shared by everyone in the session.
  */
 export type Notes = {
+  /** Unique in the whole template (session data is stored under it). */
   id: string,
+  /** The activity's title. */
   title: LocalizedText,
   /** A prompt: what to write down. */
   intro?: LocalizedText | null,
