@@ -16,16 +16,12 @@
 
 pub mod close;
 pub mod control;
-#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod lib0;
-#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod message;
-#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod placement;
 pub mod template;
 #[cfg(test)]
 mod ts_export;
-#[allow(missing_docs)] // Docs still to write for some items: issue 15.
 pub mod update;
 #[cfg(test)]
 mod vectors;
