@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
+echo "== generated TypeScript is current (else: scripts/gen-ts.sh)"
+cargo test --quiet --locked -p werkplaats-protocol --lib ts_export
+
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -11,11 +11,18 @@
 //! - [`template`]: workshop templates; [`workshop`]: engine state views and the document schema.
 //! - [`template`]: workshop templates (phases, activities, texts) and the built-in workshop.
 
+// The wire types are this crate's contract with every client: each item says what it is.
+#![deny(missing_docs)]
+
 pub mod close;
 pub mod control;
 pub mod lib0;
 pub mod message;
 pub mod placement;
 pub mod template;
+#[cfg(test)]
+mod ts_export;
 pub mod update;
+#[cfg(test)]
+mod vectors;
 pub mod workshop;

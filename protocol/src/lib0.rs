@@ -9,18 +9,26 @@ use thiserror::Error;
 /// Why a lib0 read failed. Carries the offset so logs can point at the byte.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
+    /// The input ended inside a value; the offset where it ended.
     #[error("unexpected end of message at byte {0}")]
     UnexpectedEnd(usize),
+    /// A varint longer than a u64 can hold; the offset where it started.
     #[error("variable-length integer too long at byte {0}")]
     VarIntOverflow(usize),
+    /// A length prefix promises more bytes than the input has.
     #[error("length {len} at byte {at} is larger than the {remaining} bytes that remain")]
     LengthExceedsInput {
+        /// The offset of the length prefix.
         at: usize,
+        /// The length it promises.
         len: u64,
+        /// The bytes left after it.
         remaining: usize,
     },
+    /// A string that is not UTF-8; the offset where it started.
     #[error("string at byte {0} is not valid UTF-8")]
     InvalidUtf8(usize),
+    /// Anything else wrong with the input, in words.
     #[error("{0}")]
     Invalid(String),
 }
@@ -36,18 +44,22 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Self {
         Self { bytes, pos: 0 }
     }
 
+    /// The offset of the next byte to read.
     pub fn position(&self) -> usize {
         self.pos
     }
 
+    /// How many bytes are left.
     pub fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
 
+    /// Whether every byte was read.
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
@@ -57,6 +69,7 @@ impl<'a> Reader<'a> {
         &self.bytes[self.pos..]
     }
 
+    /// Reads one byte.
     pub fn read_u8(&mut self) -> Result<u8, DecodeError> {
         let byte = *self
             .bytes
@@ -66,6 +79,7 @@ impl<'a> Reader<'a> {
         Ok(byte)
     }
 
+    /// Reads the next `len` bytes, borrowed from the input.
     pub fn read_exact(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
         if len > self.remaining() {
             return Err(DecodeError::LengthExceedsInput {
@@ -165,21 +179,25 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// An empty writer.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty writer with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             buf: Vec::with_capacity(capacity),
         }
     }
 
+    /// Appends one byte.
     pub fn write_u8(&mut self, byte: u8) -> &mut Self {
         self.buf.push(byte);
         self
     }
 
+    /// Appends a lib0 varint.
     pub fn write_var_u64(&mut self, mut value: u64) -> &mut Self {
         while value > 0x7f {
             self.buf.push(0x80 | (value as u8 & 0x7f));
@@ -189,21 +207,25 @@ impl Writer {
         self
     }
 
+    /// Appends a length-prefixed byte string.
     pub fn write_var_bytes(&mut self, bytes: &[u8]) -> &mut Self {
         self.write_var_u64(bytes.len() as u64);
         self.buf.extend_from_slice(bytes);
         self
     }
 
+    /// Appends a length-prefixed UTF-8 string.
     pub fn write_var_string(&mut self, text: &str) -> &mut Self {
         self.write_var_bytes(text.as_bytes())
     }
 
+    /// Appends bytes as they are, without a length.
     pub fn write_raw(&mut self, bytes: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(bytes);
         self
     }
 
+    /// The bytes written so far.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
     }

@@ -21,15 +21,22 @@ use thiserror::Error;
 
 use crate::lib0::{DecodeError, MAX_SAFE_INTEGER, Reader, Writer};
 
+/// Tag of a sync message (step 1, step 2 or update).
 pub const TAG_SYNC: u64 = 0;
+/// Tag of an awareness update.
 pub const TAG_AWARENESS: u64 = 1;
+/// Tag of an auth message.
 pub const TAG_AUTH: u64 = 2;
+/// Tag of a request for everyone's awareness.
 pub const TAG_QUERY_AWARENESS: u64 = 3;
 /// Werkplaats control messages ('W'). Sent only to clients that said hello on it.
 pub const TAG_CONTROL: u64 = 87;
 
+/// Sync kind: the sender's state vector.
 pub const SYNC_STEP1: u64 = 0;
+/// Sync kind: what the receiver missed.
 pub const SYNC_STEP2: u64 = 1;
+/// Sync kind: an incremental update.
 pub const SYNC_UPDATE: u64 = 2;
 
 const AUTH_PERMISSION_DENIED: u64 = 0;
@@ -47,21 +54,28 @@ pub enum Message<'a> {
     Awareness(&'a [u8]),
     /// The auth message of y-protocols; the only defined kind is "permission denied".
     PermissionDenied(&'a str),
+    /// A request for everyone's awareness states.
     QueryAwareness,
     /// A control message: JSON text, parsed by [`crate::control`].
     Control(&'a str),
 }
 
+/// Why a frame could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MessageError {
+    /// A lib0 value in it is malformed.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A message tag this server does not speak.
     #[error("unknown message tag {0}")]
     UnknownTag(u64),
+    /// A sync kind other than step 1, step 2 and update.
     #[error("unknown sync message kind {0}")]
     UnknownSyncKind(u64),
+    /// An auth kind other than "permission denied".
     #[error("unknown auth message kind {0}")]
     UnknownAuthKind(u64),
+    /// Bytes left over after the message.
     #[error("{0} bytes after the end of the message")]
     TrailingBytes(usize),
 }
@@ -93,6 +107,7 @@ impl<'a> Message<'a> {
         Ok(message)
     }
 
+    /// The frame's bytes, as a peer expects them.
     pub fn encode(&self) -> Vec<u8> {
         let payload_len = match self {
             Message::SyncStep1(b)
@@ -155,12 +170,16 @@ pub fn decode_state_vector(bytes: &[u8]) -> Result<Vec<(u64, u32)>, MessageError
 /// left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwarenessEntry<'a> {
+    /// The client's Yjs client id.
     pub client_id: u64,
+    /// Grows with each change of the client's state; the higher one wins.
     pub clock: u32,
+    /// The state, as JSON text.
     pub state: &'a str,
 }
 
 impl AwarenessEntry<'_> {
+    /// Whether this entry says the client left (its state is `null`).
     pub fn is_removal(&self) -> bool {
         self.state == "null"
     }
@@ -169,6 +188,7 @@ impl AwarenessEntry<'_> {
 /// The y-protocols awareness update: `varUint(n) n × (varUint id, varUint clock, varString json)`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AwarenessUpdate<'a> {
+    /// One entry per client.
     pub entries: Vec<AwarenessEntry<'a>>,
 }
 
@@ -202,6 +222,7 @@ impl<'a> AwarenessUpdate<'a> {
         Ok(Self { entries })
     }
 
+    /// The update's bytes, as a peer expects them.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.write_var_u64(self.entries.len() as u64);

@@ -53,10 +53,15 @@ pub enum Role {
 /// The five root containers the server fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
+    /// `formats`: the connection format copies.
     Formats,
+    /// `lists`: the list rows, by activity.
     Lists,
+    /// `guides`: the conversation guides, by activity.
     Guides,
+    /// `plans`: the communication plan rows, by activity.
     Plans,
+    /// `notes`: the shared notes texts, by activity.
     Notes,
 }
 
@@ -159,9 +164,11 @@ fn may_delete(role: Role, key: Key) -> bool {
 /// store: recorded, never refused) or a client (judged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writer {
+    /// The server: recorded, never refused.
     Server,
     /// A client, which may not create a shared type deeper than `max_depth`.
     Client {
+        /// The deepest a new shared type may nest (a root is 0).
         max_depth: u32,
     },
 }
@@ -169,22 +176,56 @@ pub enum Writer {
 /// Why a client's update was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SchemaViolation {
+    /// An insert into a shared type whose role does not allow it.
     #[error("item {item} would write into {role}, which clients may not change that way")]
-    Insert { item: Id, role: Role },
-    #[error("deletion {range} of client {client} would remove part of {role}")]
-    Delete {
-        client: u64,
-        range: ClockRange,
+    Insert {
+        /// The inserted item.
+        item: Id,
+        /// The role of the type it would go into.
         role: Role,
     },
+    /// A deletion of something clients may not delete.
+    #[error("deletion {range} of client {client} would remove part of {role}")]
+    Delete {
+        /// The client whose items would be deleted.
+        client: u64,
+        /// Their clock range.
+        range: ClockRange,
+        /// The role of the type they are in.
+        role: Role,
+    },
+    /// A new shared type nested deeper than the writer may.
     #[error("item {item} would create a shared type at depth {depth} (limit {limit})")]
-    TooDeep { item: Id, depth: u32, limit: u32 },
+    TooDeep {
+        /// The item that creates the type.
+        item: Id,
+        /// The depth it would have.
+        depth: u32,
+        /// The deepest allowed.
+        limit: u32,
+    },
+    /// An item whose parent is an item that is not a shared type.
     #[error("item {item} names {target} as its parent, which is not a shared type here")]
-    NotAType { item: Id, target: Id },
+    NotAType {
+        /// The item.
+        item: Id,
+        /// The parent it names.
+        target: Id,
+    },
+    /// An item that refers to an item the document does not hold.
     #[error("item {item} refers to {target}, which the document does not place")]
-    Unplaced { item: Id, target: Id },
+    Unplaced {
+        /// The item.
+        item: Id,
+        /// The item it refers to.
+        target: Id,
+    },
+    /// An item that continues a known item but lands somewhere else.
     #[error("item {item} continues a known item in another place")]
-    Inconsistent { item: Id },
+    Inconsistent {
+        /// The item.
+        item: Id,
+    },
 }
 
 type PlaceId = u32;
@@ -305,6 +346,7 @@ impl<'s> UpdateIndex<'s> {
 }
 
 impl Placements {
+    /// The placements of an empty document.
     pub fn new() -> Self {
         Self {
             places: vec![Place {

@@ -90,7 +90,9 @@ impl Default for UpdateLimits {
 /// A struct identifier: the client that created it and its clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id {
+    /// The client that created the struct.
     pub client: u64,
+    /// Its clock.
     pub clock: u32,
 }
 
@@ -103,7 +105,9 @@ impl fmt::Display for Id {
 /// A half-open clock range `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClockRange {
+    /// The first clock in the range.
     pub start: u32,
+    /// The first clock after it.
     pub end: u32,
 }
 
@@ -139,13 +143,16 @@ impl fmt::Display for RefKind {
 pub struct Reference {
     /// The clock range of the referring item (its client is the section's).
     pub item: ClockRange,
+    /// How it refers.
     pub kind: RefKind,
+    /// The struct it refers to.
     pub target: Id,
 }
 
 /// What the update carries for one client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientStructs {
+    /// The client.
     pub client: u64,
     /// The clock of the first struct.
     pub start: u32,
@@ -162,6 +169,7 @@ pub struct ClientStructs {
 /// The delete-set ranges of one client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteRanges {
+    /// The client whose items are deleted.
     pub client: u64,
     /// Sorted, non-overlapping, non-empty.
     pub ranges: Vec<ClockRange>,
@@ -189,89 +197,204 @@ pub struct UpdateSummary {
 /// Why an update was refused. Offsets are byte positions in the update.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum UpdateError {
+    /// Larger than the limit; refused before parsing.
     #[error("update is {len} bytes, more than the limit of {limit}")]
-    TooLarge { len: usize, limit: usize },
-    #[error("malformed update: {0}")]
-    Decode(#[from] DecodeError),
-    #[error("too many {what} at byte {at} (limit {limit})")]
-    LimitExceeded {
-        what: &'static str,
-        at: usize,
+    TooLarge {
+        /// The update's size in bytes.
+        len: usize,
+        /// The limit in bytes.
         limit: usize,
     },
+    /// A lib0 value is malformed.
+    #[error("malformed update: {0}")]
+    Decode(#[from] DecodeError),
+    /// More of something than the limits allow.
+    #[error("too many {what} at byte {at} (limit {limit})")]
+    LimitExceeded {
+        /// What there is too much of.
+        what: &'static str,
+        /// The byte offset in the update.
+        at: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A client id above JavaScript's safe integers.
     #[error("client id {client} at byte {at} is above 2^53-1")]
-    ClientTooLarge { at: usize, client: u64 },
+    ClientTooLarge {
+        /// The byte offset in the update.
+        at: usize,
+        /// The client id.
+        client: u64,
+    },
+    /// The same client twice in one section.
     #[error("client {client} appears twice in the {section} (second time at byte {at})")]
     DuplicateClient {
+        /// The byte offset in the update.
         at: usize,
+        /// The client id.
         client: u64,
+        /// The section: the structs or the delete set.
         section: &'static str,
     },
+    /// A struct whose clocks would pass the limit.
     #[error(
         "struct of client {client} at byte {at} reaches clock {clock} + {len}, beyond the limit of {limit}"
     )]
     ClockOverflow {
+        /// The byte offset in the update.
         at: usize,
+        /// The struct's client.
         client: u64,
+        /// The struct's first clock.
         clock: u32,
+        /// The struct's length in clocks.
         len: u32,
+        /// The highest clock allowed.
         limit: u32,
     },
+    /// Something that may not be empty is.
     #[error("{what} at byte {at} has length 0")]
-    Empty { at: usize, what: &'static str },
+    Empty {
+        /// The byte offset in the update.
+        at: usize,
+        /// What is empty.
+        what: &'static str,
+    },
+    /// A struct info byte of no known kind.
     #[error("struct info byte {info:#04x} at byte {at} is neither GC, Skip nor a known item kind")]
-    InvalidInfo { at: usize, info: u8 },
+    InvalidInfo {
+        /// The byte offset in the update.
+        at: usize,
+        /// The info byte.
+        info: u8,
+    },
+    /// A parent info that is neither an ID nor a root name.
     #[error("parent info {value} at byte {at} is neither 0 (parent ID) nor 1 (root name)")]
-    InvalidParentInfo { at: usize, value: u64 },
+    InvalidParentInfo {
+        /// The byte offset in the update.
+        at: usize,
+        /// The value read.
+        value: u64,
+    },
+    /// A valid Yjs feature the server refuses.
     #[error("{what} at byte {at} is refused: {reason}")]
     Unsupported {
+        /// The byte offset in the update.
         at: usize,
+        /// The feature.
         what: &'static str,
+        /// Why it is refused.
         reason: &'static str,
     },
+    /// A shared type kind Yjs does not have.
     #[error("unknown shared type ref {type_ref} at byte {at}")]
-    UnknownTypeRef { at: usize, type_ref: u8 },
+    UnknownTypeRef {
+        /// The byte offset in the update.
+        at: usize,
+        /// The type ref read.
+        type_ref: u8,
+    },
+    /// A lib0 Any value of unknown kind.
     #[error("unknown lib0 Any tag {tag} at byte {at}")]
-    UnknownAnyTag { at: usize, tag: u8 },
+    UnknownAnyTag {
+        /// The byte offset in the update.
+        at: usize,
+        /// The tag read.
+        tag: u8,
+    },
+    /// An integer outside JavaScript's safe range.
     #[error("integer {value} at byte {at} is outside JavaScript's safe integer range")]
-    IntegerOutOfRange { at: usize, value: i64 },
+    IntegerOutOfRange {
+        /// The byte offset in the update.
+        at: usize,
+        /// The integer.
+        value: i64,
+    },
+    /// A JSON string that yrs would not parse.
     #[error("invalid JSON in the string at byte {at}: {reason}")]
-    InvalidJson { at: usize, reason: String },
+    InvalidJson {
+        /// The byte offset in the update.
+        at: usize,
+        /// The parser's message.
+        reason: String,
+    },
+    /// An item whose parent is neither a shared type nor deleted.
     #[error(
         "item at byte {at} names {target} as its parent, which is neither a shared type nor deleted"
     )]
-    InvalidParent { at: usize, target: Id },
+    InvalidParent {
+        /// The byte offset in the update.
+        at: usize,
+        /// The parent it names.
+        target: Id,
+    },
+    /// Delete ranges out of order or overlapping.
     #[error("delete ranges of client {client} at byte {at} are not sorted or overlap")]
-    UnsortedDeleteRanges { at: usize, client: u64 },
+    UnsortedDeleteRanges {
+        /// The byte offset in the update.
+        at: usize,
+        /// The client whose ranges they are.
+        client: u64,
+    },
+    /// Bytes after the delete set.
     #[error("{count} unexpected bytes after the delete set at byte {at}")]
-    TrailingBytes { at: usize, count: usize },
+    TrailingBytes {
+        /// The byte offset in the update.
+        at: usize,
+        /// How many bytes are left over.
+        count: usize,
+    },
 }
 
 /// Why an update cannot be applied to a document without leaving pending state behind.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MissingDependency {
+    /// The update starts past what the document has for a client.
     #[error(
         "structs of client {client} start at clock {start}, but the document only knows up to {known}"
     )]
-    Gap { client: u64, start: u32, known: u32 },
+    Gap {
+        /// The client.
+        client: u64,
+        /// The update's first clock for it.
+        start: u32,
+        /// The clock the document knows up to.
+        known: u32,
+    },
+    /// A skip over clocks the document does not have.
     #[error(
         "skip {skip} of client {client} covers clocks the document does not have (it knows up to {known})"
     )]
     UnknownSkip {
+        /// The client.
         client: u64,
+        /// The skipped range.
         skip: ClockRange,
+        /// The clock the document knows up to.
         known: u32,
     },
+    /// An item refers to a struct nobody provides first.
     #[error(
         "item {item} refers to {target} as its {kind}, which neither the document nor the update provides first"
     )]
-    Reference { item: Id, kind: RefKind, target: Id },
+    Reference {
+        /// The referring item.
+        item: Id,
+        /// How it refers.
+        kind: RefKind,
+        /// The struct it refers to.
+        target: Id,
+    },
+    /// A deletion past what the document would have.
     #[error(
         "deletion {range} of client {client} reaches beyond clock {known}, all the document would have"
     )]
     Delete {
+        /// The client whose items would be deleted.
         client: u64,
+        /// The deleted range.
         range: ClockRange,
+        /// The clock the document would know up to.
         known: u32,
     },
 }
@@ -376,23 +499,36 @@ pub(crate) enum NodeKind {
 /// The shared type a `ContentType` item creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TypeKind {
+    /// `Y.Array`.
     Array,
+    /// `Y.Map`.
     Map,
+    /// `Y.Text`.
     Text,
+    /// `Y.XmlElement`.
     XmlElement,
+    /// `Y.XmlFragment`.
     XmlFragment,
+    /// `Y.XmlText`.
     XmlText,
 }
 
 /// An item's content, as far as the document's schema cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentKind {
+    /// Deleted content (only its length is left).
     Deleted,
+    /// A binary blob.
     Binary,
+    /// Text.
     String,
+    /// An embed in a text.
     Embed,
+    /// A formatting mark in a text.
     Format,
+    /// lib0 Any values (plain JSON-like values).
     Any,
+    /// A new shared type.
     Type(TypeKind),
 }
 

@@ -3,8 +3,6 @@
 //! yrs is only a dev-dependency: it generates the honest vectors and shows, for each hostile
 //! class it can survive being shown, what it does with the update when nobody validates it.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -16,6 +14,7 @@ use werkplaats_protocol::update::{
     ClockRange, Id, MissingDependency, RefKind, Reference, UpdateError, UpdateLimits,
     UpdateSummary, validate_update_v1,
 };
+use werkplaats_sys::measure_alloc;
 use yrs::types::Attrs;
 use yrs::updates::decoder::Decode;
 use yrs::{
@@ -28,79 +27,9 @@ use yrs::{
 // much is allocated and can refuse large requests (so yrs's fallible reservations can be
 // observed without the machine actually handing out gigabytes).
 
-struct Accounting;
-
-thread_local! {
-    static TRACKING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-    static REFUSE_ABOVE: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-impl Accounting {
-    /// Whether to hand out `size` bytes; records the request on tracked threads.
-    fn admit(size: usize) -> bool {
-        let tracking = TRACKING.try_with(Cell::get).unwrap_or(false);
-        if !tracking {
-            return true;
-        }
-        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_add(size)));
-        let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
-        size <= REFUSE_ABOVE.try_with(Cell::get).unwrap_or(usize::MAX)
-    }
-}
-
-unsafe impl GlobalAlloc for Accounting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !Self::admit(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !Self::admit(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if !Self::admit(new_size) {
-            return std::ptr::null_mut();
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+// The allocator lives in werkplaats-sys, the workspace's only crate with unsafe code.
 #[global_allocator]
-static GLOBAL: Accounting = Accounting;
-
-/// Allocation seen on this thread while running `f`.
-#[derive(Debug, Clone, Copy)]
-struct AllocStats {
-    total: usize,
-    largest: usize,
-}
-
-fn measure_alloc<T>(refuse_above: usize, f: impl FnOnce() -> T) -> (T, AllocStats) {
-    ALLOCATED.with(|a| a.set(0));
-    LARGEST.with(|l| l.set(0));
-    REFUSE_ABOVE.with(|r| r.set(refuse_above));
-    TRACKING.with(|t| t.set(true));
-    let out = f();
-    TRACKING.with(|t| t.set(false));
-    REFUSE_ABOVE.with(|r| r.set(usize::MAX));
-    let stats = AllocStats {
-        total: ALLOCATED.with(Cell::get),
-        largest: LARGEST.with(Cell::get),
-    };
-    (out, stats)
-}
+static GLOBAL: werkplaats_sys::Accounting = werkplaats_sys::Accounting;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

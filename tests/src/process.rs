@@ -144,16 +144,7 @@ impl ServerProcess {
             command.uid(uid).gid(gid);
         }
         if launch.survive_file_size_limit {
-            // SAFETY: only async-signal-safe calls between fork and exec. An ignored signal
-            // stays ignored across exec.
-            unsafe {
-                command.pre_exec(|| {
-                    if libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
+            werkplaats_sys::ignore_sigxfsz_in_child(command.as_std_mut());
         }
         let mut child = command.spawn().context("spawning werkplaats")?;
         let pid = child.id().context("child has a pid")? as i32;
@@ -243,19 +234,7 @@ impl ServerProcess {
     /// `EFBIG`), provided the process ignores SIGXFSZ ([`Launch::survive_file_size_limit`]).
     /// `None` lifts the cap.
     pub fn limit_file_size(&self, bytes: Option<u64>) -> std::io::Result<()> {
-        let value = bytes.unwrap_or(libc::RLIM_INFINITY);
-        let limit = libc::rlimit {
-            rlim_cur: value,
-            rlim_max: libc::RLIM_INFINITY,
-        };
-        // SAFETY: plain syscall with a valid pointer to an initialised struct.
-        let result =
-            unsafe { libc::prlimit(self.pid, libc::RLIMIT_FSIZE, &limit, std::ptr::null_mut()) };
-        if result == 0 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
+        werkplaats_sys::limit_file_size(self.pid, bytes)
     }
 
     pub async fn create_session(&self, title: &str) -> CreatedSession {
@@ -325,10 +304,9 @@ pub async fn run_to_exit(args: &[&str], timeout: Duration) -> (ExitStatus, Strin
 }
 
 fn signal(pid: i32, signal: i32) {
-    // SAFETY: sending a signal to our own child, which has not been reaped yet (we still hold
-    // its `Child`), so the pid cannot have been reused.
-    let result = unsafe { libc::kill(pid, signal) };
-    assert_eq!(result, 0, "kill({pid}, {signal}) failed");
+    // Our own child, not reaped yet (we still hold its `Child`): the pid cannot be reused.
+    let result = werkplaats_sys::send_signal(pid, signal);
+    assert!(result.is_ok(), "kill({pid}, {signal}) failed: {result:?}");
 }
 
 /// Reads one output stream of the server line by line; reports the address of the first

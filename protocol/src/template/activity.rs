@@ -12,6 +12,7 @@ use super::LocalizedText;
 
 /// One activity. The `kind` field in TOML/JSON selects the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Activity {
     /// `kind = "connection_format"`: two programmes side by side, and what connects them.
@@ -31,6 +32,7 @@ pub enum Activity {
 }
 
 impl Activity {
+    /// The activity's id.
     pub fn id(&self) -> &str {
         match self {
             Activity::ConnectionFormat(a) => &a.id,
@@ -43,6 +45,7 @@ impl Activity {
         }
     }
 
+    /// The activity's title.
     pub fn title(&self) -> &LocalizedText {
         match self {
             Activity::ConnectionFormat(a) => &a.title,
@@ -55,6 +58,7 @@ impl Activity {
         }
     }
 
+    /// The activity's introduction, if it has one.
     pub fn intro(&self) -> Option<&LocalizedText> {
         match self {
             Activity::ConnectionFormat(a) => a.intro.as_ref(),
@@ -88,10 +92,14 @@ impl Activity {
 /// involved) and in the middle the blue [`connections`](Self::connections) blocks. Page 2 is
 /// [`follow_up`](Self::follow_up): notes, opportunities, challenges and actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionFormat {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// A session may fill in several copies, e.g. the IDO against several programmes.
@@ -111,11 +119,14 @@ pub struct ConnectionFormat {
 
 /// One programme in a connection format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormatSide {
+    /// Unique within the format (together with the block ids).
     pub id: String,
     /// The programme's name, or a placeholder such as "Programma X".
     pub label: LocalizedText,
+    /// A short explanation, shown with the side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
     /// When true, participants type the programme's name in the session (the label is then the
@@ -126,20 +137,24 @@ pub struct FormatSide {
 
 /// One block (field) of a connection format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormatBlock {
     /// Unique within the format (together with the side ids).
     pub id: String,
+    /// The block's title.
     pub label: LocalizedText,
     /// A short explanation or guiding question, shown with the block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
+    /// Text (the default) or actions.
     #[serde(default, skip_serializing_if = "BlockInput::is_text")]
     pub input: BlockInput,
 }
 
 /// What participants put in a block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BlockInput {
     /// Free text and post-its.
@@ -159,10 +174,14 @@ impl BlockInput {
 /// opportunity or challenge, in timed stages. Several rounds, each with another owner, make the
 /// carousel. The server's clock runs the stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct BrainstormCarousel {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// The stages of one round, in order. At least one.
@@ -182,11 +201,14 @@ impl BrainstormCarousel {
 
 /// One timed stage of a carousel round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CarouselStage {
     /// Unique within the carousel.
     pub id: String,
+    /// The stage's title.
     pub label: LocalizedText,
+    /// What to do in it, shown on every screen.
     pub instruction: LocalizedText,
     /// Length of the stage, 1 to 120 minutes.
     pub minutes: u32,
@@ -196,6 +218,7 @@ pub struct CarouselStage {
 
 /// Who acts in a carousel stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StageRole {
     /// The owner of the opportunity or challenge of this round.
@@ -209,10 +232,14 @@ pub enum StageRole {
 /// A guided visualisation: one person (the "vragensteller") reads the questions slowly, with
 /// silence after each; the others listen, then write down what they experienced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct GuidedVisualisation {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Practical tips for the group, shown before it starts.
@@ -226,10 +253,14 @@ pub struct GuidedVisualisation {
 
 /// A list or overview with columns, e.g. all programmes and activities, or an inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ListActivity {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Each row of the list has one cell per column. At least one column.
@@ -238,10 +269,12 @@ pub struct ListActivity {
 
 /// A column of a [`ListActivity`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// Unique within the list.
     pub id: String,
+    /// The column's title.
     pub label: LocalizedText,
     /// A prompt that helps people fill in the cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,10 +286,14 @@ pub struct Column {
 
 /// A conversation guide: questions to pick from, ticked off as they are asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConversationGuide {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Things to keep in mind during the conversation.
@@ -271,10 +308,14 @@ pub struct ConversationGuide {
 /// The three columns are fixed, so exports and the engine know what each one means; the
 /// template only chooses their labels and help texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CommunicationPlan {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
+    /// Shown above the activity: what it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<LocalizedText>,
     /// Column 1: which sub-group of colleagues.
@@ -287,18 +328,24 @@ pub struct CommunicationPlan {
 
 /// Label and help text of a fixed column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Heading {
+    /// The column's title.
     pub label: LocalizedText,
+    /// A short explanation, shown with the heading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
 }
 
 /// Free notes, shared by everyone in the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Notes {
+    /// Unique in the whole template (session data is stored under it).
     pub id: String,
+    /// The activity's title.
     pub title: LocalizedText,
     /// A prompt: what to write down.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,20 +13,31 @@ use thiserror::Error;
 pub enum TemplateError {
     /// Checked before parsing, so a huge upload never reaches the parser.
     #[error("template is {size} bytes; the limit is {limit} bytes")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// The text's size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The text is not valid TOML, or does not fit the template's shape (wrong type, missing or
     /// unknown field, unknown `kind`).
     #[error("TOML error{}: {message}", at(*.line, *.column))]
     Toml {
+        /// The line of the error, from 1, when the parser knows it.
         line: Option<usize>,
+        /// The column of the error, from 1, when the parser knows it.
         column: Option<usize>,
+        /// The parser's message.
         message: String,
     },
     /// As [`TemplateError::Toml`], for JSON.
     #[error("JSON error{}: {message}", at(*.line, *.column))]
     Json {
+        /// The line of the error, from 1, when the parser knows it.
         line: Option<usize>,
+        /// The column of the error, from 1, when the parser knows it.
         column: Option<usize>,
+        /// The parser's message.
         message: String,
     },
     /// The template parsed but breaks one or more rules. All problems found are listed (up to
@@ -53,10 +64,12 @@ impl TemplateError {
 pub struct Problem {
     /// Field path from the root, indexes counted from 0: `phases[0].activities[1].questions[7]`.
     pub path: String,
+    /// What is wrong, in words.
     pub message: String,
 }
 
 impl Problem {
+    /// A problem at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             path: path.into(),

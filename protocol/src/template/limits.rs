@@ -6,8 +6,11 @@
 
 /// Size of the TOML or JSON text, checked before parsing.
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;
+/// Phases in a template.
 pub const MAX_PHASES: usize = 20;
+/// Assignments in one phase.
 pub const MAX_ASSIGNMENTS_PER_PHASE: usize = 12;
+/// Activities in one phase.
 pub const MAX_ACTIVITIES_PER_PHASE: usize = 10;
 /// Activities in the whole template.
 pub const MAX_ACTIVITIES: usize = 60;
@@ -35,6 +38,7 @@ pub const MAX_PHASE_MINUTES: u32 = 480;
 pub const MAX_STAGE_MINUTES: u32 = 120;
 /// The method asks for at least 15 seconds of silence after each visualisation question.
 pub const MIN_SILENCE_SECONDS: u32 = 15;
+/// At most five minutes of silence after a question.
 pub const MAX_SILENCE_SECONDS: u32 = 300;
 /// Entries in one [`DurationOverrides`](super::DurationOverrides).
 pub const MAX_OVERRIDES: usize = 200;

@@ -70,6 +70,7 @@ pub use overrides::DurationOverrides;
 /// In TOML: `{ nl = "Welkom", en = "Welcome" }`. When the template lists `"en"` in
 /// [`Template::languages`], every text must have an English version too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LocalizedText {
     /// Dutch, B1 level: short sentences, common words. Never empty.
@@ -80,6 +81,7 @@ pub struct LocalizedText {
 }
 
 impl LocalizedText {
+    /// A text in Dutch and English.
     pub fn new(nl: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             nl: nl.into(),
@@ -106,14 +108,18 @@ impl LocalizedText {
 
 /// A language a template can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// Dutch.
     Nl,
+    /// English.
     En,
 }
 
 /// A whole workshop: its phases, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Stable name of the workshop, e.g. `probiblio-digitale-inclusie`. Sessions refer to it.
@@ -121,6 +127,7 @@ pub struct Template {
     /// Revision of this template, from 1. Raise it on every change, so a session can say which
     /// version it ran.
     pub version: u32,
+    /// The workshop's name, as people see it.
     pub title: LocalizedText,
     /// The languages every text is written in. Must contain `nl`.
     pub languages: Vec<Language>,
@@ -130,11 +137,13 @@ pub struct Template {
 
 /// One step of the route. The facilitator moves the session from phase to phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Stable id, unique in the template. Session data is stored under it, so do not rename it
     /// once sessions have used the template.
     pub id: String,
+    /// The phase's title.
     pub title: LocalizedText,
     /// A short introduction: what this phase is about.
     pub text: LocalizedText,
@@ -152,9 +161,12 @@ pub struct Phase {
 
 /// A task within a phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
+    /// The assignment's title.
     pub title: LocalizedText,
+    /// What to do, step by step.
     pub instruction: LocalizedText,
 }
 
@@ -165,6 +177,7 @@ impl Template {
         validate::validate(self)
     }
 
+    /// The phase with this id.
     pub fn phase(&self, id: &str) -> Option<&Phase> {
         self.phases.iter().find(|phase| phase.id == id)
     }

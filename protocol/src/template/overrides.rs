@@ -31,15 +31,18 @@ pub struct DurationOverrides {
 }
 
 impl DurationOverrides {
+    /// No overrides.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Sets phase `phase_id` to `minutes`.
     pub fn phase(mut self, phase_id: impl Into<String>, minutes: u32) -> Self {
         self.phases.insert(phase_id.into(), minutes);
         self
     }
 
+    /// Sets stage `stage_id` of carousel `carousel_id` to `minutes`.
     pub fn stage(
         mut self,
         carousel_id: impl Into<String>,
@@ -53,12 +56,14 @@ impl DurationOverrides {
         self
     }
 
+    /// Sets the silence after each question of visualisation `visualisation_id`.
     pub fn silence(mut self, visualisation_id: impl Into<String>, seconds: u32) -> Self {
         self.silence_seconds
             .insert(visualisation_id.into(), seconds);
         self
     }
 
+    /// Whether nothing is overridden.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

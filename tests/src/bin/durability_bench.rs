@@ -420,7 +420,6 @@ fn cpu_seconds(stat_file: &str) -> f64 {
             .unwrap_or(0.0)
     };
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
-    // SAFETY: sysconf has no preconditions.
-    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let per_sec = werkplaats_sys::clock_ticks_per_second();
     (ticks(11) + ticks(12)) / per_sec
 }

@@ -918,8 +918,7 @@ async fn a_full_disk_refuses_writes_and_never_loses_what_was_stored() {
 /// runs as `nobody` so the read-only mode counts. Returns whom to run as.
 fn unprivileged(data: &Path) -> Option<(u32, u32)> {
     use std::os::unix::fs::PermissionsExt;
-    // SAFETY: no arguments, no side effects.
-    if unsafe { libc::geteuid() } != 0 {
+    if !werkplaats_sys::is_root() {
         return None;
     }
     const NOBODY: u32 = 65534;

@@ -1,14 +1,22 @@
-// Websocket close codes, mirrored from protocol/src/close.rs.
+// Websocket close codes: generated from protocol/src/close.rs into ./generated/protocol.ts.
+// What a code means to this client (give up, and why) is behaviour and stays here.
+import { REMOVED, SESSION_DELETED, SESSION_NOT_FOUND, UNAUTHORIZED } from './generated/protocol';
 
-export const GOING_AWAY = 1001;
-export const POLICY_VIOLATION = 1008;
-export const UNAUTHORIZED = 4401;
-/** A facilitator removed this participant: the token no longer works. */
-export const REMOVED = 4403;
-export const SESSION_NOT_FOUND = 4404;
-export const TOO_SLOW = 4408;
-export const SESSION_DELETED = 4410;
-export const RATE_LIMITED = 4429;
+export {
+  CLOSE_CODES_WITHOUT_RECONNECT,
+  GOING_AWAY,
+  INTERNAL_ERROR,
+  MESSAGE_TOO_BIG,
+  POLICY_VIOLATION,
+  RATE_LIMITED,
+  REMOVED,
+  SESSION_DELETED,
+  SESSION_NOT_FOUND,
+  TOO_SLOW,
+  TRY_AGAIN_LATER,
+  UNAUTHORIZED,
+  UNSUPPORTED_DATA,
+} from './generated/protocol';
 
 /** Why the connection gave up for good. */
 export type StopReason = 'unauthorized' | 'not_found' | 'deleted';

@@ -1,26 +1,31 @@
-// Names in the shared document, mirrored from `werkplaats_protocol::workshop::schema`. The
-// server creates every fixed container; clients only type into texts and add rows.
+// Names in the shared document: generated from `werkplaats_protocol::workshop::schema` into
+// ../net/generated/protocol.ts. The server creates every fixed container; clients only type into
+// texts and add rows.
 import * as Y from 'yjs';
 
-export const FORMATS = 'formats';
-export const LISTS = 'lists';
-export const GUIDES = 'guides';
-export const PLANS = 'plans';
-export const NOTES = 'notes';
+export {
+  ACTION_DATE,
+  ACTION_OWNER,
+  ACTION_TEXT,
+  FORMAT_ACTIVITY,
+  FORMAT_CREATED,
+  FORMATS,
+  GUIDES,
+  LISTS,
+  NOTES,
+  PLAN_COLUMNS,
+  PLANS,
+  ROW_ID,
+} from '../net/generated/protocol';
+import { GUIDE_CHECKED_PREFIX, ROW_ID } from '../net/generated/protocol';
 
-export const FORMAT_ACTIVITY = 'activity';
-export const FORMAT_CREATED = 'created';
-export const ROW_ID = 'id';
-export const ACTION_TEXT = 'text';
-export const ACTION_OWNER = 'owner';
-export const ACTION_DATE = 'date';
-export const PLAN_COLUMNS = ['audience', 'knowledge', 'approach'] as const;
-
+// The key builders are behaviour, written here as in Rust; tests/node/protocol-vectors.test.mjs
+// checks them against SCHEMA_KEY_EXAMPLES, which the Rust builders made.
 export const sideNameKey = (side: string) => `side.${side}.name`;
 export const sideBlockKey = (side: string, block: string) => `side.${side}.${block}`;
 export const connectionKey = (block: string) => `conn.${block}`;
 export const followUpKey = (block: string) => `follow.${block}`;
-export const guideCheckedKey = (n: number) => `checked.${n}`;
+export const guideCheckedKey = (n: number) => `${GUIDE_CHECKED_PREFIX}${n}`;
 export const guideNotesKey = (n: number) => `notes.${n}`;
 
 /** A random row id: rows are told apart by it, never by position. */
