@@ -13,7 +13,7 @@ use super::{ConnId, Recipient, SessionTask, control::control_frame};
 use crate::ids;
 use crate::metrics::Metrics;
 use crate::session::{NewParticipant, Refused};
-use crate::store::{StoreError, now_ms};
+use crate::store::StoreError;
 
 /// A token bucket: `burst` at once, `per_second` refilled evenly. The session's joins use it
 /// (kept per session, not per address, so a script on many addresses is held to it too), and
@@ -27,16 +27,17 @@ pub(super) struct RateBucket {
 }
 
 impl RateBucket {
-    pub(super) fn new(per_minute: u32) -> Self {
-        Self::with_rate(f64::from(per_minute), f64::from(per_minute) / 60.0)
+    pub(super) fn new(per_minute: u32, now: Instant) -> Self {
+        Self::with_rate(f64::from(per_minute), f64::from(per_minute) / 60.0, now)
     }
 
-    pub(super) fn with_rate(burst: f64, per_second: f64) -> Self {
+    /// A full bucket at `now`.
+    pub(super) fn with_rate(burst: f64, per_second: f64, now: Instant) -> Self {
         Self {
             burst,
             per_second,
             tokens: burst,
-            at: Instant::now(),
+            at: now,
         }
     }
 
@@ -82,7 +83,7 @@ impl SessionTask {
                 code: close::TRY_AGAIN_LATER,
                 reason: "session is full",
             })
-        } else if !self.join_bucket.take(Instant::now()) {
+        } else if !self.join_bucket.take(self.now.at) {
             Some(Refused {
                 code: close::RATE_LIMITED,
                 reason: TOO_MANY_JOINS,
@@ -95,7 +96,9 @@ impl SessionTask {
             let _ = reply.send(Err(refused));
             return;
         }
-        let (credential, token) = self.meta.add_credential(Role::Participant, name, now_ms());
+        let (credential, token) =
+            self.meta
+                .add_credential(Role::Participant, name, self.now.ms as i64);
         self.meta_dirty = true;
         self.broadcast_participants();
         self.participant_replies.push((
@@ -225,8 +228,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_rate_bucket_takes_a_burst_then_refills_evenly() {
-        let mut bucket = RateBucket::new(60);
         let start = Instant::now();
+        let mut bucket = RateBucket::new(60, start);
         assert_eq!((0..100).filter(|_| bucket.take(start)).count(), 60);
         tokio::time::advance(Duration::from_secs(10)).await;
         let later = Instant::now();

@@ -15,13 +15,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{Instrument, error, info, warn};
 use werkplaats_protocol::close;
 
-use super::{COMPACT_AFTER, COMPACT_ALWAYS_AFTER, ConnId, Recipient, SessionTask};
+use super::{COMPACT_AFTER, COMPACT_ALWAYS_AFTER, ConnId, Frame, Recipient, SessionTask};
 use crate::metrics::Metrics;
+use crate::session::core::frame::FrameKind;
 use crate::session::document::SessionDocument;
 use crate::session::{NewParticipant, Refused};
 use crate::store::StoreError;
@@ -38,7 +38,7 @@ type ParticipantReply = (
 /// A batch whose writes are under way; its frames and replies wait for them.
 pub(super) struct Flight {
     batch: u64,
-    outbox: Vec<(Recipient, Bytes)>,
+    outbox: Vec<(Recipient, Frame)>,
     replies: Vec<ParticipantReply>,
     updates: usize,
     update_bytes: usize,
@@ -112,7 +112,7 @@ impl SessionTask {
         batch
     }
 
-    fn take_off(&mut self, batch: u64, outbox: Vec<(Recipient, Bytes)>) {
+    fn take_off(&mut self, batch: u64, outbox: Vec<(Recipient, Frame)>) {
         let updates = std::mem::take(&mut self.unlogged);
         let update_count = updates.len();
         let update_bytes = updates.update_bytes();
@@ -251,12 +251,12 @@ impl SessionTask {
     }
 
     /// Sends a durable batch's frames to their recipients.
-    pub(super) fn deliver(&mut self, batch: u64, outbox: Vec<(Recipient, Bytes)>) {
+    pub(super) fn deliver(&mut self, batch: u64, outbox: Vec<(Recipient, Frame)>) {
         let mut dropped = Vec::new();
         for (position, (recipient, frame)) in outbox.into_iter().enumerate() {
-            let is_control =
-                frame.first() == Some(&(werkplaats_protocol::message::TAG_CONTROL as u8));
-            let is_update = matches!(frame.get(..2), Some([0, 2]));
+            // Control events only after `hello`; updates only after the sync step 2.
+            let is_control = frame.kind == FrameKind::Control;
+            let is_update = frame.kind == FrameKind::Update;
             let targets: Vec<ConnId> = match recipient {
                 Recipient::One(conn) => vec![conn],
                 Recipient::AllExcept(except) => self
@@ -290,7 +290,7 @@ impl SessionTask {
                 {
                     continue;
                 }
-                match conn.link.outbound.try_send(frame.clone()) {
+                match conn.link.outbound.try_send(frame.bytes.clone()) {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         Metrics::inc(&self.ctx.metrics.slow_client_disconnects);

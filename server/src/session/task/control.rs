@@ -4,16 +4,14 @@
 //! Each event is encoded once per audience: facilitators (who also see hidden post-its),
 //! everyone else, or one participant (their own votes).
 
-use bytes::Bytes;
 use tracing::{debug, info};
 use werkplaats_protocol::control::{
-    CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, Role, ServerEnvelope,
+    CONTROL_VERSION, ClientEnvelope, Command, ErrorCode, Event, Role,
 };
-use werkplaats_protocol::message::Message;
 use werkplaats_protocol::template::Activity;
 use werkplaats_protocol::workshop::{ParticipantView, SessionView};
 
-use super::{ConnId, Recipient, SessionTask};
+use super::{ConnId, Frame, Recipient, SessionTask};
 use crate::engine::board::{Idea, Writer, idea_view};
 use crate::engine::{Actor, Changes};
 use crate::ids;
@@ -21,9 +19,8 @@ use crate::session::Joined;
 use crate::session::meta::clean_name;
 use crate::session::{schema, topics};
 
-pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Bytes {
-    let json = ServerEnvelope { reply_to, event }.to_json();
-    Bytes::from(Message::Control(&json).encode())
+pub(super) fn control_frame(reply_to: Option<u64>, event: Event) -> Frame {
+    Frame::control(reply_to, event)
 }
 
 impl SessionTask {
@@ -50,7 +47,7 @@ impl SessionTask {
                     );
                     return;
                 }
-                let now = self.clock.now_ms();
+                let now = self.now.ms;
                 self.reply(
                     conn,
                     reply_to,
@@ -77,7 +74,7 @@ impl SessionTask {
                 }
             }
             Command::Ping { client_time } => {
-                let server_time = self.clock.now_ms();
+                let server_time = self.now.ms;
                 self.reply(
                     conn,
                     reply_to,
@@ -114,7 +111,7 @@ impl SessionTask {
                         "the session is full",
                     );
                 }
-                let now = self.clock.now_ms();
+                let now = self.now.ms;
                 let (credential, token) =
                     self.meta
                         .add_credential(Role::CoFacilitator, name, now as i64);
@@ -209,12 +206,8 @@ impl SessionTask {
                 }
                 let format = format.clone();
                 let format_id = ids::participant_id();
-                let update = schema::add_format(
-                    self.doc.doc(),
-                    &format,
-                    format_id.clone(),
-                    self.clock.now_ms(),
-                );
+                let update =
+                    schema::add_format(self.doc.doc(), &format, format_id.clone(), self.now.ms);
                 self.server_update(update);
                 self.reply(conn, reply_to, Event::FormatAdded { format_id });
             }
@@ -273,7 +266,7 @@ impl SessionTask {
                 }
             }
             command => {
-                let now = self.clock.now_ms();
+                let now = self.now.ms;
                 let actor = Actor {
                     participant_id: &joined.participant_id,
                     name: &joined.name,
@@ -342,7 +335,7 @@ impl SessionTask {
             return;
         }
         self.state_dirty = true;
-        let now = self.clock.now_ms();
+        let now = self.now.ms;
         if changes.phase {
             let phase = self.engine.phase_view();
             self.outbox
@@ -523,7 +516,7 @@ impl SessionTask {
             participant_id,
             author_key: &joined.author_key,
         };
-        let now = self.clock.now_ms();
+        let now = self.now.ms;
         let meta = &self.meta;
         let state = &self.engine.state;
         SessionView {

@@ -17,7 +17,6 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{Instrument, debug, error, info, info_span, warn};
 use werkplaats_protocol::close;
 use werkplaats_protocol::control::{Event, Role};
-use werkplaats_protocol::message::Message;
 use werkplaats_protocol::update::UpdateSummary;
 
 mod admission;
@@ -28,6 +27,8 @@ pub use admission::join_retry_after;
 
 use super::awareness::{AwarenessTable, Refusal};
 use super::byte_rate::ByteBucket;
+use super::core::Now;
+use super::core::frame::{Frame, Recipient};
 use super::document::{DocumentError, SessionDocument};
 use super::meta::SessionMeta;
 use super::registry::{Registry, SessionContext};
@@ -84,19 +85,6 @@ struct Conn {
     awareness_rate: admission::RateBucket,
 }
 
-/// Who a produced frame goes to.
-enum Recipient {
-    One(ConnId),
-    AllExcept(ConnId),
-    All,
-    /// Facilitators and co-facilitators.
-    Steering,
-    /// Everyone else (participants and the display).
-    NotSteering,
-    /// Every connection of one person.
-    Participant(String),
-}
-
 pub(super) struct SessionTask {
     registry: Arc<Registry>,
     ctx: Arc<SessionContext>,
@@ -107,7 +95,7 @@ pub(super) struct SessionTask {
     awareness: AwarenessTable,
     conns: HashMap<ConnId, Conn>,
     /// Frames produced by the open batch, delivered after it is durable.
-    outbox: Vec<(Recipient, Bytes)>,
+    outbox: Vec<(Recipient, Frame)>,
     /// The open batch's number (see [`commit`]).
     batch: u64,
     /// Commands handled in the open batch.
@@ -137,6 +125,9 @@ pub(super) struct SessionTask {
     state_dirty: bool,
     join_code: String,
     clock: ServerClock,
+    /// The time of the input being handled, read once per input ([`Self::tick_clock`]): the
+    /// session's rules read no clock themselves.
+    now: Now,
     /// Bytes of updates all connections together may still send now
     /// (`--session-update-bytes-per-second`).
     update_bytes: ByteBucket,
@@ -258,10 +249,11 @@ impl SessionTask {
         .with_max_rounds(ctx.config.session.max_carousel_rounds as usize)
         .with_ready_limits(ctx.config.session.ready());
         let clock = ctx.clock;
+        let now = Now::read(&clock);
         let update_bytes = ByteBucket::new(
             ctx.config.doc.session_update_bytes_per_second,
             update_burst(&ctx),
-            Instant::now(),
+            now.at,
         );
         let joins_per_minute = ctx.config.session.session_joins_per_minute;
         let awareness = AwarenessTable::new(ctx.config.session.awareness());
@@ -294,28 +286,26 @@ impl SessionTask {
             logged_bytes_since_snapshot: loaded.updates.iter().map(|(_, u)| u.len()).sum(),
             snapshot_bytes: loaded.snapshot.as_ref().map_or(0, Vec::len),
             compaction: None,
-            idle_since: Some(Instant::now()),
+            idle_since: Some(now.at),
             engine,
             state_dirty: false,
             join_code: loaded.join_code,
             clock,
+            now,
             update_bytes,
-            join_bucket: admission::RateBucket::new(joins_per_minute),
+            join_bucket: admission::RateBucket::new(joins_per_minute, now.at),
             delete_requested: None,
             rotation_requests: Vec::new(),
         });
         let mut new_id = crate::ids::participant_id;
-        if let Some(update) = schema::ensure_structure(
-            task.doc.doc(),
-            &task.engine.template,
-            &mut new_id,
-            clock.now_ms(),
-        ) {
+        if let Some(update) =
+            schema::ensure_structure(task.doc.doc(), &task.engine.template, &mut new_id, now.ms)
+        {
             task.server_update(update);
         }
         // Deadlines that passed while the session was not loaded (a restart, an unload) are
         // caught up at once, from the stored deadlines, not replayed second by second.
-        let caught_up = task.engine.tick(clock.now_ms());
+        let caught_up = task.engine.tick(now.ms);
         task.publish(&caught_up);
         Some(task)
     }
@@ -323,7 +313,7 @@ impl SessionTask {
     /// A change the server made to the document itself: logged and sent like any other.
     fn server_update(&mut self, update: Vec<u8>) {
         self.doc.record_local(&update);
-        let frame = Bytes::from(Message::Update(&update).encode());
+        let frame = Frame::update(&update);
         self.unlogged.push(&update);
         self.outbox.push((Recipient::All, frame));
     }
@@ -347,14 +337,17 @@ impl SessionTask {
             let room = self.open_commands < max_batch;
             tokio::select! {
                 written = async { self.flight.as_mut().expect("checked").written().await }, if self.flight.is_some() => {
+                    self.tick_clock();
                     self.land(written).await;
                 }
                 _ = async { tokio::time::sleep_until(deadline.expect("checked")).await }, if deadline.is_some() => {
-                    let changes = self.engine.tick(self.clock.now_ms());
+                    self.tick_clock();
+                    let changes = self.engine.tick(self.now.ms);
                     self.publish(&changes);
                     self.flush();
                 }
                 Some(cmd) = rx.recv(), if room => {
+                    self.tick_clock();
                     self.handle(cmd);
                     self.open_commands += 1;
                     while self.open_commands < max_batch && !self.poisoned {
@@ -379,7 +372,8 @@ impl SessionTask {
                     }
                 }
                 _ = housekeeping.tick() => {
-                    if let Some(removal) = self.awareness.expire(Instant::now()) {
+                    self.tick_clock();
+                    if let Some(removal) = self.awareness.expire(self.now.at) {
                         self.outbox.push((Recipient::All, awareness_frame(&removal)));
                     }
                     self.flush();
@@ -391,6 +385,7 @@ impl SessionTask {
                 // Checked at the top of the loop.
                 _ = deleted.cancelled() => {}
                 _ = shutdown.cancelled() => {
+                    self.tick_clock();
                     self.settle().await;
                     self.final_compaction().await;
                     for conn in self.conns.values() {
@@ -401,6 +396,11 @@ impl SessionTask {
                 }
             }
         }
+    }
+
+    /// Reads the clock for the input about to be handled.
+    fn tick_clock(&mut self) {
+        self.now = Now::read(&self.clock);
     }
 
     fn conns_where(&self, keep: impl Fn(&Conn) -> bool) -> Vec<ConnId> {
@@ -423,10 +423,8 @@ impl SessionTask {
         match self.ctx.store.delete_session(&self.handle.id).await {
             Ok(_) => {
                 info!("session deleted");
-                self.outbox.push((
-                    Recipient::All,
-                    control::control_frame(None, Event::SessionDeleted),
-                ));
+                self.outbox
+                    .push((Recipient::All, Frame::control(None, Event::SessionDeleted)));
                 let farewell = std::mem::take(&mut self.outbox);
                 self.deliver(self.batch, farewell);
                 for conn in self.conns.values() {
@@ -452,9 +450,9 @@ impl SessionTask {
 
     fn idle_for_too_long(&self) -> bool {
         self.conns.is_empty()
-            && self
-                .idle_since
-                .is_some_and(|since| since.elapsed() >= self.ctx.config.session_idle())
+            && self.idle_since.is_some_and(|since| {
+                self.now.at.saturating_duration_since(since) >= self.ctx.config.session_idle()
+            })
     }
 
     /// The session was deleted from the store: drop everything unsent, close every connection
@@ -475,9 +473,9 @@ impl SessionTask {
         }
         // Deleted elsewhere (retention, another node): the farewell goes straight into each
         // connection's queue, since nothing else of this copy may be delivered.
-        let farewell = control::control_frame(None, Event::SessionDeleted);
+        let farewell = Frame::control(None, Event::SessionDeleted);
         for conn in self.conns.values() {
-            let _ = conn.link.outbound.try_send(farewell.clone());
+            let _ = conn.link.outbound.try_send(farewell.bytes.clone());
             conn.link
                 .closer
                 .close(close::SESSION_DELETED, "session deleted");
@@ -530,7 +528,7 @@ impl SessionTask {
                         &self.meta,
                         self.doc.doc(),
                         language,
-                        self.clock.now_ms(),
+                        self.now.ms,
                     ))
                 } else {
                     Err(Refused {
@@ -602,6 +600,7 @@ impl SessionTask {
                 awareness_rate: admission::RateBucket::with_rate(
                     2.0 * f64::from(self.ctx.config.session.awareness_per_second),
                     f64::from(self.ctx.config.session.awareness_per_second),
+                    self.now.at,
                 ),
             },
         );
@@ -609,7 +608,7 @@ impl SessionTask {
         // y-websocket order: our state vector first, then who is here.
         self.outbox.push((
             Recipient::One(conn),
-            Bytes::from(Message::SyncStep1(&self.doc.state_vector()).encode()),
+            Frame::sync_step1(&self.doc.state_vector()),
         ));
         if let Some(everyone) = self.awareness.full_update() {
             self.outbox
@@ -637,7 +636,7 @@ impl SessionTask {
                 .push((Recipient::All, awareness_frame(&removal)));
         }
         if self.conns.is_empty() {
-            self.idle_since = Some(Instant::now());
+            self.idle_since = Some(self.now.at);
         }
     }
 
@@ -645,10 +644,8 @@ impl SessionTask {
         match msg {
             ClientMsg::SyncStep1(state_vector) => match self.doc.diff(&state_vector) {
                 Ok(diff) => {
-                    self.outbox.push((
-                        Recipient::One(conn),
-                        Bytes::from(Message::SyncStep2(&diff).encode()),
-                    ));
+                    self.outbox
+                        .push((Recipient::One(conn), Frame::sync_step2(&diff)));
                     // Everything before this point is in the step 2; everything after follows it.
                     let from = (self.batch, self.outbox.len());
                     if let Some(state) = self.conns.get_mut(&conn) {
@@ -662,7 +659,7 @@ impl SessionTask {
                 let Some(state) = self.conns.get_mut(&conn) else {
                     return;
                 };
-                if !state.awareness_rate.take(Instant::now()) {
+                if !state.awareness_rate.take(self.now.at) {
                     return self.refuse(
                         conn,
                         close::RATE_LIMITED,
@@ -680,7 +677,7 @@ impl SessionTask {
                 };
                 let (update, refused) =
                     self.awareness
-                        .apply(conn, same_person, &entries, Instant::now());
+                        .apply(conn, same_person, &entries, self.now.at);
                 if let Some(update) = update {
                     self.outbox.push((Recipient::All, awareness_frame(&update)));
                 }
@@ -718,7 +715,7 @@ impl SessionTask {
                 debug!(conn, "update from a read-only connection refused");
                 self.outbox.push((
                     Recipient::One(conn),
-                    Bytes::from(Message::PermissionDenied("read-only connection").encode()),
+                    Frame::permission_denied("read-only connection"),
                 ));
             }
             return;
@@ -750,7 +747,7 @@ impl SessionTask {
 
     /// A full bucket of update bytes at `per_second`.
     fn update_bucket(&self, per_second: u64) -> ByteBucket {
-        ByteBucket::new(per_second, update_burst(&self.ctx), Instant::now())
+        ByteBucket::new(per_second, update_burst(&self.ctx), self.now.at)
     }
 
     /// Takes an update's bytes from its connection's bucket and the session's; refuses the
@@ -758,7 +755,7 @@ impl SessionTask {
     /// given back if it turns out to change nothing: what costs the server is the bytes it
     /// stores and forwards, which a delete costs as much as an insert.
     fn within_byte_rate(&mut self, conn: ConnId, bytes: usize) -> bool {
-        let now = Instant::now();
+        let now = self.now.at;
         let Some(sender) = self.conns.get_mut(&conn) else {
             return false;
         };
@@ -836,7 +833,7 @@ impl SessionTask {
         };
         match self.doc.apply_admitted(update, admission) {
             Ok(Some(delta)) => {
-                let frame = Bytes::from(Message::Update(&delta).encode());
+                let frame = Frame::update(&delta);
                 self.unlogged.push(&delta);
                 self.outbox.push((Recipient::AllExcept(conn), frame));
                 true
@@ -873,8 +870,8 @@ impl SessionTask {
         state.parked_bytes += update.len();
         state.parked.push((update, summary));
         if first {
-            let step1 = Message::SyncStep1(&self.doc.state_vector()).encode();
-            self.outbox.push((Recipient::One(conn), Bytes::from(step1)));
+            let step1 = Frame::sync_step1(&self.doc.state_vector());
+            self.outbox.push((Recipient::One(conn), step1));
         }
     }
 
@@ -933,8 +930,8 @@ fn update_burst(ctx: &SessionContext) -> u64 {
     (config.doc.update_burst_bytes).max(config.max_message_bytes as u64)
 }
 
-fn awareness_frame(update: &[u8]) -> Bytes {
-    Bytes::from(Message::Awareness(update).encode())
+fn awareness_frame(update: &[u8]) -> Frame {
+    Frame::awareness(update)
 }
 
 /// Answers everything queued for a session that could not start.
