@@ -1,0 +1,200 @@
+//! A simulated Yjs client: its own yrs document, fed by the frames the core addresses to it,
+//! answering as a y-websocket client does, and typing into the workshop's texts.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+use werkplaats_protocol::control::{CONTROL_VERSION, ClientEnvelope, Command};
+use werkplaats_protocol::message::Message;
+use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
+use werkplaats_protocol::workshop::schema;
+use yrs::types::ToJson;
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Any, Doc, Map, Out, ReadTxn, StateVector, Text, TextRef, Transact, Update};
+
+use super::rng::Rng;
+use crate::session::core::frame::Frame;
+use crate::session::{ClientMsg, ConnId};
+
+pub struct SimClient {
+    pub conn: ConnId,
+    /// Index of the person (credential) it connected as.
+    pub person: usize,
+    pub doc: Doc,
+    /// Frames addressed to it and not yet read, in order.
+    pub inbox: VecDeque<Frame>,
+    /// It received the server's sync step 2.
+    pub synced: bool,
+}
+
+impl SimClient {
+    pub fn new(conn: ConnId, person: usize, doc: Doc) -> Self {
+        Self {
+            conn,
+            person,
+            doc,
+            inbox: VecDeque::new(),
+            synced: false,
+        }
+    }
+
+    /// What a client sends right after it connected: its state vector, then `hello`.
+    pub fn greeting(&self) -> Vec<ClientMsg> {
+        let sv = self.doc.transact().state_vector().encode_v1();
+        vec![
+            ClientMsg::SyncStep1(Bytes::from(sv)),
+            control(Command::Hello {
+                version: CONTROL_VERSION,
+            }),
+        ]
+    }
+
+    /// Reads the oldest frame in its inbox; returns what it sends in answer.
+    pub fn read_one(&mut self) -> Option<Vec<ClientMsg>> {
+        let frame = self.inbox.pop_front()?;
+        let message = Message::decode(&frame.bytes).expect("the core sends well-formed frames");
+        Some(match message {
+            Message::SyncStep1(sv) => {
+                let sv = StateVector::decode_v1(sv).expect("a valid state vector");
+                let diff = self.doc.transact().encode_state_as_update_v1(&sv);
+                update_msg(diff).into_iter().collect()
+            }
+            Message::SyncStep2(update) | Message::Update(update) => {
+                let update = Update::decode_v1(update).expect("a valid update from the core");
+                self.doc
+                    .transact_mut()
+                    .apply_update(update)
+                    .expect("the core's update applies");
+                if matches!(message, Message::SyncStep2(_)) {
+                    self.synced = true;
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    /// Types into or deletes from one of the workshop's texts (a note or a conversation
+    /// guide's answer); `None` before it has the document's structure.
+    pub fn edit(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
+        let texts = self.texts();
+        if texts.is_empty() {
+            return None;
+        }
+        let text = &texts[rng.below(texts.len())];
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            let len = text.len(&txn);
+            if len > 0 && rng.percent(30) {
+                let at = rng.below(len as usize) as u32;
+                let n = (rng.below(4) as u32 + 1).min(len - at);
+                text.remove_range(&mut txn, at, n);
+            } else {
+                let at = rng.below(len as usize + 1) as u32;
+                // Typed as a browser types: offsets count UTF-16 units (see `client_doc`).
+                let words = ["ja", "nee", " ", "bieb", "ë", "koffie\n"];
+                text.insert(&mut txn, at, words[rng.below(words.len())]);
+            }
+        }
+        let update = self.doc.transact().encode_state_as_update_v1(&before);
+        update_msg(update)
+    }
+
+    /// The texts clients may type in.
+    fn texts(&self) -> Vec<TextRef> {
+        let txn = self.doc.transact();
+        let mut texts = Vec::new();
+        if let Some(notes) = txn.get_map(schema::NOTES) {
+            for (_, value) in notes.iter(&txn) {
+                if let Out::YText(text) = value {
+                    texts.push(text);
+                }
+            }
+        }
+        if let Some(guides) = txn.get_map(schema::GUIDES) {
+            for (_, guide) in guides.iter(&txn) {
+                if let Out::YMap(guide) = guide {
+                    for (_, value) in guide.iter(&txn) {
+                        if let Out::YText(text) = value {
+                            texts.push(text);
+                        }
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    /// Every text, for comparing replicas.
+    pub fn contents(doc: &Doc) -> String {
+        let txn = doc.transact();
+        let mut out = String::new();
+        for root in [
+            schema::NOTES,
+            schema::GUIDES,
+            schema::FORMATS,
+            schema::LISTS,
+        ] {
+            if let Some(map) = txn.get_map(root) {
+                canonical(&map.to_json(&txn), &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// A control command as its connection hands it on.
+pub fn control(command: Command) -> ClientMsg {
+    ClientMsg::Control(Box::new(ClientEnvelope { id: None, command }))
+}
+
+/// An update as its connection hands it on: validated, with its summary.
+pub fn update_msg(update: Vec<u8>) -> Option<ClientMsg> {
+    if update == [0, 0] {
+        return None;
+    }
+    let summary = validate_update_v1(&update, &UpdateLimits::default())
+        .expect("a yrs update passes the validator");
+    Some(ClientMsg::Update {
+        update: Bytes::from(update),
+        summary: Box::new(summary),
+    })
+}
+
+/// `any` as text with its maps' keys in order, so equal contents read the same.
+fn canonical(any: &Any, out: &mut String) {
+    match any {
+        Any::Map(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (key, value) in entries {
+                out.push_str(key);
+                out.push(':');
+                canonical(value, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        Any::Array(items) => {
+            out.push('[');
+            for item in items.iter() {
+                canonical(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        other => out.push_str(&format!("{other:?}")),
+    }
+}
+
+/// A client's document as a browser's Yjs has it: its own client id, offsets in UTF-16 units.
+pub fn client_doc(client_id: u64) -> Doc {
+    Doc::with_options(yrs::Options {
+        client_id: yrs::ClientID::new(client_id),
+        offset_kind: yrs::OffsetKind::Utf16,
+        ..yrs::Options::default()
+    })
+}
