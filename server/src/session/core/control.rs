@@ -16,7 +16,10 @@ use crate::session::meta::clean_name;
 use crate::session::{schema, topics};
 
 impl SessionCore {
-    /// A control command: every command is handled here, the engine's ones by the engine.
+    /// A control command: every command is handled here, the engine's ones by the engine;
+    /// except `ping`, which the connection answers itself (`ws/decode.rs`, `ws/connection.rs`)
+    /// so a clock probe never waits behind a batch's store write. One that reached the session
+    /// anyway is refused by the engine as not its command.
     pub(crate) fn command(&mut self, conn: ConnId, envelope: ClientEnvelope) {
         let reply_to = envelope.id;
         let Some(state) = self.conns.get(&conn) else {
@@ -65,17 +68,6 @@ impl SessionCore {
                     let locked = self.meta.join_locked;
                     self.reply(conn, None, Event::JoinLocked { locked });
                 }
-            }
-            Command::Ping { client_time } => {
-                let server_time = self.now.ms;
-                self.reply(
-                    conn,
-                    reply_to,
-                    Event::Pong {
-                        client_time: *client_time,
-                        server_time,
-                    },
-                );
             }
             Command::AddCoFacilitator { name } => {
                 if joined.role != Role::Facilitator {

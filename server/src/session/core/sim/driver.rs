@@ -13,24 +13,20 @@ use tokio_util::task::TaskTracker;
 use werkplaats_protocol::close;
 use werkplaats_protocol::control::{Command, Role};
 use werkplaats_protocol::template::Activity;
-use yrs::updates::decoder::Decode;
-use yrs::{ClientID, Doc, ReadTxn, StateVector, Text, Transact, Update};
+use yrs::{ClientID, Doc, ReadTxn, StateVector, Text, Transact};
 
 use super::client::{SimClient, client_doc, control, update_msg};
 use super::rng::Rng;
 use crate::clock::ServerClock;
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::session::core::frame::{Frame, Recipient};
-use crate::session::core::{Ended, Now, SessionCore, StoreWrite};
+use crate::session::core::{Now, SessionCore, StoreWrite};
 use crate::session::meta::{SessionMeta, builtin_template};
 use crate::session::registry::SessionContext;
 use crate::session::{ClientMsg, ConnId};
 use crate::store::memory::MemoryStore;
 use crate::store::{SessionRow, Store};
 
-/// Frames a simulated client holds unread before it counts as too slow.
-const INBOX: usize = 96;
 const PEOPLE: [(Role, &str); 6] = [
     (Role::Facilitator, "Fenna"),
     (Role::CoFacilitator, "Cas"),
@@ -40,40 +36,40 @@ const PEOPLE: [(Role, &str); 6] = [
     (Role::Display, "Beamer"),
 ];
 
-struct Person {
-    role: Role,
-    token: String,
-    participant_id: String,
-    removed: bool,
+pub(super) struct Person {
+    pub(super) role: Role,
+    pub(super) token: String,
+    pub(super) participant_id: String,
+    pub(super) removed: bool,
 }
 
 pub struct Sim {
-    rng: Rng,
-    ctx: Arc<SessionContext>,
-    store: Arc<MemoryStore>,
-    id: Arc<str>,
-    core: SessionCore,
-    people: Vec<Person>,
-    clients: Vec<SimClient>,
+    pub(super) rng: Rng,
+    pub(super) ctx: Arc<SessionContext>,
+    pub(super) store: Arc<MemoryStore>,
+    pub(super) id: Arc<str>,
+    pub(super) core: SessionCore,
+    pub(super) people: Vec<Person>,
+    pub(super) clients: Vec<SimClient>,
     /// Documents of people who are not connected, kept as a Yjs client keeps them.
-    offline: Vec<(usize, Doc)>,
+    pub(super) offline: Vec<(usize, Doc)>,
     /// The batch whose writes the store has not answered yet.
-    flight: Option<StoreWrite>,
+    pub(super) flight: Option<StoreWrite>,
     /// Removals in the open batch and in the flight: a removal holds once the store has it.
-    removals_open: Vec<String>,
-    removals_in_flight: Vec<String>,
+    pub(super) removals_open: Vec<String>,
+    pub(super) removals_in_flight: Vec<String>,
     /// The next store answer is a failure.
-    fail_next: bool,
-    now: Now,
-    next_conn: ConnId,
+    pub(super) fail_next: bool,
+    pub(super) now: Now,
+    pub(super) next_conn: ConnId,
     /// Per client id, the clock up to which the store acknowledged its updates.
-    acked: HashMap<ClientID, u32>,
+    pub(super) acked: HashMap<ClientID, u32>,
     /// Client ids of edits that read-only connections tried.
-    refused_ids: Vec<ClientID>,
-    log: Vec<String>,
+    pub(super) refused_ids: Vec<ClientID>,
+    pub(super) log: Vec<String>,
 }
 
-fn block<T>(future: impl std::future::Future<Output = T>) -> T {
+pub(super) fn block<T>(future: impl std::future::Future<Output = T>) -> T {
     future
         .now_or_never()
         .expect("the memory store answers at once")
@@ -193,13 +189,13 @@ impl Sim {
         }
     }
 
-    fn send(&mut self, conn: ConnId, msg: ClientMsg) {
+    pub(super) fn send(&mut self, conn: ConnId, msg: ClientMsg) {
         self.core.client(self.now, conn, msg);
         self.settle_gone();
     }
 
     /// Carries out what the core decided about connections, as the task does on sockets.
-    fn settle_gone(&mut self) {
+    pub(super) fn settle_gone(&mut self) {
         for (conn, closed) in std::mem::take(&mut self.core.gone) {
             if let Some((code, reason)) = &closed {
                 self.log
@@ -216,7 +212,7 @@ impl Sim {
         }
     }
 
-    fn connect(&mut self, person: usize, doc: Option<Doc>) {
+    pub(super) fn connect(&mut self, person: usize, doc: Option<Doc>) {
         let conn = self.next_conn;
         self.next_conn += 1;
         let joined = match self.core.admit(conn, &self.people[person].token) {
@@ -426,259 +422,6 @@ impl Sim {
         } else {
             let person = self.rng.below(self.people.len());
             self.connect(person, None);
-        }
-    }
-
-    /// Ends the open batch and, some of the time, lets the store answer the flight.
-    fn flush_and_land(&mut self) {
-        self.flush();
-        if self.flight.is_some() && self.rng.percent(70) {
-            self.land();
-        }
-    }
-
-    fn flush(&mut self) {
-        while let Some(ended) = self.core.end_batch() {
-            match ended {
-                Ended::Deliver(batch, outbox) => self.deliver(batch, &outbox),
-                Ended::Write(write) => {
-                    assert!(self.flight.is_none(), "two batches in flight");
-                    self.flight = Some(write);
-                    self.removals_in_flight = std::mem::take(&mut self.removals_open);
-                    break;
-                }
-            }
-        }
-        if self.core.rotation_requested() {
-            let code = format!("C{:05}", self.rng.below(100_000));
-            let stored = block(self.store.set_join_code(&self.id, &code))
-                .ok()
-                .map(|()| code);
-            self.core.join_code_rotated(stored);
-        }
-    }
-
-    fn land(&mut self) {
-        let Some(write) = self.flight.take() else {
-            return;
-        };
-        if std::mem::take(&mut self.fail_next) {
-            self.log.push("the store fails".into());
-            self.removals_open.clear();
-            self.removals_in_flight.clear();
-            self.core.write_failed();
-            let loaded = block(self.store.load_session(&self.id)).unwrap().unwrap();
-            self.core.restore(&loaded, true);
-            self.core.storage_unavailable();
-            self.settle_gone();
-            return;
-        }
-        let mut acked = Vec::new();
-        for update in write.updates.iter() {
-            acked.push(
-                Update::decode_v1(update)
-                    .expect("stored update")
-                    .state_vector(),
-            );
-        }
-        let seq = if write.updates.is_empty() {
-            None
-        } else {
-            Some(block(self.store.append_updates(&self.id, write.updates)).expect("appended"))
-        };
-        if let Some((meta, state)) = write.state {
-            block(self.store.save_state(&self.id, meta, state)).expect("saved");
-        }
-        for pid in std::mem::take(&mut self.removals_in_flight) {
-            for person in &mut self.people {
-                if person.participant_id == pid {
-                    person.removed = true;
-                }
-            }
-        }
-        let people = &self.people;
-        self.offline.retain(|(p, _)| !people[*p].removed);
-        for sv in acked {
-            for (client, clock) in sv.iter() {
-                let entry = self.acked.entry(*client).or_default();
-                *entry = (*entry).max(*clock);
-            }
-        }
-        if let Some((batch, outbox)) = self.core.landed(seq) {
-            self.deliver(batch, &outbox);
-        }
-        self.flush();
-    }
-
-    /// Puts a durable batch's frames in the inboxes the core addresses; a full inbox is a
-    /// slow client, closed as the task closes it.
-    fn deliver(&mut self, batch: u64, outbox: &[(Recipient, Frame)]) {
-        let mut dropped = Vec::new();
-        let clients = &mut self.clients;
-        self.core.route(batch, outbox, |conn, frame| {
-            if let Some(client) = clients.iter_mut().find(|c| c.conn == conn) {
-                if client.inbox.len() >= INBOX {
-                    dropped.push(conn);
-                } else {
-                    client.inbox.push_back(frame.clone());
-                }
-            }
-        });
-        for conn in dropped {
-            self.log.push(format!("conn {conn} too slow"));
-            self.core.leave(conn);
-        }
-        self.settle_gone();
-    }
-
-    fn compact(&mut self) {
-        if let Some(compaction) = self.core.compaction(self.rng.percent(50)) {
-            block(
-                self.store
-                    .compact(&self.id, compaction.snapshot, compaction.upto_seq),
-            )
-            .expect("compacted");
-        }
-    }
-
-    /// The process dies: the open batch and the flight are lost (never acknowledged), the
-    /// session is loaded again from the store, and every client reconnects later.
-    fn crash_and_reload(&mut self) {
-        self.log.push("crash".into());
-        self.flight = None;
-        self.removals_open.clear();
-        self.removals_in_flight.clear();
-        self.fail_next = false;
-        let loaded = block(self.store.load_session(&self.id)).unwrap().unwrap();
-        self.core = SessionCore::from_loaded(
-            Arc::clone(&self.ctx),
-            Arc::clone(&self.id),
-            loaded,
-            self.now,
-        )
-        .expect("what the store holds loads");
-        for client in std::mem::take(&mut self.clients) {
-            self.offline.push((client.person, client.doc));
-        }
-        let sv = self.core.doc.doc().transact().state_vector();
-        for (client, clock) in &self.acked {
-            assert!(
-                sv.get(client) >= *clock,
-                "an acknowledged update of client {client} is lost: {} < {clock}",
-                sv.get(client)
-            );
-        }
-    }
-
-    /// Invariants after every step.
-    fn check(&mut self) {
-        let sync = &self.ctx.config.sync;
-        for (id, conn) in &self.core.conns {
-            assert!(conn.parked.len() <= sync.max_parked_updates as usize);
-            assert!(conn.parked_bytes <= sync.max_parked_bytes as usize);
-            let credential = self
-                .core
-                .meta
-                .credential(&conn.joined.participant_id)
-                .unwrap_or_else(|| panic!("conn {id} has no credential"));
-            assert_eq!(credential.role, conn.joined.role, "roles hold");
-        }
-        let sv = self.core.doc.doc().transact().state_vector();
-        for id in &self.refused_ids {
-            assert_eq!(sv.get(id), 0, "a read-only connection's edit got in");
-        }
-        let limits = &self.ctx.config.doc;
-        assert!(sv.len() <= limits.max_document_clients as usize);
-    }
-
-    /// Everyone reconnects, the store answers everything, every client reads everything.
-    fn quiesce(&mut self) {
-        self.fail_next = false;
-        self.now = Now {
-            at: self.now.at + Duration::from_secs(120),
-            ms: self.now.ms + 120_000.0,
-        };
-        self.core.timer(self.now);
-        for (person, doc) in std::mem::take(&mut self.offline) {
-            self.connect(person, Some(doc));
-        }
-        for _ in 0..1_000 {
-            self.flush();
-            self.land();
-            let mut read = false;
-            for at in 0..self.clients.len() {
-                while let Some(client) = self.clients.get_mut(at) {
-                    let conn = client.conn;
-                    let Some(answers) = client.read_one() else {
-                        break;
-                    };
-                    read = true;
-                    for msg in answers {
-                        self.send(conn, msg);
-                    }
-                }
-            }
-            if !read && self.flight.is_none() && self.core.outbox.is_empty() {
-                if self.offline.is_empty() {
-                    return;
-                }
-                for (person, doc) in std::mem::take(&mut self.offline) {
-                    self.connect(person, Some(doc));
-                }
-            }
-        }
-        panic!("the session did not quiesce");
-    }
-
-    /// What the run did, for `SIM_VERBOSE`.
-    fn summary(&self) -> String {
-        let count = |needle: &str| self.log.iter().filter(|l| l.contains(needle)).count();
-        format!(
-            "{} clients, {} acked client ids, {} chars, connects {}, closes {}, too slow {}, \
-             store failures {}, crashes {}, commands {}, phase {:?}, carousel {}",
-            self.clients.len(),
-            self.acked.len(),
-            SimClient::contents(self.core.doc.doc()).len(),
-            count("connected as"),
-            count("closed:"),
-            count("too slow"),
-            count("the store fails"),
-            count("crash"),
-            count(" command "),
-            self.core.engine.state.phase,
-            self.core.engine.state.carousel.is_some(),
-        )
-    }
-
-    fn check_converged(&self) {
-        let server = self.core.doc.doc();
-        let mut new_id = crate::ids::participant_id;
-        let missing = crate::session::schema::ensure_structure(
-            server,
-            &self.core.engine.template,
-            &mut new_id,
-            0.0,
-        );
-        assert!(
-            missing.is_none(),
-            "the document lacks some of its containers"
-        );
-        let server_sv = server.transact().state_vector();
-        let server_contents = SimClient::contents(server);
-        for client in &self.clients {
-            assert!(client.synced, "conn {} never synced", client.conn);
-            let sv = client.doc.transact().state_vector();
-            assert_eq!(
-                sv, server_sv,
-                "conn {} (person {}) has another state than the core",
-                client.conn, client.person
-            );
-            assert_eq!(
-                SimClient::contents(&client.doc),
-                server_contents,
-                "conn {} has other contents than the core",
-                client.conn
-            );
         }
     }
 }

@@ -7,9 +7,11 @@
 //! `SIM_SEED_BASE`); a failure prints its seed, and `SIM_SEED=s` replays that one alone.
 //! `scripts/sim-long.sh` runs many more in release mode.
 
+mod checks;
 mod client;
 mod driver;
 mod rng;
+mod store;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
