@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use yrs::{ReadTxn, Transact};
 
-use super::client::SimClient;
+use std::collections::HashMap;
+
+use werkplaats_protocol::message::AwarenessUpdate;
+
+use super::client::{SimClient, apply_awareness, present};
 use super::driver::Sim;
 use crate::session::core::Now;
 
@@ -22,6 +26,12 @@ impl Sim {
                 .credential(&conn.joined.participant_id)
                 .unwrap_or_else(|| panic!("conn {id} has no credential"));
             assert_eq!(credential.role, conn.joined.role, "roles hold");
+        }
+        for owner in self.core.awareness.owners() {
+            assert!(
+                self.core.conns.contains_key(&owner),
+                "an awareness entry outlived its connection {owner}"
+            );
         }
         let sv = self.core.doc.doc().transact().state_vector();
         for id in &self.refused_ids {
@@ -105,8 +115,20 @@ impl Sim {
         );
         let server_sv = server.transact().state_vector();
         let server_contents = SimClient::contents(server);
+        let mut core_awareness = HashMap::new();
+        if let Some(full) = self.core.awareness.full_update() {
+            let update = AwarenessUpdate::decode(&full).expect("valid awareness");
+            apply_awareness(&mut core_awareness, &update);
+        }
+        let core_awareness = present(&core_awareness);
         for client in &self.clients {
             assert!(client.synced, "conn {} never synced", client.conn);
+            assert_eq!(
+                present(&client.awareness),
+                core_awareness,
+                "conn {} sees other awareness than the core holds",
+                client.conn
+            );
             let sv = client.doc.transact().state_vector();
             assert_eq!(
                 sv, server_sv,

@@ -1,11 +1,11 @@
 //! A simulated Yjs client: its own yrs document, fed by the frames the core addresses to it,
 //! answering as a y-websocket client does, and typing into the workshop's texts.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 use werkplaats_protocol::control::{CONTROL_VERSION, ClientEnvelope, Command};
-use werkplaats_protocol::message::Message;
+use werkplaats_protocol::message::{AwarenessUpdate, Message};
 use werkplaats_protocol::update::{UpdateLimits, validate_update_v1};
 use werkplaats_protocol::workshop::schema;
 use yrs::types::ToJson;
@@ -14,6 +14,7 @@ use yrs::updates::encoder::Encode;
 use yrs::{Any, Doc, Map, Out, ReadTxn, StateVector, Text, TextRef, Transact, Update};
 
 use super::rng::Rng;
+use crate::session::awareness::OwnedEntry;
 use crate::session::core::frame::Frame;
 use crate::session::{ClientMsg, ConnId};
 
@@ -26,6 +27,10 @@ pub struct SimClient {
     pub inbox: VecDeque<Frame>,
     /// It received the server's sync step 2.
     pub synced: bool,
+    /// Who it sees, as Yjs's awareness keeps it: client id to (clock, state; `None` removed).
+    pub awareness: HashMap<u64, (u32, Option<String>)>,
+    /// The clock of its own awareness state.
+    awareness_clock: u32,
 }
 
 impl SimClient {
@@ -36,6 +41,8 @@ impl SimClient {
             doc,
             inbox: VecDeque::new(),
             synced: false,
+            awareness: HashMap::new(),
+            awareness_clock: 0,
         }
     }
 
@@ -71,8 +78,23 @@ impl SimClient {
                 }
                 Vec::new()
             }
+            Message::Awareness(bytes) => {
+                let update = AwarenessUpdate::decode(bytes).expect("valid awareness");
+                apply_awareness(&mut self.awareness, &update);
+                Vec::new()
+            }
             _ => Vec::new(),
         })
+    }
+
+    /// Its cursor moved: a new awareness state for its client id.
+    pub fn move_cursor(&mut self, rng: &mut Rng) -> ClientMsg {
+        self.awareness_clock += 1;
+        ClientMsg::Awareness(vec![OwnedEntry {
+            client_id: self.doc.client_id().get(),
+            clock: self.awareness_clock,
+            state: format!("{{\"cursor\":{}}}", rng.below(100)),
+        }])
     }
 
     /// Types into or deletes from one of the workshop's texts (a note or a conversation
@@ -197,4 +219,31 @@ pub fn client_doc(client_id: u64) -> Doc {
         offset_kind: yrs::OffsetKind::Utf16,
         ..yrs::Options::default()
     })
+}
+
+/// Applies an awareness update as Yjs does: a newer clock wins, and a removal at the same clock.
+pub fn apply_awareness(seen: &mut HashMap<u64, (u32, Option<String>)>, update: &AwarenessUpdate) {
+    for entry in &update.entries {
+        let state = (!entry.is_removal()).then(|| entry.state.to_owned());
+        let newer = match seen.get(&entry.client_id) {
+            None => true,
+            Some((clock, known)) => {
+                *clock < entry.clock
+                    || (*clock == entry.clock && state.is_none() && known.is_some())
+            }
+        };
+        if newer {
+            seen.insert(entry.client_id, (entry.clock, state));
+        }
+    }
+}
+
+/// The present states of an awareness view.
+pub fn present(seen: &HashMap<u64, (u32, Option<String>)>) -> Vec<(u64, String)> {
+    let mut present: Vec<_> = seen
+        .iter()
+        .filter_map(|(id, (_, state))| state.clone().map(|s| (*id, s)))
+        .collect();
+    present.sort();
+    present
 }

@@ -91,7 +91,10 @@ impl Sim {
             }
         }));
         if let Err(panic) = run {
-            let from = sim.log.len().saturating_sub(40);
+            let lines = std::env::var("SIM_LOG_LINES")
+                .ok()
+                .and_then(|n| n.parse().ok());
+            let from = sim.log.len().saturating_sub(lines.unwrap_or(40));
             eprintln!(
                 "seed {seed}, the last steps:\n{}",
                 sim.log[from..].join("\n")
@@ -180,7 +183,8 @@ impl Sim {
             82..=88 => self.reconnect(),
             89..=91 => self.fail_next = true,
             92 => self.crash_and_reload(),
-            93..=95 => self.compact(),
+            93..=94 => self.compact(),
+            95 => self.move_cursor(),
             96..=97 => self.read_only_edit(),
             _ => {
                 self.core.housekeeping(self.now);
@@ -230,7 +234,7 @@ impl Sim {
         };
         assert!(
             !self.people[person].removed,
-            "a removed person's token was taken"
+            "the token of person {person}, removed, was taken"
         );
         assert_eq!(joined.role, self.people[person].role, "the token's role");
         self.core.join(self.now, conn, joined);
@@ -261,6 +265,16 @@ impl Sim {
         if let Some(msg) = client.edit(&mut self.rng) {
             self.send(conn, msg);
         }
+    }
+
+    fn move_cursor(&mut self) {
+        if self.clients.is_empty() {
+            return;
+        }
+        let at = self.rng.below(self.clients.len());
+        let conn = self.clients[at].conn;
+        let msg = self.clients[at].move_cursor(&mut self.rng);
+        self.send(conn, msg);
     }
 
     /// A read-only connection sends an edit anyway: it must never reach the document.
@@ -363,8 +377,15 @@ impl Sim {
             _ => Command::CarouselEnd,
         };
         self.log.push(format!("conn {conn} command {command:?}"));
+        // Participants and co-facilitators can be removed; the display cannot.
+        let removable = matches!(
+            self.people[some_person].role,
+            Role::Participant | Role::CoFacilitator
+        );
         let removes = match &command {
-            Command::RemoveParticipant { participant_id } => Some(participant_id.clone()),
+            Command::RemoveParticipant { participant_id } if removable => {
+                Some(participant_id.clone())
+            }
             _ => None,
         };
         let by_facilitator = self

@@ -81,6 +81,7 @@ impl Sim {
                     person.removed = true;
                 }
             }
+            self.log.push(format!("removal of {pid} stored"));
         }
         let people = &self.people;
         self.offline.retain(|(p, _)| !people[*p].removed);
