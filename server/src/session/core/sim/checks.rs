@@ -44,6 +44,9 @@ impl Sim {
     /// Everyone reconnects, the store answers everything, every client reads everything.
     pub(super) fn quiesce(&mut self) {
         self.fail_next = false;
+        // A real queue holds thousands of frames; a tiny one could keep closing a client on
+        // the burst its own join brings.
+        self.inbox_cap = usize::MAX;
         self.now = Now {
             at: self.now.at + Duration::from_secs(120),
             ms: self.now.ms + 120_000.0,

@@ -2,6 +2,7 @@
 //! answering as a y-websocket client does, and typing into the workshop's texts.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use werkplaats_protocol::control::{CONTROL_VERSION, ClientEnvelope, Command};
@@ -11,7 +12,10 @@ use werkplaats_protocol::workshop::schema;
 use yrs::types::ToJson;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Any, Doc, Map, Out, ReadTxn, StateVector, Text, TextRef, Transact, Update};
+use yrs::{
+    Any, Array, ArrayRef, Doc, In, Map, MapPrelim, MapRef, Out, ReadTxn, StateVector, Text,
+    TextPrelim, TextRef, Transact, Update,
+};
 
 use super::rng::Rng;
 use crate::session::awareness::OwnedEntry;
@@ -100,6 +104,12 @@ impl SimClient {
     /// Types into or deletes from one of the workshop's texts (a note or a conversation
     /// guide's answer); `None` before it has the document's structure.
     pub fn edit(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
+        if rng.percent(10) {
+            return self.add_plan_row(rng);
+        }
+        if rng.percent(10) {
+            return self.tick_guide(rng);
+        }
         let texts = self.texts();
         if texts.is_empty() {
             return None;
@@ -124,6 +134,65 @@ impl SimClient {
         update_msg(update)
     }
 
+    /// Adds a row to a communication plan, as the web client does (`pushRow`): its id and an
+    /// empty text per column.
+    fn add_plan_row(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
+        let plans: Vec<ArrayRef> = {
+            let txn = self.doc.transact();
+            let map = txn.get_map(schema::PLANS)?;
+            map.iter(&txn)
+                .filter_map(|(_, value)| match value {
+                    Out::YArray(array) => Some(array),
+                    _ => None,
+                })
+                .collect()
+        };
+        if plans.is_empty() {
+            return None;
+        }
+        let plan = &plans[rng.below(plans.len())];
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            let mut row: MapPrelim = schema::PLAN_COLUMNS
+                .iter()
+                .map(|column| (Arc::<str>::from(*column), In::from(TextPrelim::new(""))))
+                .collect();
+            let id = format!("row{}", rng.next_u64() % 1_000_000);
+            row.insert(schema::ROW_ID.into(), In::Any(Any::from(id)));
+            plan.push_back(&mut txn, row);
+        }
+        let update = self.doc.transact().encode_state_as_update_v1(&before);
+        update_msg(update)
+    }
+
+    /// Ticks or unticks a question of a conversation guide.
+    fn tick_guide(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
+        let guides: Vec<(MapRef, usize)> = {
+            let txn = self.doc.transact();
+            let map = txn.get_map(schema::GUIDES)?;
+            map.iter(&txn)
+                .filter_map(|(_, value)| match value {
+                    Out::YMap(guide) => {
+                        let questions =
+                            guide.keys(&txn).filter(|k| k.starts_with("notes.")).count();
+                        (questions > 0).then_some((guide, questions))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        if guides.is_empty() {
+            return None;
+        }
+        let (guide, questions) = &guides[rng.below(guides.len())];
+        let key = schema::guide_checked_key(rng.below(*questions));
+        let before = self.doc.transact().state_vector();
+        guide.insert(&mut self.doc.transact_mut(), key, rng.percent(50));
+        let update = self.doc.transact().encode_state_as_update_v1(&before);
+        update_msg(update)
+    }
+
     /// The texts clients may type in.
     fn texts(&self) -> Vec<TextRef> {
         let txn = self.doc.transact();
@@ -132,6 +201,21 @@ impl SimClient {
             for (_, value) in notes.iter(&txn) {
                 if let Out::YText(text) = value {
                     texts.push(text);
+                }
+            }
+        }
+        if let Some(plans) = txn.get_map(schema::PLANS) {
+            for (_, plan) in plans.iter(&txn) {
+                if let Out::YArray(rows) = plan {
+                    for row in rows.iter(&txn) {
+                        if let Out::YMap(row) = row {
+                            for (_, value) in row.iter(&txn) {
+                                if let Out::YText(text) = value {
+                                    texts.push(text);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -60,6 +60,8 @@ pub struct Sim {
     pub(super) removals_in_flight: Vec<String>,
     /// The next store answer is a failure.
     pub(super) fail_next: bool,
+    /// Frames a client holds unread before it counts as too slow: per seed, from often to never.
+    pub(super) inbox_cap: usize,
     pub(super) now: Now,
     pub(super) next_conn: ConnId,
     /// Per client id, the clock up to which the store acknowledged its updates.
@@ -158,12 +160,14 @@ impl Sim {
             removals_open: Vec::new(),
             removals_in_flight: Vec::new(),
             fail_next: false,
+            inbox_cap: 0,
             now,
             next_conn: 1,
             acked: HashMap::new(),
             refused_ids: Vec::new(),
             log: Vec::new(),
         };
+        sim.inbox_cap = [6, 12, 1_000][sim.rng.below(3)];
         for person in 0..sim.people.len() {
             sim.connect(person, None);
         }

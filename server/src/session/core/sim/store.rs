@@ -11,9 +11,6 @@ use crate::session::core::frame::{Frame, Recipient};
 use crate::session::core::{Ended, SessionCore};
 use crate::store::Store;
 
-/// Frames a simulated client holds unread before it counts as too slow.
-const INBOX: usize = 96;
-
 impl Sim {
     /// Ends the open batch and, some of the time, lets the store answer the flight.
     pub(super) fn flush_and_land(&mut self) {
@@ -102,9 +99,10 @@ impl Sim {
     pub(super) fn deliver(&mut self, batch: u64, outbox: &[(Recipient, Frame)]) {
         let mut dropped = Vec::new();
         let clients = &mut self.clients;
+        let inbox_cap = self.inbox_cap;
         self.core.route(batch, outbox, |conn, frame| {
             if let Some(client) = clients.iter_mut().find(|c| c.conn == conn) {
-                if client.inbox.len() >= INBOX {
+                if client.inbox.len() >= inbox_cap {
                     dropped.push(conn);
                 } else {
                     client.inbox.push_back(frame.clone());
