@@ -33,8 +33,9 @@ pub struct SimClient {
     pub synced: bool,
     /// Who it sees, as Yjs's awareness keeps it: client id to (clock, state; `None` removed).
     pub awareness: HashMap<u64, (u32, Option<String>)>,
-    /// The clock of its own awareness state.
+    /// The clock of its own awareness state, and the state (once it sent one).
     awareness_clock: u32,
+    own_state: Option<String>,
 }
 
 impl SimClient {
@@ -47,6 +48,7 @@ impl SimClient {
             synced: false,
             awareness: HashMap::new(),
             awareness_clock: 0,
+            own_state: None,
         }
     }
 
@@ -85,7 +87,28 @@ impl SimClient {
             Message::Awareness(bytes) => {
                 let update = AwarenessUpdate::decode(bytes).expect("valid awareness");
                 apply_awareness(&mut self.awareness, &update);
-                Vec::new()
+                // As y-protocols does: a remote removal of our own state (the server expired
+                // it) is answered with the state again, at a clock past the removal's.
+                let own = self.doc.client_id().get();
+                let removed_at = update
+                    .entries
+                    .iter()
+                    .filter(|e| e.client_id == own && e.is_removal())
+                    .map(|e| e.clock)
+                    .max();
+                match (removed_at, self.own_state.clone()) {
+                    (Some(clock), Some(state)) if clock >= self.awareness_clock => {
+                        self.awareness_clock = clock + 1;
+                        self.awareness
+                            .insert(own, (self.awareness_clock, Some(state.clone())));
+                        vec![ClientMsg::Awareness(vec![OwnedEntry {
+                            client_id: own,
+                            clock: self.awareness_clock,
+                            state,
+                        }])]
+                    }
+                    _ => Vec::new(),
+                }
             }
             _ => Vec::new(),
         })
@@ -94,10 +117,12 @@ impl SimClient {
     /// Its cursor moved: a new awareness state for its client id.
     pub fn move_cursor(&mut self, rng: &mut Rng) -> ClientMsg {
         self.awareness_clock += 1;
+        let state = format!("{{\"cursor\":{}}}", rng.below(100));
+        self.own_state = Some(state.clone());
         ClientMsg::Awareness(vec![OwnedEntry {
             client_id: self.doc.client_id().get(),
             clock: self.awareness_clock,
-            state: format!("{{\"cursor\":{}}}", rng.below(100)),
+            state,
         }])
     }
 
@@ -139,8 +164,8 @@ impl SimClient {
     fn add_plan_row(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
         let plans: Vec<ArrayRef> = {
             let txn = self.doc.transact();
-            let map = txn.get_map(schema::PLANS)?;
-            map.iter(&txn)
+            sorted(&txn, schema::PLANS)
+                .into_iter()
                 .filter_map(|(_, value)| match value {
                     Out::YArray(array) => Some(array),
                     _ => None,
@@ -170,8 +195,8 @@ impl SimClient {
     fn tick_guide(&mut self, rng: &mut Rng) -> Option<ClientMsg> {
         let guides: Vec<(MapRef, usize)> = {
             let txn = self.doc.transact();
-            let map = txn.get_map(schema::GUIDES)?;
-            map.iter(&txn)
+            sorted(&txn, schema::GUIDES)
+                .into_iter()
                 .filter_map(|(_, value)| match value {
                     Out::YMap(guide) => {
                         let questions =
@@ -197,35 +222,33 @@ impl SimClient {
     fn texts(&self) -> Vec<TextRef> {
         let txn = self.doc.transact();
         let mut texts = Vec::new();
-        if let Some(notes) = txn.get_map(schema::NOTES) {
-            for (_, value) in notes.iter(&txn) {
-                if let Out::YText(text) = value {
-                    texts.push(text);
-                }
+        for (_, value) in sorted(&txn, schema::NOTES) {
+            if let Out::YText(text) = value {
+                texts.push(text);
             }
         }
-        if let Some(plans) = txn.get_map(schema::PLANS) {
-            for (_, plan) in plans.iter(&txn) {
-                if let Out::YArray(rows) = plan {
-                    for row in rows.iter(&txn) {
-                        if let Out::YMap(row) = row {
-                            for (_, value) in row.iter(&txn) {
-                                if let Out::YText(text) = value {
-                                    texts.push(text);
-                                }
+        for (_, plan) in sorted(&txn, schema::PLANS) {
+            if let Out::YArray(rows) = plan {
+                for row in rows.iter(&txn) {
+                    if let Out::YMap(row) = row {
+                        let mut columns: Vec<_> = row.iter(&txn).collect();
+                        columns.sort_by(|a, b| a.0.cmp(b.0));
+                        for (_, value) in columns {
+                            if let Out::YText(text) = value {
+                                texts.push(text);
                             }
                         }
                     }
                 }
             }
         }
-        if let Some(guides) = txn.get_map(schema::GUIDES) {
-            for (_, guide) in guides.iter(&txn) {
-                if let Out::YMap(guide) = guide {
-                    for (_, value) in guide.iter(&txn) {
-                        if let Out::YText(text) = value {
-                            texts.push(text);
-                        }
+        for (_, guide) in sorted(&txn, schema::GUIDES) {
+            if let Out::YMap(guide) = guide {
+                let mut answers: Vec<_> = guide.iter(&txn).collect();
+                answers.sort_by(|a, b| a.0.cmp(b.0));
+                for (_, value) in answers {
+                    if let Out::YText(text) = value {
+                        texts.push(text);
                     }
                 }
             }
@@ -330,4 +353,15 @@ pub fn present(seen: &HashMap<u64, (u32, Option<String>)>) -> Vec<(u64, String)>
         .collect();
     present.sort();
     present
+}
+
+/// A root map's entries in key order: yrs keeps a map's keys in a hash map, whose order differs
+/// from run to run, and a seed must replay.
+fn sorted<T: ReadTxn>(txn: &T, root: &str) -> Vec<(String, Out)> {
+    let Some(map) = txn.get_map(root) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<_> = map.iter(txn).map(|(k, v)| (k.to_owned(), v)).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
 }

@@ -214,10 +214,14 @@ impl Sim {
                 );
             }
             if let Some(at) = self.clients.iter().position(|c| c.conn == conn) {
-                let client = self.clients.swap_remove(at);
+                let client = self.clients.remove(at);
                 self.offline.push((client.person, client.doc));
             }
         }
+        // The core lets go of connections in its table's order, which differs from run to run;
+        // the simulation's own order must not, or a seed would not replay.
+        self.offline
+            .sort_by_key(|(person, doc)| (*person, doc.client_id().get()));
     }
 
     pub(super) fn connect(&mut self, person: usize, doc: Option<Doc>) {

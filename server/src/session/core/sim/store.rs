@@ -109,6 +109,8 @@ impl Sim {
                 }
             }
         });
+        dropped.sort_unstable();
+        dropped.dedup();
         for conn in dropped {
             self.log.push(format!("conn {conn} too slow"));
             self.core.leave(conn);
