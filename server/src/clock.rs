@@ -34,7 +34,12 @@ impl ServerClock {
 
     /// Milliseconds since the Unix epoch, as clients see them in events.
     pub fn now_ms(&self) -> f64 {
-        self.anchor_ms + self.anchor.elapsed().as_secs_f64() * 1000.0
+        self.ms_at(Instant::now())
+    }
+
+    /// The server time at the tokio instant `at`.
+    pub fn ms_at(&self, at: Instant) -> f64 {
+        self.anchor_ms + at.saturating_duration_since(self.anchor).as_secs_f64() * 1000.0
     }
 
     /// The tokio instant at which the server time will be `ms`.

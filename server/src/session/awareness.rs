@@ -178,6 +178,11 @@ impl AwarenessTable {
         (!present.is_empty()).then(|| encode(present.into_iter()))
     }
 
+    /// The connection of every entry, present or removed by its client.
+    pub fn owners(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.entries.values().map(|e| e.owner)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.values().filter(|e| e.state.is_some()).count()
     }

@@ -7,6 +7,7 @@
 pub mod awareness;
 pub mod byte_rate;
 pub mod closer;
+pub mod core;
 pub mod document;
 pub mod meta;
 pub mod outbound;

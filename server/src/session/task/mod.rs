@@ -1,4 +1,9 @@
-//! The session task: the only code that reads or writes a session's document and state.
+//! The session task: the IO around one session's [`SessionCore`].
+//!
+//! It reads the clock once per input, hands the core what arrives (commands, timer firings,
+//! the store's answers), writes the core's batches to the store and delivers them after
+//! ([`commit`]), and carries out on the sockets what the core decided about connections. All
+//! the rules live in the core ([`crate::session::core`]); this is the loop that does the IO.
 //!
 //! It works in batches: it takes every command already queued (up to [`MAX_BATCH`]), applies
 //! them, appends the accepted updates to the store in one call (group commit), and only then
@@ -9,36 +14,26 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, MissedTickBehavior};
-use tracing::{Instrument, debug, error, info, info_span, warn};
+use tokio::time::MissedTickBehavior;
+use tracing::{Instrument, debug, error, info, info_span};
 use werkplaats_protocol::close;
 use werkplaats_protocol::control::{Event, Role};
-use werkplaats_protocol::message::Message;
-use werkplaats_protocol::update::UpdateSummary;
 
 mod admission;
 mod commit;
-mod control;
 
 pub use admission::join_retry_after;
 
-use super::awareness::{AwarenessTable, Refusal};
-use super::byte_rate::ByteBucket;
-use super::document::{Clocks, DocumentError, SessionDocument};
-use super::meta::SessionMeta;
+use super::core::frame::{Frame, Recipient};
+use super::core::{Now, SessionCore};
 use super::registry::{Registry, SessionContext};
-use super::schema;
-use super::{
-    ClientMsg, ConnId, ConnLink, Joined, NewParticipant, Refused, SessionCmd, SessionHandle,
-};
+use super::{ConnId, ConnLink, NewParticipant, Refused, SessionCmd, SessionHandle};
 use crate::clock::ServerClock;
-use crate::engine::{Engine, EngineState};
 use crate::metrics::Metrics;
-use crate::store::{LoadedSession, UpdateBatch};
+use crate::store::LoadedSession;
 
 /// Most commands in one batch. Large, so a busy session hands the store big group commits:
 /// what arrives while a batch's fsync is under way forms the next one. Capped at half the
@@ -47,106 +42,26 @@ use crate::store::{LoadedSession, UpdateBatch};
 const MAX_BATCH: usize = 256;
 /// How often awareness expiry and the idle check run.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
-/// Log entries after which the document is compacted into a snapshot, once the log since the
-/// last snapshot also holds at least as many bytes as that snapshot: a large document is not
-/// rewritten in full for a few hundred keystrokes. A compaction writes the new snapshot and
-/// zeroes the old one (secure delete): twice the snapshot's bytes. With half the snapshot's
-/// bytes as the trigger (as before), compactions were two thirds of what the store wrote under
-/// sustained typing (tests/README.md, *Benchmark*).
-const COMPACT_AFTER: usize = 500;
-/// Log entries after which the document is compacted whatever their size: bounds the replay at
-/// load.
-const COMPACT_ALWAYS_AFTER: usize = 10_000;
-
-struct Conn {
-    joined: Joined,
-    link: ConnLink,
-    /// The client said `hello` on the control channel and may receive control events.
-    control: bool,
-    /// A read-only client was told once that its edits are refused.
-    told_read_only: bool,
-    /// Updates whose dependencies have not arrived yet, oldest first. Kept here, outside yrs,
-    /// so the document never holds pending structs; bounded, and dropped with the connection
-    /// (the client still has them and sends them again in its next sync step 2).
-    parked: Vec<(Bytes, UpdateSummary)>,
-    parked_bytes: usize,
-    /// Bytes of updates this connection may still send now (`--conn-update-bytes-per-second`).
-    update_bytes: ByteBucket,
-    /// Document updates reach this connection only from this (batch, outbox position) on: the
-    /// one after its sync step 2 (`None`: not synced yet). A client then never receives an
-    /// update whose dependencies it lacks, so it never holds pending structs; yrs, at least,
-    /// can integrate such pending state differently depending on arrival order.
-    updates_from: Option<(u64, usize)>,
-    /// The batch it joined in: what it is told on joining already reflects earlier batches.
-    joined_batch: u64,
-    /// Awareness updates it may still send now (`--awareness-per-second`): each one goes to
-    /// every connection of the session, so a flood multiplies.
-    awareness_rate: admission::RateBucket,
-}
-
-/// Who a produced frame goes to.
-enum Recipient {
-    One(ConnId),
-    AllExcept(ConnId),
-    All,
-    /// Facilitators and co-facilitators.
-    Steering,
-    /// Everyone else (participants and the display).
-    NotSteering,
-    /// Every connection of one person.
-    Participant(String),
-}
+type ParticipantReply = (
+    oneshot::Sender<Result<NewParticipant, Refused>>,
+    NewParticipant,
+);
 
 pub(super) struct SessionTask {
     registry: Arc<Registry>,
     ctx: Arc<SessionContext>,
     handle: SessionHandle,
-    meta: SessionMeta,
-    meta_dirty: bool,
-    doc: SessionDocument,
-    awareness: AwarenessTable,
-    conns: HashMap<ConnId, Conn>,
-    /// Frames produced by the open batch, delivered after it is durable.
-    outbox: Vec<(Recipient, Bytes)>,
-    /// The open batch's number (see [`commit`]).
-    batch: u64,
-    /// Commands handled in the open batch.
-    open_commands: usize,
+    core: SessionCore,
+    /// How each connection in the core is reached: its outbound queue and its closer.
+    links: HashMap<ConnId, ConnLink>,
     /// The batch whose writes are under way.
     flight: Option<commit::Flight>,
-    /// Someone came or went in the open batch: the participant list goes out when it ends.
-    participants_changed: bool,
-    /// Accepted updates of this batch, not yet in the store.
-    unlogged: UpdateBatch,
-    /// Replies waiting for the metadata to be stored.
-    participant_replies: Vec<(
-        oneshot::Sender<Result<NewParticipant, Refused>>,
-        NewParticipant,
-    )>,
-    /// The document must be rebuilt from the store (yrs panicked on it).
-    poisoned: bool,
-    last_seq: u64,
-    logged_since_snapshot: usize,
-    /// Bytes of those entries, and the size of the last snapshot (see [`COMPACT_AFTER`]).
-    logged_bytes_since_snapshot: usize,
-    snapshot_bytes: usize,
+    /// Replies waiting for the open batch (which stores their credentials) to be stored.
+    participant_replies: Vec<ParticipantReply>,
     compaction: Option<JoinHandle<()>>,
-    idle_since: Option<Instant>,
-    engine: Engine,
-    /// The engine state changed and must be saved with this batch.
-    state_dirty: bool,
-    join_code: String,
     clock: ServerClock,
-    /// Bytes of updates all connections together may still send now
-    /// (`--session-update-bytes-per-second`).
-    update_bytes: ByteBucket,
-    /// Joins this session may still take now (`--session-joins-per-minute`).
-    join_bucket: admission::RateBucket,
     /// The facilitator asked to delete the session; carried out after the batch.
     delete_requested: Option<oneshot::Sender<Result<(), Refused>>>,
-    /// Facilitators asked for a new join code (who, and the command's id); carried out after
-    /// the batch ([`admission`]).
-    rotation_requests: Vec<(ConnId, Option<u64>)>,
 }
 
 impl SessionTask {
@@ -214,7 +129,7 @@ impl SessionTask {
             .await;
             return;
         };
-        info!(updates = task.last_seq, "session loaded");
+        info!(updates = task.core.last_seq, "session loaded");
         task.run(rx).await;
     }
 
@@ -223,109 +138,47 @@ impl SessionTask {
         handle: SessionHandle,
         loaded: LoadedSession,
     ) -> Option<Box<Self>> {
-        let meta: SessionMeta = match serde_json::from_slice(&loaded.meta) {
-            Ok(meta) => meta,
-            Err(err) => {
-                error!(%err, "stored metadata is unreadable");
-                return None;
-            }
-        };
-        let doc = match SessionDocument::from_stored(&loaded) {
-            Ok(doc) => doc,
-            Err(err) => {
-                error!(%err, "stored document is unreadable");
-                return None;
-            }
-        };
         let ctx = Arc::clone(&registry.ctx);
-        let engine_state = if loaded.state.is_empty() {
-            EngineState::default()
-        } else {
-            match serde_json::from_slice(&loaded.state) {
-                Ok(state) => state,
-                Err(err) => {
-                    error!(%err, "stored engine state is unreadable");
-                    return None;
-                }
-            }
-        };
-        let engine = Engine::new(
-            meta.template.clone(),
-            engine_state,
-            ctx.config.minute_ms as f64,
-        )
-        .with_board_limits(ctx.config.session.board())
-        .with_max_rounds(ctx.config.session.max_carousel_rounds as usize)
-        .with_ready_limits(ctx.config.session.ready());
         let clock = ctx.clock;
-        let update_bytes = ByteBucket::new(
-            ctx.config.doc.session_update_bytes_per_second,
-            update_burst(&ctx),
-            Instant::now(),
-        );
-        let joins_per_minute = ctx.config.session.session_joins_per_minute;
-        let awareness = AwarenessTable::new(ctx.config.session.awareness());
+        let core = SessionCore::from_loaded(
+            Arc::clone(&ctx),
+            Arc::clone(&handle.id),
+            loaded,
+            Now::read(&clock),
+        )?;
         // On the heap once: the task's futures hold a pointer to it, not copies of it (an
         // async fn that takes `self` by value keeps its own copy in its state, and `run`'s
         // rare endings, delete and unload, would each add one: 8 KiB per session, not 3).
-        let mut task = Box::new(Self {
+        Some(Box::new(Self {
             registry,
             ctx,
             handle,
-            meta,
-            meta_dirty: false,
-            doc,
-            awareness,
-            conns: HashMap::new(),
-            outbox: Vec::new(),
-            batch: 1,
-            open_commands: 0,
+            core,
+            links: HashMap::new(),
             flight: None,
-            participants_changed: false,
-            unlogged: UpdateBatch::new(),
             participant_replies: Vec::new(),
-            poisoned: false,
-            last_seq: loaded
-                .updates
-                .last()
-                .map(|(seq, _)| *seq)
-                .unwrap_or_default(),
-            logged_since_snapshot: loaded.updates.len(),
-            logged_bytes_since_snapshot: loaded.updates.iter().map(|(_, u)| u.len()).sum(),
-            snapshot_bytes: loaded.snapshot.as_ref().map_or(0, Vec::len),
             compaction: None,
-            idle_since: Some(Instant::now()),
-            engine,
-            state_dirty: false,
-            join_code: loaded.join_code,
             clock,
-            update_bytes,
-            join_bucket: admission::RateBucket::new(joins_per_minute),
             delete_requested: None,
-            rotation_requests: Vec::new(),
-        });
-        let mut new_id = crate::ids::participant_id;
-        if let Some(update) = schema::ensure_structure(
-            task.doc.doc(),
-            &task.engine.template,
-            &mut new_id,
-            clock.now_ms(),
-        ) {
-            task.server_update(update);
-        }
-        // Deadlines that passed while the session was not loaded (a restart, an unload) are
-        // caught up at once, from the stored deadlines, not replayed second by second.
-        let caught_up = task.engine.tick(clock.now_ms());
-        task.publish(&caught_up);
-        Some(task)
+        }))
     }
 
-    /// A change the server made to the document itself: logged and sent like any other.
-    fn server_update(&mut self, update: Vec<u8>) {
-        self.doc.record_local(&update);
-        let frame = Bytes::from(Message::Update(&update).encode());
-        self.unlogged.push(&update);
-        self.outbox.push((Recipient::All, frame));
+    /// Reads the clock for the input about to be handled: the core reads none.
+    fn now(&self) -> Now {
+        Now::read(&self.clock)
+    }
+
+    /// Carries out what the core decided about connections: closes those it closed, and lets
+    /// go of every one it removed.
+    fn sync_links(&mut self) {
+        for (conn, close) in self.core.gone.drain(..) {
+            if let Some((code, reason)) = close
+                && let Some(link) = self.links.get(&conn)
+            {
+                link.closer.close(code, reason);
+            }
+            self.links.remove(&conn);
+        }
     }
 
     async fn run(mut self: Box<Self>, mut rx: mpsc::Receiver<SessionCmd>) {
@@ -340,37 +193,38 @@ impl SessionTask {
                 return;
             }
             let deadline = self
-                .engine
+                .core
                 .next_deadline()
                 .map(|ms| self.clock.instant_at(ms));
             // With a full open batch behind the one in flight, new commands wait in the queue.
-            let room = self.open_commands < max_batch;
+            let room = self.core.open_commands < max_batch;
             tokio::select! {
                 written = async { self.flight.as_mut().expect("checked").written().await }, if self.flight.is_some() => {
+                    self.core.set_now(self.now());
                     self.land(written).await;
                 }
                 _ = async { tokio::time::sleep_until(deadline.expect("checked")).await }, if deadline.is_some() => {
-                    let changes = self.engine.tick(self.clock.now_ms());
-                    self.publish(&changes);
+                    let now = self.now();
+                    self.core.timer(now);
                     self.flush();
                 }
                 Some(cmd) = rx.recv(), if room => {
                     self.handle(cmd);
-                    self.open_commands += 1;
-                    while self.open_commands < max_batch && !self.poisoned {
+                    self.core.open_commands += 1;
+                    while self.core.open_commands < max_batch && !self.core.poisoned {
                         match rx.try_recv() {
                             Ok(cmd) => self.handle(cmd),
                             Err(_) => break,
                         }
-                        self.open_commands += 1;
+                        self.core.open_commands += 1;
                     }
-                    if self.poisoned {
+                    if self.core.poisoned {
                         // Store what was accepted before the panic, then rebuild from it.
                         self.settle().await;
                         self.reload_document().await;
                     }
                     self.flush();
-                    if !self.rotation_requests.is_empty() {
+                    if self.core.rotation_requested() {
                         self.rotate_join_code().await;
                     }
                     if self.delete_requested.is_some() {
@@ -379,11 +233,10 @@ impl SessionTask {
                     }
                 }
                 _ = housekeeping.tick() => {
-                    if let Some(removal) = self.awareness.expire(Instant::now()) {
-                        self.outbox.push((Recipient::All, awareness_frame(&removal)));
-                    }
+                    let now = self.now();
+                    self.core.housekeeping(now);
                     self.flush();
-                    if self.idle_for_too_long() {
+                    if self.core.idle_for(self.ctx.config.session_idle()) {
                         self.unload(rx).await;
                         return;
                     }
@@ -391,24 +244,17 @@ impl SessionTask {
                 // Checked at the top of the loop.
                 _ = deleted.cancelled() => {}
                 _ = shutdown.cancelled() => {
+                    self.core.set_now(self.now());
                     self.settle().await;
                     self.final_compaction().await;
-                    for conn in self.conns.values() {
-                        conn.link.closer.close(close::GOING_AWAY, "server is restarting");
+                    for link in self.links.values() {
+                        link.closer.close(close::GOING_AWAY, "server is restarting");
                     }
                     info!("session flushed for shutdown");
                     return;
                 }
             }
         }
-    }
-
-    fn conns_where(&self, keep: impl Fn(&Conn) -> bool) -> Vec<ConnId> {
-        self.conns
-            .iter()
-            .filter(|(_, c)| keep(c))
-            .map(|(id, _)| *id)
-            .collect()
     }
 
     /// Deletes everything of the session, tells its clients, and ends the task.
@@ -423,16 +269,13 @@ impl SessionTask {
         match self.ctx.store.delete_session(&self.handle.id).await {
             Ok(_) => {
                 info!("session deleted");
-                self.outbox.push((
-                    Recipient::All,
-                    control::control_frame(None, Event::SessionDeleted),
-                ));
-                let farewell = std::mem::take(&mut self.outbox);
-                self.deliver(self.batch, farewell);
-                for conn in self.conns.values() {
-                    conn.link
-                        .closer
-                        .close(close::SESSION_DELETED, "session deleted");
+                self.core
+                    .outbox
+                    .push((Recipient::All, Frame::control(None, Event::SessionDeleted)));
+                let farewell = std::mem::take(&mut self.core.outbox);
+                self.deliver(self.core.batch, farewell);
+                for link in self.links.values() {
+                    link.closer.close(close::SESSION_DELETED, "session deleted");
                 }
                 self.registry.remove(&self.handle);
                 let _ = reply.send(Ok(()));
@@ -450,13 +293,6 @@ impl SessionTask {
         }
     }
 
-    fn idle_for_too_long(&self) -> bool {
-        self.conns.is_empty()
-            && self
-                .idle_since
-                .is_some_and(|since| since.elapsed() >= self.ctx.config.session_idle())
-    }
-
     /// The session was deleted from the store: drop everything unsent, close every connection
     /// for good and end without writing (a compaction or save now would fail anyway, and
     /// nothing of this copy may reach anyone again).
@@ -465,8 +301,7 @@ impl SessionTask {
             compaction.abort();
         }
         self.abandon_flight(close::SESSION_DELETED, "session deleted");
-        self.outbox.clear();
-        self.unlogged.clear();
+        self.core.discard_open();
         for (reply, _) in self.participant_replies.drain(..) {
             let _ = reply.send(Err(Refused {
                 code: close::SESSION_DELETED,
@@ -475,12 +310,10 @@ impl SessionTask {
         }
         // Deleted elsewhere (retention, another node): the farewell goes straight into each
         // connection's queue, since nothing else of this copy may be delivered.
-        let farewell = control::control_frame(None, Event::SessionDeleted);
-        for conn in self.conns.values() {
-            let _ = conn.link.outbound.try_send(farewell.clone());
-            conn.link
-                .closer
-                .close(close::SESSION_DELETED, "session deleted");
+        let farewell = Frame::control(None, Event::SessionDeleted);
+        for link in self.links.values() {
+            let _ = link.outbound.try_send(farewell.bytes.clone());
+            link.closer.close(close::SESSION_DELETED, "session deleted");
         }
         self.registry.remove(&self.handle);
         refuse_queued(&mut rx, close::SESSION_DELETED, "session deleted").await;
@@ -499,38 +332,52 @@ impl SessionTask {
     }
 
     fn handle(&mut self, cmd: SessionCmd) {
+        let now = self.now();
+        self.core.set_now(now);
         match cmd {
             SessionCmd::Join {
                 conn,
                 token,
                 link,
                 reply,
-            } => self.join(conn, &token, link, reply),
-            SessionCmd::Client { conn, msg } => {
-                if self.conns.contains_key(&conn) {
-                    self.client_message(conn, msg);
+            } => match self.core.admit(conn, &token) {
+                Err(refused) => {
+                    let _ = reply.send(Err(refused));
                 }
-            }
-            SessionCmd::Leave { conn } => self.leave(conn),
+                Ok(joined) => {
+                    if reply.send(Ok(joined.clone())).is_ok() {
+                        self.links.insert(conn, link);
+                        self.core.join(now, conn, joined);
+                    }
+                }
+            },
+            SessionCmd::Client { conn, msg } => self.core.client(now, conn, msg),
+            SessionCmd::Leave { conn } => self.core.leave(conn),
             SessionCmd::AddParticipant { name, code, reply } => {
-                self.add_participant(name, &code, reply)
+                match self.core.add_participant(now, name, &code) {
+                    Ok(participant) => self.participant_replies.push((reply, participant)),
+                    Err(refused) => {
+                        let _ = reply.send(Err(refused));
+                    }
+                }
             }
             SessionCmd::Export {
                 token,
                 language,
                 reply,
             } => {
-                let allowed = self
+                let core = &self.core;
+                let allowed = core
                     .meta
                     .credential_for_token(&token)
                     .is_some_and(|c| c.role.steers());
                 let result = if allowed {
                     Ok(crate::export::collect(
-                        &self.engine,
-                        &self.meta,
-                        self.doc.doc(),
+                        &core.engine,
+                        &core.meta,
+                        core.doc.doc(),
                         language,
-                        self.clock.now_ms(),
+                        now.ms,
                     ))
                 } else {
                     Err(Refused {
@@ -542,6 +389,7 @@ impl SessionTask {
             }
             SessionCmd::Delete { token, reply } => {
                 let allowed = self
+                    .core
                     .meta
                     .credential_for_token(&token)
                     .is_some_and(|c| c.role == Role::Facilitator);
@@ -555,398 +403,8 @@ impl SessionTask {
                 }
             }
         }
+        self.sync_links();
     }
-
-    fn join(
-        &mut self,
-        conn: ConnId,
-        token: &str,
-        link: ConnLink,
-        reply: oneshot::Sender<Result<Joined, Refused>>,
-    ) {
-        let Some(credential) = self.meta.credential_for_token(token) else {
-            Metrics::inc(&self.ctx.metrics.rejected_inputs);
-            warn!(conn, "connection refused: unknown token");
-            let _ = reply.send(Err(Refused {
-                code: close::UNAUTHORIZED,
-                reason: "unknown token",
-            }));
-            return;
-        };
-        let joined = Joined {
-            role: credential.role,
-            participant_id: credential.participant_id.clone(),
-            name: credential.name.clone(),
-            author_key: crate::ids::author_key(token),
-        };
-        if reply.send(Ok(joined.clone())).is_err() {
-            return;
-        }
-        debug!(conn, role = ?joined.role, participant = %joined.participant_id, "joined");
-        let was_online = self
-            .conns
-            .values()
-            .any(|c| c.joined.participant_id == joined.participant_id);
-        self.conns.insert(
-            conn,
-            Conn {
-                joined,
-                link,
-                control: false,
-                told_read_only: false,
-                updates_from: None,
-                joined_batch: self.batch,
-                parked: Vec::new(),
-                parked_bytes: 0,
-                update_bytes: self.update_bucket(self.ctx.config.doc.conn_update_bytes_per_second),
-                awareness_rate: admission::RateBucket::with_rate(
-                    2.0 * f64::from(self.ctx.config.session.awareness_per_second),
-                    f64::from(self.ctx.config.session.awareness_per_second),
-                ),
-            },
-        );
-        self.idle_since = None;
-        // y-websocket order: our state vector first, then who is here.
-        self.outbox.push((
-            Recipient::One(conn),
-            Bytes::from(Message::SyncStep1(&self.doc.state_vector()).encode()),
-        ));
-        if let Some(everyone) = self.awareness.full_update() {
-            self.outbox
-                .push((Recipient::One(conn), awareness_frame(&everyone)));
-        }
-        if !was_online {
-            self.broadcast_participants();
-        }
-    }
-
-    fn leave(&mut self, conn: ConnId) {
-        let Some(left) = self.conns.remove(&conn) else {
-            return;
-        };
-        debug!(conn, "left");
-        let still_online = self
-            .conns
-            .values()
-            .any(|c| c.joined.participant_id == left.joined.participant_id);
-        if !still_online {
-            self.broadcast_participants();
-        }
-        if let Some(removal) = self.awareness.remove_connection(conn) {
-            self.outbox
-                .push((Recipient::All, awareness_frame(&removal)));
-        }
-        if self.conns.is_empty() {
-            self.idle_since = Some(Instant::now());
-        }
-    }
-
-    fn client_message(&mut self, conn: ConnId, msg: ClientMsg) {
-        match msg {
-            ClientMsg::SyncStep1(state_vector) => match self.doc.diff(&state_vector) {
-                Ok(diff) => {
-                    self.outbox.push((
-                        Recipient::One(conn),
-                        Bytes::from(Message::SyncStep2(&diff).encode()),
-                    ));
-                    // Everything before this point is in the step 2; everything after follows it.
-                    let from = (self.batch, self.outbox.len());
-                    if let Some(state) = self.conns.get_mut(&conn) {
-                        state.updates_from.get_or_insert(from);
-                    }
-                }
-                Err(err) => self.document_failed(conn, err),
-            },
-            ClientMsg::Update { update, summary } => self.update(conn, update, *summary),
-            ClientMsg::Awareness(entries) => {
-                let Some(state) = self.conns.get_mut(&conn) else {
-                    return;
-                };
-                if !state.awareness_rate.take(Instant::now()) {
-                    return self.refuse(
-                        conn,
-                        close::RATE_LIMITED,
-                        "too many awareness updates".into(),
-                    );
-                }
-                let participant = state.joined.participant_id.clone();
-                let conns = &self.conns;
-                // The same person reconnecting (a phone waking up) takes over their own ids
-                // from a connection that has not noticed it is dead yet.
-                let same_person = |owner: ConnId| {
-                    conns
-                        .get(&owner)
-                        .is_none_or(|c| c.joined.participant_id == participant)
-                };
-                let (update, refused) =
-                    self.awareness
-                        .apply(conn, same_person, &entries, Instant::now());
-                if let Some(update) = update {
-                    self.outbox.push((Recipient::All, awareness_frame(&update)));
-                }
-                for refusal in refused {
-                    Metrics::inc(&self.ctx.metrics.rejected_inputs);
-                    match refusal {
-                        Refusal::OwnedByOther(id) => warn!(
-                            conn,
-                            client_id = id,
-                            "awareness for another connection's client id refused"
-                        ),
-                        Refusal::TooManyIds => {
-                            warn!(conn, "awareness refused: too many client ids")
-                        }
-                    }
-                }
-            }
-            ClientMsg::QueryAwareness => {
-                if let Some(everyone) = self.awareness.full_update() {
-                    self.outbox
-                        .push((Recipient::One(conn), awareness_frame(&everyone)));
-                }
-            }
-            ClientMsg::Control(envelope) => self.control(conn, *envelope),
-        }
-    }
-
-    fn update(&mut self, conn: ConnId, update: Bytes, summary: UpdateSummary) {
-        let Some(sender) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if !sender.joined.role.may_edit_document() {
-            Metrics::inc(&self.ctx.metrics.rejected_inputs);
-            if !std::mem::replace(&mut sender.told_read_only, true) {
-                debug!(conn, "update from a read-only connection refused");
-                self.outbox.push((
-                    Recipient::One(conn),
-                    Bytes::from(Message::PermissionDenied("read-only connection").encode()),
-                ));
-            }
-            return;
-        }
-        if !self.within_byte_rate(conn, update.len()) {
-            return;
-        }
-        // One state vector per update, for the dependency check and the client-id budget
-        // alike: computing it walks every client's blocks (callgrind: a third of the session
-        // task's instructions per update when it was taken three times).
-        let clocks = self.doc.clocks();
-        if let Err(missing) = summary.check_dependencies(|client| clocks.get(client)) {
-            self.park(conn, update, summary, &missing.to_string());
-            return;
-        }
-        if self.integrate(conn, &update, &summary, &clocks) {
-            self.retry_parked(conn);
-        } else {
-            // It changed nothing (or was refused): nothing is stored or forwarded, so it costs
-            // no rate. Clients that echo back everything they receive (pycrdt's `Provider`)
-            // would otherwise pay for the whole session's traffic a second time.
-            self.give_back_bytes(conn, update.len());
-        }
-    }
-
-    fn give_back_bytes(&mut self, conn: ConnId, bytes: usize) {
-        if let Some(sender) = self.conns.get_mut(&conn) {
-            sender.update_bytes.give_back(bytes);
-        }
-        self.update_bytes.give_back(bytes);
-    }
-
-    /// A full bucket of update bytes at `per_second`.
-    fn update_bucket(&self, per_second: u64) -> ByteBucket {
-        ByteBucket::new(per_second, update_burst(&self.ctx), Instant::now())
-    }
-
-    /// Takes an update's bytes from its connection's bucket and the session's; refuses the
-    /// update (4429) when either is spent. Taken on arrival, before any work on the update, and
-    /// given back if it turns out to change nothing: what costs the server is the bytes it
-    /// stores and forwards, which a delete costs as much as an insert.
-    fn within_byte_rate(&mut self, conn: ConnId, bytes: usize) -> bool {
-        let now = Instant::now();
-        let Some(sender) = self.conns.get_mut(&conn) else {
-            return false;
-        };
-        if !sender.update_bytes.take(bytes, now) {
-            self.refuse(
-                conn,
-                close::RATE_LIMITED,
-                "update refused: this connection sends updates faster than its byte rate".into(),
-            );
-            return false;
-        }
-        if !self.update_bytes.take(bytes, now) {
-            if let Some(sender) = self.conns.get_mut(&conn) {
-                sender.update_bytes.give_back(bytes);
-            }
-            self.refuse(
-                conn,
-                close::RATE_LIMITED,
-                "update refused: the session receives updates faster than its byte rate".into(),
-            );
-            return false;
-        }
-        true
-    }
-
-    /// Applies an update whose dependencies are met (`clocks`: the document's, taken for that
-    /// check); returns whether the document changed.
-    fn integrate(
-        &mut self,
-        conn: ConnId,
-        update: &[u8],
-        summary: &UpdateSummary,
-        clocks: &Clocks,
-    ) -> bool {
-        if !self.doc.has_room_for_types(summary.type_count) {
-            self.refuse(
-                conn,
-                close::POLICY_VIOLATION,
-                "update refused: the document holds too many shared types".into(),
-            );
-            return false;
-        }
-        let limits = &self.ctx.config.doc;
-        let new_clients = summary
-            .clients
-            .iter()
-            .filter(|section| section.end > section.start && !clocks.contains(section.client))
-            .count();
-        if clocks.len() + new_clients > limits.max_document_clients as usize {
-            self.refuse(
-                conn,
-                close::POLICY_VIOLATION,
-                "update refused: the document holds too many client ids".into(),
-            );
-            return false;
-        }
-        if !self
-            .doc
-            .has_room_for_bytes(update.len(), limits.max_document_bytes())
-        {
-            self.refuse(
-                conn,
-                close::MESSAGE_TOO_BIG,
-                "update refused: the document would exceed its size budget".into(),
-            );
-            return false;
-        }
-        // Judged by what it would change: text in texts, rows in lists, ticks in guides, never
-        // the server's own containers; and no type deeper than the limit.
-        let admission = match self.doc.admit(summary, update, limits.max_type_depth) {
-            Ok(admission) => admission,
-            Err(violation) => {
-                Metrics::inc(&self.ctx.metrics.schema_violations);
-                self.refuse(
-                    conn,
-                    close::POLICY_VIOLATION,
-                    format!("update refused: {violation}"),
-                );
-                return false;
-            }
-        };
-        match self.doc.apply_admitted(update, admission) {
-            Ok(Some(delta)) => {
-                let frame = Bytes::from(Message::Update(&delta).encode());
-                self.unlogged.push(&delta);
-                self.outbox.push((Recipient::AllExcept(conn), frame));
-                true
-            }
-            Ok(None) => false,
-            Err(err) => {
-                self.document_failed(conn, err);
-                false
-            }
-        }
-    }
-
-    /// Keeps an update until what it builds on arrives, and asks the client for what we miss:
-    /// a Yjs client answers a step 1 with a step 2 at any time.
-    fn park(&mut self, conn: ConnId, update: Bytes, summary: UpdateSummary, missing: &str) {
-        let Some(state) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        // Updates from one connection that may wait for their dependencies (a client that
-        // edits while its sync step 2 is still on the way), and their total size.
-        let limits = &self.ctx.config.sync;
-        if state.parked.len() >= limits.max_parked_updates as usize
-            || state.parked_bytes + update.len() > limits.max_parked_bytes as usize
-        {
-            self.refuse(
-                conn,
-                close::POLICY_VIOLATION,
-                format!("update refused: {missing}"),
-            );
-            return;
-        }
-        debug!(conn, %missing, "update waits for its dependencies");
-        let first = state.parked.is_empty();
-        state.parked_bytes += update.len();
-        state.parked.push((update, summary));
-        if first {
-            let step1 = Message::SyncStep1(&self.doc.state_vector()).encode();
-            self.outbox.push((Recipient::One(conn), Bytes::from(step1)));
-        }
-    }
-
-    /// Applies every parked update of `conn` whose dependencies are now met.
-    fn retry_parked(&mut self, conn: ConnId) {
-        loop {
-            let Some(state) = self.conns.get_mut(&conn) else {
-                return;
-            };
-            if state.parked.is_empty() {
-                return;
-            }
-            let clocks = self.doc.clocks();
-            let Some(ready) = state
-                .parked
-                .iter()
-                .position(|(_, summary)| summary.check_dependencies(|c| clocks.get(c)).is_ok())
-            else {
-                return;
-            };
-            let (update, summary) = state.parked.remove(ready);
-            state.parked_bytes -= update.len();
-            self.integrate(conn, &update, &summary, &clocks);
-        }
-    }
-
-    /// Closes one connection for bad input; the rest of the session carries on.
-    fn refuse(&mut self, conn: ConnId, code: u16, reason: String) {
-        Metrics::inc(&self.ctx.metrics.rejected_inputs);
-        warn!(conn, code, %reason, "connection closed for bad input");
-        if let Some(state) = self.conns.get(&conn) {
-            state.link.closer.close(code, reason);
-        }
-        self.leave(conn);
-    }
-
-    fn document_failed(&mut self, conn: ConnId, err: DocumentError) {
-        match err {
-            DocumentError::Rejected(reason) => {
-                // yrs integrated part of the update before it stopped: the placements no longer
-                // match the document, so it is rebuilt from the store like after a panic.
-                self.poisoned = true;
-                self.refuse(conn, close::POLICY_VIOLATION, reason);
-            }
-            DocumentError::Panicked(reason) => {
-                Metrics::inc(&self.ctx.metrics.session_panics);
-                error!(conn, %reason, "yrs panicked; reloading the session's document from the store");
-                self.poisoned = true;
-                self.refuse(conn, close::POLICY_VIOLATION, "update refused".into());
-            }
-        }
-    }
-}
-
-/// The burst of both update byte rates: never less than one message, or a client could never
-/// send its largest update.
-fn update_burst(ctx: &SessionContext) -> u64 {
-    let config = &ctx.config;
-    (config.doc.update_burst_bytes).max(config.max_message_bytes as u64)
-}
-
-fn awareness_frame(update: &[u8]) -> Bytes {
-    Bytes::from(Message::Awareness(update).encode())
 }
 
 /// Answers everything queued for a session that could not start.
