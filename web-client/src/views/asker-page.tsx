@@ -14,20 +14,14 @@ import { useWorkshopSession } from '../ui/use-workshop-session';
 import { onLinkClick } from '../router';
 import { ConnectionBanner } from './connection-banner';
 import { Layout } from './layout';
-import { NoSeatMessage, StoppedMessage } from './stopped';
+import { NoSeatPage, StoppedMessage } from './stopped';
 import { SilenceIndicator } from './workshop/silence';
 import { useWorkshopAnnouncements } from './workshop/use-announcements';
 
 export function AskerPage({ id }: { id: string }) {
   useLang();
   const identity = useMemo(() => resolveIdentity(id, 'member'), [id]);
-  if (!identity) {
-    return (
-      <Layout title={t('noSeat.title')}>
-        <NoSeatMessage />
-      </Layout>
-    );
-  }
+  if (!identity) return <NoSeatPage />;
   return <ConnectedAsker id={id} identity={identity} />;
 }
 

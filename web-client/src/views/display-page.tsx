@@ -9,20 +9,14 @@ import { useWorkshopSession } from '../ui/use-workshop-session';
 import { ConnectionBanner } from './connection-banner';
 import { DisplayBody } from './display/display-body';
 import { Layout } from './layout';
-import { NoSeatMessage, StoppedMessage } from './stopped';
+import { NoSeatPage, StoppedMessage } from './stopped';
 import { EndSignal } from './workshop/end-signal';
 import { ReadyCount } from './workshop/ready-count';
 
 export function DisplayPage({ id }: { id: string }) {
   useLang();
   const identity = useMemo(() => resolveIdentity(id, 'display'), [id]);
-  if (!identity) {
-    return (
-      <Layout title={t('noSeat.title')}>
-        <NoSeatMessage />
-      </Layout>
-    );
-  }
+  if (!identity) return <NoSeatPage />;
   return <ConnectedDisplay id={id} identity={identity} />;
 }
 

@@ -13,7 +13,7 @@ import { FacilitatorControls } from './facilitator/facilitator-controls';
 import { FacilitatorSide } from './facilitator/facilitator-side';
 import { Layout } from './layout';
 import { PeopleList } from './people-list';
-import { NoSeatMessage, StoppedMessage } from './stopped';
+import { NoSeatPage, StoppedMessage } from './stopped';
 import { UndoBar } from './undo-bar';
 import { Board } from './workshop/board';
 import { EndSignal } from './workshop/end-signal';
@@ -26,13 +26,7 @@ export function SessionPage({ id }: { id: string }) {
   useLang();
   // Read once per session: this takes the token out of the address bar.
   const identity = useMemo(() => resolveIdentity(id, 'member'), [id]);
-  if (!identity) {
-    return (
-      <Layout title={t('noSeat.title')}>
-        <NoSeatMessage />
-      </Layout>
-    );
-  }
+  if (!identity) return <NoSeatPage />;
   return <ConnectedSession id={id} identity={identity} />;
 }
 

@@ -3,6 +3,7 @@ import { t, useLang } from '../i18n';
 import type { ConnectionStopReason } from '../net/connection';
 import { onLinkClick } from '../router';
 import { useFocusHeadingOnMount } from '../ui/hooks';
+import { Layout } from './layout';
 
 export function StoppedMessage({ reason }: { reason: ConnectionStopReason }) {
   useLang();
@@ -44,5 +45,14 @@ export function NoSeatMessage() {
         </a>
       </p>
     </section>
+  );
+}
+
+/** The whole page for a link without a seat (no token here, none remembered). */
+export function NoSeatPage() {
+  return (
+    <Layout title={t('noSeat.title')}>
+      <NoSeatMessage />
+    </Layout>
   );
 }

@@ -16,7 +16,7 @@ import { useWorkshopSession } from '../../ui/use-workshop-session';
 import { ConnectionBanner } from '../connection-banner';
 import { useDocVersion } from '../display/use-doc-version';
 import { Layout } from '../layout';
-import { NoSeatMessage, StoppedMessage } from '../stopped';
+import { NoSeatPage, StoppedMessage } from '../stopped';
 import { PrintFormat } from './print-format';
 import { PrintPlan } from './print-plan';
 import { PrintResults } from './print-results';
@@ -33,13 +33,7 @@ const TITLES: Record<PrintWhat, 'print.title.blank' | 'print.title.format' | 'pr
 export function PrintPage({ id, what }: { id: string; what: PrintWhat }) {
   useLang();
   const identity = useMemo(() => resolveIdentity(id, 'member'), [id]);
-  if (!identity) {
-    return (
-      <Layout title={t('noSeat.title')}>
-        <NoSeatMessage />
-      </Layout>
-    );
-  }
+  if (!identity) return <NoSeatPage />;
   return <ConnectedPrint id={id} what={what} identity={identity} />;
 }
 
